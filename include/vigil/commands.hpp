@@ -1,0 +1,18 @@
+#pragma once
+// The subcommands; main.cpp only dispatches to these. Each returns the process exit code:
+// 0 success, 1 failure, 2 usage error (shared/DESIGN.md §3).
+#include <string>
+#include <vector>
+
+namespace vigil {
+
+using Args = std::vector<std::string>;  // arguments after the subcommand name
+
+int cmd_run(const Args& args);
+int cmd_check(const Args& args);
+
+/// "-c FILE" / "--config FILE" / "--config=FILE" from args; the XDG default otherwise.
+/// Returns false (and prints a usage error) on an unknown option.
+bool parse_config_option(const Args& args, std::string* config, bool* debug, const char* command);
+
+}  // namespace vigil

@@ -1,0 +1,92 @@
+#pragma once
+// vigil.toml as typed values (shared/DESIGN.md §4, every key documented in docs/config.md).
+// load_config() is the only reader; it reports every problem at once as FILE:LINE:COL diagnostics
+// and never returns a half-valid Config. No toml11 type appears in this header.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "vigil/config_paths.hpp"
+#include "vigil/error.hpp"
+#include "vigil/log_queue.hpp"
+#include "vigil/quantity.hpp"
+#include "vigil/restart_policy.hpp"
+
+namespace vigil {
+
+enum class ReadyMode { Started, Notify };
+enum class FreshnessFormat { Unix, UnixMs, Iso8601, Stream };
+
+struct Freshness {
+  std::string key;
+  std::string field;  // hash field; empty for a string key or a stream
+  FreshnessFormat format = FreshnessFormat::Unix;
+};
+
+struct StoreMetric {
+  std::string key;
+  std::string field;
+};
+
+struct ServiceSpec {
+  std::string name;
+  std::vector<std::string> command;                        // argv; command[0] resolved in PATH at each start
+  std::string cwd;                                         // absolute; default: the config file's folder
+  std::vector<std::pair<std::string, std::string>> env;   // added to (and overriding) vigil's environment
+  std::vector<std::string> after;
+  ReadyMode ready = ReadyMode::Started;
+  Duration start_timeout = std::chrono::seconds(30);
+  RestartPolicy restart;
+  int stop_signal = 15;
+  Duration stop_timeout = std::chrono::seconds(10);
+  std::optional<Duration> watchdog;
+  Duration health_grace{0};
+  std::optional<Freshness> freshness;
+  std::map<std::string, StoreMetric> metrics;
+  std::uint32_t line = 0;  // where [service.NAME] stands, for later messages
+
+  bool operator==(const ServiceSpec& o) const;  // same definition (line ignored): no restart on reload
+};
+
+struct StoreSpec {
+  std::string url;
+  Duration timeout = std::chrono::milliseconds(500);
+};
+
+struct VigilSpec {
+  Duration sample_interval = std::chrono::seconds(1);
+  std::uint64_t log_max_size = 50'000'000;
+  int log_keep = 5;
+  OverflowPolicy log_overflow = OverflowPolicy::Block;
+  std::string rules;    // absolute; empty when there is no rules file
+  std::string log_dir;  // absolute
+  std::string socket;   // absolute
+};
+
+struct Config {
+  std::string path;  // as given
+  VigilSpec vigil;
+  std::optional<StoreSpec> store;
+  std::vector<ServiceSpec> services;  // in file order
+
+  const ServiceSpec* find(const std::string& name) const;
+};
+
+struct ConfigResult {
+  std::optional<Config> config;  // set only when there are no errors
+  Diagnostics errors;
+};
+
+/// Reads and validates the file. `env` expands ~ and $VAR and supplies the XDG defaults.
+ConfigResult load_config(const std::string& path, const EnvLookup& env);
+
+/// Same, from text (tests; `path` only names the file in diagnostics and anchors relative paths).
+ConfigResult parse_config(const std::string& text, const std::string& path, const EnvLookup& env);
+
+/// Services in an order where every service comes after those it names in `after`.
+std::vector<std::string> start_order(const Config& config);
+
+}  // namespace vigil

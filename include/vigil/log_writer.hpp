@@ -1,0 +1,68 @@
+#pragma once
+// The writer thread: the only place child log files are opened, written and rotated, so a slow or
+// full disk never stalls the event loop. Each service has a LogQueue in front of it (see log_queue.hpp).
+//
+// Threads: add_stream()/push() are called from the event loop; files are touched only by the writer
+// thread; the callbacks given in Hooks run on the writer thread and must only hand work back to the
+// loop (e.g. asio::post).
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "vigil/log_queue.hpp"
+
+namespace vigil {
+
+struct LogFileOptions {
+  std::string path;               // <log_dir>/<service>.log
+  std::uint64_t max_size = 50'000'000;
+  int keep = 5;                   // rotated files kept: path.1 (newest) ... path.keep
+  OverflowPolicy overflow = OverflowPolicy::Block;
+  std::size_t high_water = 1 << 20;
+};
+
+class LogWriter {
+ public:
+  using StreamId = std::size_t;
+
+  struct Hooks {
+    std::function<void(StreamId)> resume;                            // block policy: the pump may read again
+    std::function<void(StreamId, std::string error)> write_failed;  // first failure of a streak
+    std::function<void(StreamId)> write_recovered;                   // writes work again
+    std::function<void(StreamId, std::uint64_t lines)> dropped;     // drop policy: lines lost
+  };
+
+  explicit LogWriter(Hooks hooks);
+  /// Drains every queue to disk, then joins the thread.
+  ~LogWriter();
+  LogWriter(const LogWriter&) = delete;
+  LogWriter& operator=(const LogWriter&) = delete;
+
+  StreamId add_stream(LogFileOptions options);
+  LogQueue::PushResult push(StreamId id, std::string&& chunk, std::size_t lines);
+
+  /// Blocks until everything pushed before the call is written (tests and shutdown use it).
+  void flush();
+
+ private:
+  struct Stream;
+  void run();
+  bool write_stream(Stream& s);  // writer thread
+
+  Hooks hooks_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  std::condition_variable idle_;
+  std::vector<std::unique_ptr<Stream>> streams_;
+  bool pending_ = false;
+  bool busy_ = false;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace vigil

@@ -1,0 +1,37 @@
+#pragma once
+// vigil's own log for the operator: one function per kind of event, so the wording is consistent and
+// every line says what happened, to which service, and what vigil does next. Written to stderr
+// (the journal, under systemd). This file's .cpp is the only one that includes spdlog.
+#include <optional>
+#include <string>
+
+#include "vigil/exit_status.hpp"
+#include "vigil/restart_policy.hpp"
+#include "vigil/service_state.hpp"
+
+namespace vigil::oplog {
+
+/// Call once at startup. debug=true also logs ignored events.
+void init(bool debug);
+
+void info(const std::string& msg);
+void warn(const std::string& msg);
+void error(const std::string& msg);
+void debug(const std::string& msg);
+
+// Service lifecycle.
+void state_changed(const std::string& svc, State from, State to, Event why);
+void started(const std::string& svc, int pid, const std::string& program);
+void ended(const std::string& svc, const ExitStatus& exit, double ran_seconds, const Decision& next,
+           const RestartPolicy& policy);
+void spawn_failed(const std::string& svc, const std::string& error, const Decision& next,
+                  const RestartPolicy& policy);
+void stop_escalated(const std::string& svc, int pgid, const std::string& timeout);
+void leftovers_killed(const std::string& svc, int pgid);
+
+// Child logs.
+void log_write_failed(const std::string& svc, const std::string& error);
+void log_write_recovered(const std::string& svc);
+void log_lines_dropped(const std::string& svc, unsigned long long lines);
+
+}  // namespace vigil::oplog

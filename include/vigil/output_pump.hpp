@@ -1,0 +1,62 @@
+#pragma once
+// One child run's stdout and stderr → timestamped lines → its service's LogQueue.
+// Lives on the event loop and never blocks it: it waits for readability, reads what is there
+// (non-blocking), and under log_overflow = "block" simply stops waiting while the writer is behind,
+// so the child blocks on its own write instead of vigil buffering without bound.
+// A pump outlives its child until both pipes reach EOF (grandchildren may still hold them).
+//
+// Line format in the log file:  2026-11-22T18:45:01.123Z out some text
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+
+#include "vigil/line_splitter.hpp"
+#include "vigil/log_writer.hpp"
+
+namespace vigil {
+
+class OutputPump : public std::enable_shared_from_this<OutputPump> {
+ public:
+  /// Takes ownership of both fds.
+  static std::shared_ptr<OutputPump> create(boost::asio::io_context& io, int out_fd, int err_fd, LogWriter& writer,
+                                            LogWriter::StreamId stream);
+  void start();
+  /// The writer caught up (block policy): read again.
+  void resume();
+  /// Shutdown: take what the pipes hold right now, then close them.
+  void drain_and_close();
+
+  bool finished() const { return !out_.open && !err_.open; }
+  /// When the child last wrote anything (steady clock), for output_idle.
+  std::chrono::steady_clock::time_point last_output() const { return last_output_; }
+
+ private:
+  struct Pipe {
+    boost::asio::posix::stream_descriptor sd;
+    LineSplitter lines;
+    const char* tag;
+    bool open = true;
+    bool waiting = false;
+    Pipe(boost::asio::io_context& io, int fd, const char* t) : sd(io, fd), tag(t) {}
+  };
+
+  OutputPump(boost::asio::io_context& io, int out_fd, int err_fd, LogWriter& writer, LogWriter::StreamId stream);
+  void arm(Pipe& p);
+  void on_readable(Pipe& p);
+  // Reads until EAGAIN, EOF or `max_reads`; returns false at EOF or error.
+  bool read_some(Pipe& p, int max_reads);
+  void close(Pipe& p);
+  void flush_partial(Pipe& p);  // a last line without '\n' is still a line
+  void push(std::string&& chunk, std::size_t lines);
+
+  LogWriter& writer_;
+  LogWriter::StreamId stream_;
+  Pipe out_, err_;
+  bool paused_ = false;
+  bool draining_ = false;
+  std::chrono::steady_clock::time_point last_output_;
+};
+
+}  // namespace vigil

@@ -1,0 +1,99 @@
+#pragma once
+// One supervised service at runtime. It feeds events into the pure transition() of
+// service_state.hpp and performs the resulting actions; set_state() is the only place the state
+// changes: it cancels the timer of the state being left, logs "old -> new (event)", and tells the host.
+//
+// Runs entirely on the event-loop thread.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vigil/config.hpp"
+#include "vigil/log_writer.hpp"
+#include "vigil/restart_policy.hpp"
+#include "vigil/service_state.hpp"
+
+namespace vigil {
+
+class OutputPump;
+class Service;
+
+/// What a Service needs from its owner (the Supervisor).
+class ServiceHost {
+ public:
+  virtual ~ServiceHost() = default;
+  virtual void on_state_changed(Service& svc, State from) = 0;
+  virtual void own_pid(pid_t pid, bool owned) = 0;  // the reaper must leave owned pids alone
+};
+
+class Service {
+ public:
+  Service(boost::asio::io_context& io, ServiceSpec spec, const VigilSpec& vigil, LogWriter& writer, ServiceHost& host);
+  ~Service();
+  Service(const Service&) = delete;
+  Service& operator=(const Service&) = delete;
+
+  // Requests (operator, supervisor, later rules). Each goes through the state machine.
+  void start();    // up; a failed service gets a fresh start budget
+  void stop();     // down; stop_signal to the group, SIGKILL after stop_timeout
+  void restart();  // down then up at once
+  /// Shutdown escalation (second SIGTERM): SIGKILL the process group now.
+  void kill_now();
+
+  /// Called when children may have been reaped (SIGCHLD): re-checks a group we wait on.
+  void check_group();
+  /// The log writer caught up: pumps may read again.
+  void resume_output();
+  /// Shutdown: drain and close the output pipes of finished runs.
+  void close_output();
+
+  const std::string& name() const { return spec_.name; }
+  const ServiceSpec& spec() const { return spec_; }
+  State state() const { return state_; }
+  pid_t pid() const { return pid_; }
+  LogWriter::StreamId log_stream() const { return stream_; }
+
+ private:
+  void dispatch(Event e);
+  void set_state(State next, Event why);
+  void perform(std::uint32_t actions);
+  void spawn();
+  void arm_timer(Duration d, Event fire);
+  void watch_exit();
+  void on_main_exit(const ExitStatus& exit);
+  void finish_run();
+
+  boost::asio::io_context& io_;
+  ServiceSpec spec_;
+  LogWriter& writer_;
+  ServiceHost& host_;
+  LogWriter::StreamId stream_;
+
+  State state_ = State::Stopped;
+  EndCause end_cause_ = EndCause::OnItsOwn;
+  RestartTracker tracker_;
+  Decision decision_;  // the verdict handed to the next Exited / SpawnFailed
+
+  // The current run.
+  pid_t pid_ = 0;        // main process; 0 when none
+  pid_t pgid_ = 0;       // its process group (= pid at spawn); kept until the group is gone
+  TimePoint started_at_{};
+  std::optional<ExitStatus> exit_;  // main process exited, group maybe not yet gone
+  std::unique_ptr<boost::asio::posix::stream_descriptor> pidfd_;
+  std::vector<std::shared_ptr<OutputPump>> pumps_;  // current run's and still-draining older ones
+
+  // One timer serves every state: each timer belongs to exactly one state (start_timeout to
+  // starting, stop_timeout to stopping, delay to backoff, failed_retry to failed). The generation
+  // counter discards a callback that was already queued when the timer was re-armed or cancelled.
+  boost::asio::steady_timer timer_;
+  std::uint64_t timer_gen_ = 0;
+  boost::asio::steady_timer group_poll_;
+  bool group_polling_ = false;
+  bool leftovers_seen_ = false;  // MainExited already dispatched for this run
+};
+
+}  // namespace vigil

@@ -1,0 +1,56 @@
+#pragma once
+// Owns the services of one config and orders them: a service starts once every service it names in
+// `after` is running (ready); at shutdown a service is stopped once every service that runs after it
+// is down, so the tree comes down in reverse. Runs on the event-loop thread.
+#include <boost/asio/io_context.hpp>
+#include <functional>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "vigil/config.hpp"
+#include "vigil/log_writer.hpp"
+#include "vigil/service.hpp"
+
+namespace vigil {
+
+class Supervisor : public ServiceHost {
+ public:
+  Supervisor(boost::asio::io_context& io, const Config& config, LogWriter& writer);
+
+  /// Starts every service in dependency order.
+  void start_all();
+  /// Stops every service in reverse dependency order; `done` runs once all are down.
+  void shutdown(std::function<void()> done);
+  /// A second SIGTERM/SIGINT during shutdown: SIGKILL every process group now.
+  void kill_all_now();
+  bool shutting_down() const { return shutting_down_; }
+
+  /// SIGCHLD: collect adopted orphans, then let services re-check groups they wait on.
+  void on_child_signal();
+  /// From the log writer (posted to the loop): a service's output may be read again.
+  void on_log_resume(LogWriter::StreamId stream);
+  /// Name of the service writing to `stream`, for messages from the log writer.
+  std::string service_for_stream(LogWriter::StreamId stream) const;
+
+  Service* find(const std::string& name);
+  const std::vector<std::unique_ptr<Service>>& services() const { return services_; }
+
+  // ServiceHost
+  void on_state_changed(Service& svc, State from) override;
+  void own_pid(pid_t pid, bool owned) override;
+
+ private:
+  void start_waiting();
+  void continue_shutdown();
+  bool dependants_down(const Service& svc) const;
+
+  std::vector<std::unique_ptr<Service>> services_;  // in config order
+  std::set<std::string> waiting_to_start_;
+  std::set<pid_t> owned_pids_;
+  bool shutting_down_ = false;
+  std::function<void()> on_all_down_;
+};
+
+}  // namespace vigil

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package vigil needs to build, test and run its demo.
+# Idempotent: packages already present are not touched, and apt is only called when something is missing.
+# Never installs unversioned libboost-*-dev: those pull Boost 1.74, which conflicts with 1.81.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  libboost1.81-dev
+  libsystemd-dev libhiredis-dev libspdlog-dev libfmt-dev libtoml11-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  redis-server python3 procps
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+if ((${#missing[@]} == 0)); then
+  echo "deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]]; then
+  command -v sudo >/dev/null || { echo "deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+  sudo_cmd=(sudo)
+fi
+
+echo "deps: installing ${missing[*]}"
+apt_opts=(-y -q -o DPkg::Lock::Timeout=600 --no-install-recommends)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout=600 update
+"${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install "${apt_opts[@]}" "${missing[@]}"

@@ -1,0 +1,210 @@
+#include "vigil/child_process.hpp"
+
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <filesystem>
+
+extern char** environ;
+
+namespace vigil {
+namespace {
+
+// What the child reports through the exec-error pipe before it _exit()s.
+struct ChildFailure {
+  int stage;  // 1 chdir, 2 dup2, 3 exec
+  int err;
+};
+
+bool is_executable_file(const std::string& p) {
+  struct stat st {};
+  return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(p.c_str(), X_OK) == 0;
+}
+
+void close_fd(int& fd) {
+  if (fd >= 0) ::close(fd);
+  fd = -1;
+}
+
+}  // namespace
+
+std::optional<std::string> find_program(const std::string& name, const std::string& path_env, const std::string& cwd) {
+  if (name.find('/') != std::string::npos) {
+    std::string p = name[0] == '/' ? name : (std::filesystem::path(cwd) / name).lexically_normal().string();
+    if (is_executable_file(p)) return p;
+    return std::nullopt;
+  }
+  std::string path = path_env.empty() ? "/usr/local/bin:/usr/bin:/bin" : path_env;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    std::size_t end = path.find(':', start);
+    if (end == std::string::npos) end = path.size();
+    std::string dir = path.substr(start, end - start);
+    if (dir.empty()) dir = ".";
+    if (dir[0] != '/') dir = (std::filesystem::path(cwd) / dir).string();
+    std::string candidate = dir + "/" + name;
+    if (is_executable_file(candidate)) return candidate;
+    start = end + 1;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> child_environment(const std::vector<std::pair<std::string, std::string>>& extra,
+                                           const std::string& service) {
+  static const char* const kDropped[] = {"NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "LISTEN_FDS",
+                                         "LISTEN_PID",    "LISTEN_FDNAMES", "JOURNAL_STREAM", "INVOCATION_ID",
+                                         "VIGIL_SERVICE"};
+  std::vector<std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view kv(*e);
+    std::string_view name = kv.substr(0, kv.find('='));
+    bool drop = false;
+    for (const char* d : kDropped) drop |= name == d;
+    for (const auto& [k, v] : extra) drop |= name == k;
+    if (!drop) env.emplace_back(kv);
+  }
+  for (const auto& [k, v] : extra) env.push_back(k + "=" + v);
+  env.push_back("VIGIL_SERVICE=" + service);
+  return env;
+}
+
+SpawnResult spawn_child(const SpawnSpec& spec) {
+  SpawnResult r;
+  std::string path_env;
+  for (const auto& kv : spec.env)
+    if (kv.rfind("PATH=", 0) == 0) path_env = kv.substr(5);
+  auto program = find_program(spec.argv[0], path_env, spec.cwd);
+  if (!program) {
+    if (spec.argv[0].find('/') != std::string::npos)
+      r.error = "program '" + spec.argv[0] + "' does not exist or is not executable (cwd " + spec.cwd + ")";
+    else
+      r.error = "program '" + spec.argv[0] + "' not found in PATH (" + (path_env.empty() ? "unset" : path_env) + ")";
+    return r;
+  }
+
+  // Everything the child needs is prepared before fork: between fork and exec only
+  // async-signal-safe calls are allowed (no allocation, no logging).
+  std::vector<char*> argv, envp;
+  for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  for (const auto& e : spec.env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+
+  int out[2] = {-1, -1}, err[2] = {-1, -1}, status[2] = {-1, -1};
+  int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (devnull < 0 || ::pipe2(out, O_CLOEXEC) < 0 || ::pipe2(err, O_CLOEXEC) < 0 || ::pipe2(status, O_CLOEXEC) < 0) {
+    r.error = std::string("cannot create pipes: ") + std::strerror(errno);
+    for (int* fd : {&devnull, &out[0], &out[1], &err[0], &err[1], &status[0], &status[1]}) close_fd(*fd);
+    return r;
+  }
+
+  // Block every signal across fork so no handler of vigil's (Asio's signal pipe) can run in the child
+  // before it resets dispositions.
+  sigset_t all, old;
+  ::sigfillset(&all);
+  ::pthread_sigmask(SIG_SETMASK, &all, &old);
+  pid_t parent = ::getpid();
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    auto fail = [&](int stage) {
+      ChildFailure f{stage, errno};
+      (void)!::write(status[1], &f, sizeof f);
+      ::_exit(127);
+    };
+    ::setsid();
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);  // vigil died before PDEATHSIG was armed
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    for (int s = 1; s < NSIG; ++s) ::sigaction(s, &dfl, nullptr);
+    sigset_t none;
+    ::sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    if (::dup2(devnull, 0) < 0 || ::dup2(out[1], 1) < 0 || ::dup2(err[1], 2) < 0) fail(2);
+    if (::chdir(spec.cwd.c_str()) < 0) fail(1);
+    // Whatever vigil has open (log files, hiredis sockets, the control socket...) closes at exec.
+    ::syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC);
+    ::execve(program->c_str(), argv.data(), envp.data());
+    fail(3);
+  }
+  int fork_errno = errno;
+  ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  close_fd(devnull);
+  close_fd(out[1]);
+  close_fd(err[1]);
+  close_fd(status[1]);
+  if (pid < 0) {
+    r.error = std::string("fork failed: ") + std::strerror(fork_errno);
+    for (int* fd : {&out[0], &err[0], &status[0]}) close_fd(*fd);
+    return r;
+  }
+
+  // Returns at exec (the pipe closes) or with the child's failure report; either way within
+  // microseconds, so this short read on the loop is bounded.
+  ChildFailure f{};
+  ssize_t n;
+  do n = ::read(status[0], &f, sizeof f);
+  while (n < 0 && errno == EINTR);
+  close_fd(status[0]);
+  if (n == static_cast<ssize_t>(sizeof f)) {
+    int ws;
+    while (::waitpid(pid, &ws, 0) < 0 && errno == EINTR) {
+    }
+    const char* what = f.stage == 1 ? "cannot chdir to " : f.stage == 2 ? "cannot set up stdio for " : "cannot execute ";
+    r.error = std::string(what) + (f.stage == 1 ? spec.cwd : *program) + ": " + std::strerror(f.err);
+    close_fd(out[0]);
+    close_fd(err[0]);
+    return r;
+  }
+
+  int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (pidfd < 0) {
+    // Without a pidfd we could never notice the exit: do not leave an unwatched child behind.
+    int e = errno;
+    ::kill(-pid, SIGKILL);
+    int ws;
+    ::waitpid(pid, &ws, 0);
+    r.error = std::string("pidfd_open failed: ") + std::strerror(e);
+    close_fd(out[0]);
+    close_fd(err[0]);
+    return r;
+  }
+  ::fcntl(out[0], F_SETFL, O_NONBLOCK);
+  ::fcntl(err[0], F_SETFL, O_NONBLOCK);
+  r.child = SpawnedChild{pid, pidfd, out[0], err[0], *program};
+  return r;
+}
+
+std::optional<ExitStatus> reap_child(pid_t pid) {
+  int ws = 0;
+  struct rusage ru {};
+  pid_t got;
+  do got = ::wait4(pid, &ws, WNOHANG, &ru);
+  while (got < 0 && errno == EINTR);
+  if (got != pid) return std::nullopt;
+  ExitStatus e = ExitStatus::from_wait_status(ws);
+  e.cpu_seconds = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+                  static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+  e.max_rss = static_cast<std::uint64_t>(ru.ru_maxrss) * 1024;
+  return e;
+}
+
+bool process_group_alive(pid_t pgid) {
+  if (pgid <= 0) return false;
+  return ::kill(-pgid, 0) == 0 || errno == EPERM;
+}
+
+void signal_process_group(pid_t pgid, int signo) {
+  if (pgid > 0) ::kill(-pgid, signo);
+}
+
+}  // namespace vigil

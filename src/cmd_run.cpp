@@ -1,0 +1,114 @@
+// `vigil run [-c FILE]`: supervise in the foreground until SIGTERM/SIGINT.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <csignal>
+#include <iostream>
+
+#include "vigil/commands.hpp"
+#include "vigil/config.hpp"
+#include "vigil/log_writer.hpp"
+#include "vigil/oplog.hpp"
+#include "vigil/reaper.hpp"
+#include "vigil/signal_names.hpp"
+#include "vigil/supervisor.hpp"
+
+namespace vigil {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// A pipe or log file must never land on fd 0-2 and then be clobbered by a child's dup2:
+// if vigil was started with any of them closed, fill the gap with /dev/null.
+void ensure_standard_fds() {
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (::fcntl(fd, F_GETFD) < 0) {
+      int n = ::open("/dev/null", O_RDWR);
+      if (n >= 0 && n != fd) {
+        ::dup2(n, fd);
+        ::close(n);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+int cmd_run(const Args& args) {
+  std::string path;
+  bool debug = false;
+  if (!parse_config_option(args, &path, &debug, "run")) return 2;
+  ConfigResult r = load_config(path, process_env());
+  if (!r.config) {
+    for (const Diagnostic& d : r.errors) std::cerr << d.str() << "\n";
+    std::cerr << "vigil: not starting: " << r.errors.size() << (r.errors.size() == 1 ? " error" : " errors")
+              << " in " << path << " (check it with `vigil check -c " << path << "`)\n";
+    return 1;
+  }
+  const Config& config = *r.config;
+  oplog::init(debug);
+  ensure_standard_fds();
+  std::signal(SIGPIPE, SIG_IGN);
+  if (!become_subreaper())
+    oplog::warn("cannot become a child subreaper; orphaned grandchildren will be reaped by PID 1 instead");
+
+  asio::io_context io(1);
+  Supervisor* sup = nullptr;
+  // The writer thread only hands its news back to the loop.
+  LogWriter::Hooks hooks;
+  hooks.resume = [&io, &sup](LogWriter::StreamId id) { asio::post(io, [&sup, id] { sup->on_log_resume(id); }); };
+  hooks.write_failed = [&io, &sup](LogWriter::StreamId id, std::string err) {
+    asio::post(io, [&sup, id, err] { oplog::log_write_failed(sup->service_for_stream(id), err); });
+  };
+  hooks.write_recovered = [&io, &sup](LogWriter::StreamId id) {
+    asio::post(io, [&sup, id] { oplog::log_write_recovered(sup->service_for_stream(id)); });
+  };
+  hooks.dropped = [&io, &sup](LogWriter::StreamId id, std::uint64_t n) {
+    asio::post(io, [&sup, id, n] { oplog::log_lines_dropped(sup->service_for_stream(id), n); });
+  };
+  LogWriter writer(hooks);
+  Supervisor supervisor(io, config, writer);
+  sup = &supervisor;
+
+  asio::signal_set stop_signals(io, SIGTERM, SIGINT, SIGHUP);
+  asio::signal_set child_signals(io, SIGCHLD);
+  std::function<void(const boost::system::error_code&, int)> on_stop_signal =
+      [&](const boost::system::error_code& ec, int signo) {
+        if (ec) return;
+        if (signo == SIGHUP) {
+          oplog::warn("received SIGHUP: reloading is not part of this version; configuration unchanged");
+        } else if (!supervisor.shutting_down()) {
+          oplog::info("received " + signal_name(signo) + ": stopping all services in reverse dependency order");
+          supervisor.shutdown([&] {
+            for (auto& s : supervisor.services()) s->close_output();
+            oplog::info("all services stopped; vigil exits");
+            io.stop();
+          });
+        } else {
+          oplog::warn("received " + signal_name(signo) + " again: killing every service's process group now");
+          supervisor.kill_all_now();
+        }
+        stop_signals.async_wait(on_stop_signal);
+      };
+  stop_signals.async_wait(on_stop_signal);
+  std::function<void(const boost::system::error_code&, int)> on_child =
+      [&](const boost::system::error_code& ec, int) {
+        if (ec) return;
+        supervisor.on_child_signal();
+        child_signals.async_wait(on_child);
+      };
+  child_signals.async_wait(on_child);
+
+  oplog::info(std::string("vigil ") + VIGIL_VERSION + " supervising " + std::to_string(config.services.size()) +
+              " services from " + path + "; child logs in " + config.vigil.log_dir);
+  supervisor.start_all();
+  io.run();
+  writer.flush();
+  return 0;
+}
+
+}  // namespace vigil

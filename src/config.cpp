@@ -1,0 +1,650 @@
+// The toml11 adapter for vigil.toml: the only file that includes toml11 for the config.
+// Reads every key into typed values and collects every problem with its position.
+#include "vigil/config.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <set>
+#include <sstream>
+#include <toml.hpp>
+
+#include "vigil/signal_names.hpp"
+#include "vigil/suggest.hpp"
+#include "vigil/toml_errors.hpp"
+
+namespace vigil {
+namespace {
+
+using Value = toml::value;
+
+// Reads one TOML table's keys, remembering which it knows, so unknown keys can be reported with a
+// suggestion. Every accessor reports a type or value error itself and returns nullopt.
+class Fields {
+ public:
+  Fields(const Value& table, std::string context, const std::string& file, Diagnostics& diags,
+         std::vector<std::string> known)
+      : table_(table), context_(std::move(context)), file_(file), diags_(diags), known_(std::move(known)) {}
+
+  ~Fields() { report_unknown(); }
+
+  const Value* get(const std::string& key) {
+    const auto& t = table_.as_table();
+    auto it = t.find(key);
+    return it == t.end() ? nullptr : &it->second;
+  }
+
+  void error_at(const Value& v, const std::string& key, const std::string& msg) {
+    auto loc = v.location();
+    diags_.push_back({file_, static_cast<std::uint32_t>(loc.line()), static_cast<std::uint32_t>(loc.column()),
+                      context_ + " " + key + ": " + msg});
+  }
+
+  void error_here(const std::string& msg) {
+    auto loc = table_.location();
+    diags_.push_back({file_, static_cast<std::uint32_t>(loc.line()), static_cast<std::uint32_t>(loc.column()),
+                      context_ + ": " + msg});
+  }
+
+  std::optional<std::string> str(const std::string& key) {
+    const Value* v = get(key);
+    if (!v) return std::nullopt;
+    if (!v->is_string()) {
+      error_at(*v, key, "expected a string, got " + type_name(*v));
+      return std::nullopt;
+    }
+    return v->as_string().str;
+  }
+
+  std::optional<Duration> duration(const std::string& key, bool allow_never = false, bool* never = nullptr) {
+    const Value* v = get(key);
+    if (!v) return std::nullopt;
+    if (v->is_integer() || v->is_floating()) {
+      std::string n = v->is_integer() ? std::to_string(v->as_integer()) : std::to_string(v->as_floating());
+      error_at(*v, key, "a duration needs a unit: write \"" + n + "s\" (units: ms, s, m, h, d)");
+      return std::nullopt;
+    }
+    if (!v->is_string()) {
+      error_at(*v, key, "expected a duration string like \"30s\", got " + type_name(*v));
+      return std::nullopt;
+    }
+    const std::string& s = v->as_string().str;
+    if (allow_never && s == "never") {
+      if (never) *never = true;
+      return std::nullopt;
+    }
+    std::string err;
+    auto d = parse_duration(s, &err);
+    if (!d) error_at(*v, key, err + (allow_never ? ", or \"never\"" : ""));
+    return d;
+  }
+
+  std::optional<std::uint64_t> size(const std::string& key) {
+    const Value* v = get(key);
+    if (!v) return std::nullopt;
+    if (v->is_integer()) {
+      if (v->as_integer() < 0) {
+        error_at(*v, key, "a size cannot be negative");
+        return std::nullopt;
+      }
+      return static_cast<std::uint64_t>(v->as_integer());
+    }
+    if (!v->is_string()) {
+      error_at(*v, key, "expected a size like \"50MB\", got " + type_name(*v));
+      return std::nullopt;
+    }
+    std::string err;
+    auto s = parse_size(v->as_string().str, &err);
+    if (!s) error_at(*v, key, err);
+    return s;
+  }
+
+  // toml11's find<int> truncates silently; read the int64 and range-check it ourselves.
+  std::optional<std::int64_t> integer(const std::string& key, std::int64_t min, std::int64_t max) {
+    const Value* v = get(key);
+    if (!v) return std::nullopt;
+    return integer_value(*v, key, min, max);
+  }
+
+  std::optional<std::int64_t> integer_value(const Value& v, const std::string& key, std::int64_t min,
+                                            std::int64_t max) {
+    if (!v.is_integer()) {
+      error_at(v, key, "expected an integer, got " + type_name(v));
+      return std::nullopt;
+    }
+    std::int64_t n = v.as_integer();
+    if (n < min || n > max) {
+      error_at(v, key, std::to_string(n) + " is out of range (" + std::to_string(min) + " to " +
+                           std::to_string(max) + ")");
+      return std::nullopt;
+    }
+    return n;
+  }
+
+  std::optional<std::vector<std::string>> strings(const std::string& key) {
+    const Value* v = get(key);
+    if (!v) return std::nullopt;
+    if (!v->is_array()) {
+      error_at(*v, key, "expected an array of strings, got " + type_name(*v));
+      return std::nullopt;
+    }
+    std::vector<std::string> out;
+    bool ok = true;
+    for (const Value& e : v->as_array()) {
+      if (!e.is_string()) {
+        error_at(e, key, "expected a string element, got " + type_name(e));
+        ok = false;
+        continue;
+      }
+      out.push_back(e.as_string().str);
+    }
+    if (!ok) return std::nullopt;
+    return out;
+  }
+
+  template <class E>
+  std::optional<E> choice(const std::string& key, const std::vector<std::pair<std::string, E>>& options) {
+    auto s = str(key);
+    if (!s) return std::nullopt;
+    std::vector<std::string> names;
+    for (const auto& [name, value] : options) {
+      if (*s == name) return value;
+      names.push_back(name);
+    }
+    std::string list;
+    for (const auto& n : names) list += (list.empty() ? "\"" : ", \"") + n + "\"";
+    error_at(*get(key), key, "unknown value \"" + *s + "\": expected one of " + list + did_you_mean(*s, names));
+    return std::nullopt;
+  }
+
+  static std::string type_name(const Value& v) {
+    switch (v.type()) {
+      case toml::value_t::boolean: return "a boolean";
+      case toml::value_t::integer: return "an integer";
+      case toml::value_t::floating: return "a float";
+      case toml::value_t::string: return "a string";
+      case toml::value_t::array: return "an array";
+      case toml::value_t::table: return "a table";
+      case toml::value_t::empty: return "nothing";
+      case toml::value_t::offset_datetime:
+      case toml::value_t::local_datetime:
+      case toml::value_t::local_date:
+      case toml::value_t::local_time: return "a date/time";
+    }
+    return "a value";
+  }
+
+ private:
+  void report_unknown() {
+    for (const auto& [key, v] : table_.as_table()) {
+      if (std::find(known_.begin(), known_.end(), key) != known_.end()) continue;
+      auto loc = v.location();
+      // toml11 points at the value; point at the key when it starts the line (the usual case).
+      std::uint32_t col = static_cast<std::uint32_t>(loc.column());
+      const std::string& line = loc.line_str();
+      std::size_t at = line.find(key);
+      if (at != std::string::npos && at < col) col = static_cast<std::uint32_t>(at + 1);
+      diags_.push_back({file_, static_cast<std::uint32_t>(loc.line()), col,
+                        context_ + ": unknown key '" + key + "'" + did_you_mean(key, known_)});
+    }
+  }
+
+  const Value& table_;
+  std::string context_;
+  const std::string& file_;
+  Diagnostics& diags_;
+  std::vector<std::string> known_;
+};
+
+const std::vector<std::string> kTopKeys = {"vigil", "store", "service"};
+const std::vector<std::string> kVigilKeys = {"sample_interval", "log_max_size", "log_keep", "log_overflow",
+                                             "rules",           "log_dir",      "socket"};
+const std::vector<std::string> kStoreKeys = {"url", "timeout"};
+const std::vector<std::string> kServiceKeys = {
+    "command",        "cwd",           "env",          "after",           "ready",
+    "start_timeout",  "restart",       "restart_delay", "backoff_max",    "stable_after",
+    "start_limit_burst", "start_limit_interval", "failed_retry", "restart_prevent_exit_codes",
+    "stop_signal",    "stop_timeout",  "watchdog",     "health_grace",    "freshness",
+    "metrics"};
+
+bool valid_service_name(const std::string& n) {
+  if (n.empty() || n.size() > 64) return false;
+  auto ok_first = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); };
+  if (!ok_first(n[0])) return false;
+  return std::all_of(n.begin(), n.end(), [&](char c) { return ok_first(c) || c == '-' || c == '_' || c == '.' || c == '@'; });
+}
+
+bool valid_metric_name(const std::string& n) {
+  if (n.empty() || !((n[0] >= 'a' && n[0] <= 'z') || n[0] == '_')) return false;
+  return std::all_of(n.begin(), n.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
+}
+
+// Names the rule language gives a meaning of its own; a custom metric must not shadow them.
+const std::vector<std::string> kBuiltinMetrics = {
+    "running", "state", "uptime", "restarts", "exit_code", "exit_signal", "cpu", "memory", "threads",
+    "fds", "data_age", "store_up", "output_idle", "watchdog_age"};
+
+// "python3 -u x.py" → ["python3", "-u", "x.py"], to show the array form in the error.
+std::string as_array_literal(const std::string& cmd) {
+  std::istringstream in(cmd);
+  std::string word, out;
+  while (in >> word) out += (out.empty() ? "\"" : ", \"") + word + "\"";
+  return "[" + out + "]";
+}
+
+class ConfigReader {
+ public:
+  ConfigReader(const std::string& path, const EnvLookup& env, Diagnostics& diags)
+      : path_(path), base_dir_(parent_dir(path)), env_(env), diags_(diags) {
+    if (base_dir_.empty() || base_dir_[0] != '/') {
+      std::string err;
+      base_dir_ = *expand_path(base_dir_, std::filesystem::current_path().string(), env_, &err);
+    }
+  }
+
+  Config read(const Value& root) {
+    Config cfg;
+    cfg.path = path_;
+    Fields top(root, "top level", path_, diags_, kTopKeys);
+    read_vigil(root, cfg);
+    if (const Value* s = top.get("store")) read_store(*s, cfg);
+    if (const Value* svc = top.get("service")) read_services(*svc, cfg);
+    check_after(cfg);
+    return cfg;
+  }
+
+ private:
+  std::optional<std::string> path_value(Fields& f, const std::string& key) {
+    auto s = f.str(key);
+    if (!s) return std::nullopt;
+    std::string err;
+    auto p = expand_path(*s, base_dir_, env_, &err);
+    if (!p) f.error_at(*f.get(key), key, err);
+    return p;
+  }
+
+  void read_vigil(const Value& root, Config& cfg) {
+    VigilSpec& v = cfg.vigil;
+    std::string state_dir = default_state_dir(env_);
+    v.log_dir = state_dir + "/logs";
+    v.socket = default_socket_path(env_);
+    std::string default_rules = base_dir_ + "/rules.toml";
+    if (std::ifstream(default_rules).good()) v.rules = default_rules;
+
+    const auto& t = root.as_table();
+    auto it = t.find("vigil");
+    if (it == t.end()) return;
+    if (!it->second.is_table()) {
+      auto loc = it->second.location();
+      diags_.push_back({path_, static_cast<std::uint32_t>(loc.line()), static_cast<std::uint32_t>(loc.column()),
+                        "[vigil] must be a table"});
+      return;
+    }
+    Fields f(it->second, "[vigil]", path_, diags_, kVigilKeys);
+    if (auto d = f.duration("sample_interval")) {
+      if (d->count() < 10)
+        f.error_at(*f.get("sample_interval"), "sample_interval", "must be at least 10ms");
+      else
+        v.sample_interval = *d;
+    }
+    if (auto s = f.size("log_max_size")) {
+      if (*s < 1000)
+        f.error_at(*f.get("log_max_size"), "log_max_size", "must be at least 1KB");
+      else
+        v.log_max_size = *s;
+    }
+    if (auto n = f.integer("log_keep", 0, 1000)) v.log_keep = static_cast<int>(*n);
+    if (auto o = f.choice<OverflowPolicy>("log_overflow", {{"block", OverflowPolicy::Block}, {"drop", OverflowPolicy::Drop}}))
+      v.log_overflow = *o;
+    if (auto p = path_value(f, "rules")) v.rules = *p;
+    if (auto p = path_value(f, "log_dir")) v.log_dir = *p;
+    if (auto p = path_value(f, "socket")) v.socket = *p;
+  }
+
+  void read_store(const Value& s, Config& cfg) {
+    if (!s.is_table()) {
+      auto loc = s.location();
+      diags_.push_back({path_, static_cast<std::uint32_t>(loc.line()), static_cast<std::uint32_t>(loc.column()),
+                        "[store] must be a table"});
+      return;
+    }
+    Fields f(s, "[store]", path_, diags_, kStoreKeys);
+    StoreSpec store;
+    if (auto u = f.str("url")) {
+      if (u->rfind("redis://", 0) != 0 && u->rfind("unix:", 0) != 0)
+        f.error_at(*f.get("url"), "url",
+                   "expected \"redis://[:password@]host:port/db\" or \"unix:/path/redis.sock\", got \"" + *u + "\"");
+      store.url = *u;
+    } else if (!f.get("url")) {
+      f.error_here("url is required (e.g. url = \"redis://127.0.0.1:6379/0\")");
+    }
+    if (auto d = f.duration("timeout")) {
+      if (d->count() <= 0)
+        f.error_at(*f.get("timeout"), "timeout", "must be greater than 0");
+      else
+        store.timeout = *d;
+    }
+    cfg.store = store;
+  }
+
+  void read_services(const Value& services, Config& cfg) {
+    if (!services.is_table()) {
+      auto loc = services.location();
+      diags_.push_back({path_, static_cast<std::uint32_t>(loc.line()), static_cast<std::uint32_t>(loc.column()),
+                        "service must be a table of [service.NAME] tables"});
+      return;
+    }
+    for (const auto& [name, table] : services.as_table()) {
+      auto loc = table.location();
+      std::uint32_t line = static_cast<std::uint32_t>(loc.line());
+      if (!table.is_table()) {
+        diags_.push_back({path_, line, static_cast<std::uint32_t>(loc.column()),
+                          "service." + name + " must be a table: [service." + name + "]"});
+        continue;
+      }
+      if (!valid_service_name(name)) {
+        diags_.push_back({path_, line, 1,
+                          "[service." + name + "]: invalid service name '" + name +
+                              "': use letters, digits, '-', '_', '.', '@' (at most 64, starting with a letter or digit)"});
+        continue;
+      }
+      ServiceSpec spec = read_service(name, table);
+      spec.line = line;
+      cfg.services.push_back(std::move(spec));
+    }
+    std::sort(cfg.services.begin(), cfg.services.end(),
+              [](const ServiceSpec& a, const ServiceSpec& b) { return a.line < b.line; });
+  }
+
+  ServiceSpec read_service(const std::string& name, const Value& table) {
+    ServiceSpec s;
+    s.name = name;
+    s.cwd = base_dir_;
+    Fields f(table, "[service." + name + "]", path_, diags_, kServiceKeys);
+
+    if (const Value* c = f.get("command")) {
+      if (c->is_string()) {
+        f.error_at(*c, "command",
+                   "must be an array of arguments, no shell is used: command = " + as_array_literal(c->as_string().str));
+      } else if (auto argv = f.strings("command")) {
+        if (argv->empty() || (*argv)[0].empty())
+          f.error_at(*c, "command", "must name a program: command = [\"program\", \"arg\", ...]");
+        else
+          s.command = *argv;
+      }
+    } else {
+      f.error_here("command is required, e.g. command = [\"python3\", \"-u\", \"bridge.py\"]");
+    }
+    if (auto p = path_value(f, "cwd")) s.cwd = *p;
+    if (const Value* e = f.get("env")) {
+      if (!e->is_table()) {
+        f.error_at(*e, "env", "expected a table of strings, e.g. env = { SCAN_DIR = \"/srv/scans\" }");
+      } else {
+        for (const auto& [k, v] : e->as_table()) {
+          if (!v.is_string())
+            f.error_at(v, "env." + k, "expected a string, got " + Fields::type_name(v) + " (quote it: \"...\")");
+          else if (k.empty() || k.find('=') != std::string::npos)
+            f.error_at(v, "env", "invalid variable name '" + k + "'");
+          else
+            s.env.emplace_back(k, v.as_string().str);
+        }
+        std::sort(s.env.begin(), s.env.end());
+      }
+    }
+    if (auto a = f.strings("after")) {
+      s.after = *a;
+      after_locations_[name] = f.get("after");
+    }
+    if (auto r = f.choice<ReadyMode>("ready", {{"started", ReadyMode::Started}, {"notify", ReadyMode::Notify}}))
+      s.ready = *r;
+    if (auto d = f.duration("start_timeout")) positive(f, "start_timeout", *d, &s.start_timeout);
+
+    RestartPolicy& rp = s.restart;
+    if (auto m = f.choice<RestartMode>("restart", {{"always", RestartMode::Always},
+                                                    {"on-failure", RestartMode::OnFailure},
+                                                    {"never", RestartMode::Never}}))
+      rp.mode = *m;
+    if (auto d = f.duration("restart_delay")) rp.restart_delay = *d;
+    if (auto d = f.duration("backoff_max")) rp.backoff_max = *d;
+    if (f.get("restart_delay") && f.get("backoff_max") && rp.restart_delay > rp.backoff_max)
+      f.error_at(*f.get("restart_delay"), "restart_delay",
+                 format_duration(rp.restart_delay) + " is longer than backoff_max (" + format_duration(rp.backoff_max) + ")");
+    else if (rp.restart_delay > rp.backoff_max)
+      rp.backoff_max = rp.restart_delay;  // only restart_delay given: the cap follows it
+    if (auto d = f.duration("stable_after")) rp.stable_after = *d;
+    if (auto n = f.integer("start_limit_burst", 1, 1'000'000)) rp.start_limit_burst = static_cast<int>(*n);
+    if (auto d = f.duration("start_limit_interval")) positive(f, "start_limit_interval", *d, &rp.start_limit_interval);
+    bool never = false;
+    auto retry = f.duration("failed_retry", true, &never);
+    if (never) rp.failed_retry.reset();
+    else if (retry) {
+      if (retry->count() <= 0) f.error_at(*f.get("failed_retry"), "failed_retry", "must be greater than 0, or \"never\"");
+      else rp.failed_retry = *retry;
+    }
+    if (const Value* codes = f.get("restart_prevent_exit_codes")) {
+      if (!codes->is_array()) {
+        f.error_at(*codes, "restart_prevent_exit_codes", "expected an array of exit codes, e.g. [78]");
+      } else {
+        for (const Value& c : codes->as_array())
+          if (auto n = f.integer_value(c, "restart_prevent_exit_codes", 0, 255)) rp.prevent_exit_codes.push_back(static_cast<int>(*n));
+      }
+    }
+
+    if (const Value* sig = f.get("stop_signal")) {
+      std::optional<int> n;
+      if (sig->is_integer()) {
+        n = f.integer_value(*sig, "stop_signal", 1, 64);
+      } else if (sig->is_string()) {
+        n = parse_signal(sig->as_string().str);
+        if (!n) f.error_at(*sig, "stop_signal", "unknown signal \"" + sig->as_string().str + "\" (e.g. \"TERM\", \"SIGINT\", \"15\")");
+      } else {
+        f.error_at(*sig, "stop_signal", "expected a signal name like \"TERM\", got " + Fields::type_name(*sig));
+      }
+      if (n) s.stop_signal = *n;
+    }
+    if (auto d = f.duration("stop_timeout")) positive(f, "stop_timeout", *d, &s.stop_timeout);
+    if (auto d = f.duration("watchdog")) {
+      if (d->count() <= 0) f.error_at(*f.get("watchdog"), "watchdog", "must be greater than 0");
+      else s.watchdog = *d;
+    }
+    if (auto d = f.duration("health_grace")) s.health_grace = *d;
+    if (const Value* fr = f.get("freshness")) read_freshness(f, *fr, s);
+    if (const Value* m = f.get("metrics")) read_metrics(f, *m, s);
+    return s;
+  }
+
+  void positive(Fields& f, const std::string& key, Duration d, Duration* out) {
+    if (d.count() <= 0) f.error_at(*f.get(key), key, "must be greater than 0");
+    else *out = d;
+  }
+
+  void read_freshness(Fields& parent, const Value& v, ServiceSpec& s) {
+    if (!v.is_table()) {
+      parent.error_at(v, "freshness", "expected a table: freshness = { key = \"latest_scan\", field = \"ts\", format = \"unix\" }");
+      return;
+    }
+    Fields f(v, "[service." + s.name + "] freshness", path_, diags_, {"key", "field", "format"});
+    Freshness fr;
+    if (auto k = f.str("key")) fr.key = *k;
+    else if (!f.get("key")) f.error_here("key is required");
+    if (auto fi = f.str("field")) fr.field = *fi;
+    if (auto fmt = f.choice<FreshnessFormat>("format", {{"unix", FreshnessFormat::Unix},
+                                                         {"unix_ms", FreshnessFormat::UnixMs},
+                                                         {"iso8601", FreshnessFormat::Iso8601},
+                                                         {"stream", FreshnessFormat::Stream}}))
+      fr.format = *fmt;
+    if (fr.format == FreshnessFormat::Stream && !fr.field.empty())
+      f.error_at(*f.get("field"), "field", "format = \"stream\" takes its time from the last entry ID: remove field");
+    s.freshness = fr;
+  }
+
+  void read_metrics(Fields& parent, const Value& v, ServiceSpec& s) {
+    if (!v.is_table()) {
+      parent.error_at(v, "metrics", "expected a table: metrics = { lag = { key = \"latest_scan\", field = \"lag_s\" } }");
+      return;
+    }
+    for (const auto& [name, m] : v.as_table()) {
+      if (!valid_metric_name(name)) {
+        parent.error_at(m, "metrics", "invalid metric name '" + name + "': use lower-case letters, digits and '_'");
+        continue;
+      }
+      if (std::find(kBuiltinMetrics.begin(), kBuiltinMetrics.end(), name) != kBuiltinMetrics.end()) {
+        parent.error_at(m, "metrics", "'" + name + "' is a built-in metric; choose another name");
+        continue;
+      }
+      if (!m.is_table()) {
+        parent.error_at(m, "metrics." + name, "expected { key = \"...\", field = \"...\" }");
+        continue;
+      }
+      Fields f(m, "[service." + s.name + "] metrics." + name, path_, diags_, {"key", "field"});
+      StoreMetric sm;
+      if (auto k = f.str("key")) sm.key = *k;
+      else if (!f.get("key")) f.error_here("key is required");
+      if (auto fi = f.str("field")) sm.field = *fi;
+      s.metrics[name] = sm;
+    }
+  }
+
+  void error_after(const std::string& svc, const std::string& msg) {
+    const Value* v = after_locations_[svc];
+    auto loc = v->location();
+    diags_.push_back({path_, static_cast<std::uint32_t>(loc.line()), static_cast<std::uint32_t>(loc.column()),
+                      "[service." + svc + "] after: " + msg});
+  }
+
+  void check_after(const Config& cfg) {
+    std::vector<std::string> names;
+    for (const auto& s : cfg.services) names.push_back(s.name);
+    bool all_known = true;
+    for (const auto& s : cfg.services) {
+      for (const auto& dep : s.after) {
+        if (dep == s.name) {
+          error_after(s.name, "a service cannot wait for itself");
+          all_known = false;
+        } else if (!cfg.find(dep)) {
+          error_after(s.name, "unknown service '" + dep + "'" + did_you_mean(dep, names));
+          all_known = false;
+        }
+      }
+    }
+    if (!all_known) return;
+    // Depth-first search for a cycle; report it once, at the first service on it.
+    std::map<std::string, int> mark;  // 0 new, 1 on stack, 2 done
+    std::vector<std::string> stack;
+    std::function<bool(const ServiceSpec&)> visit = [&](const ServiceSpec& s) {
+      mark[s.name] = 1;
+      stack.push_back(s.name);
+      for (const auto& dep : s.after) {
+        if (mark[dep] == 1) {
+          std::string cycle;
+          auto from = std::find(stack.begin(), stack.end(), dep);
+          for (auto it = from; it != stack.end(); ++it) cycle += *it + " -> ";
+          error_after(dep, "dependency cycle: " + cycle + dep);
+          return true;
+        }
+        if (mark[dep] == 0 && visit(*cfg.find(dep))) return true;
+      }
+      stack.pop_back();
+      mark[s.name] = 2;
+      return false;
+    };
+    for (const auto& s : cfg.services)
+      if (mark[s.name] == 0 && visit(s)) return;
+  }
+
+  std::string path_;
+  std::string base_dir_;
+  const EnvLookup& env_;
+  Diagnostics& diags_;
+  std::map<std::string, const Value*> after_locations_;
+};
+
+ConfigResult finish(const Value& root, const std::string& path, const EnvLookup& env) {
+  ConfigResult r;
+  ConfigReader reader(path, env, r.errors);
+  Config cfg = reader.read(root);
+  if (cfg.services.empty() && r.errors.empty())
+    r.errors.push_back({path, 0, 0, "no services defined: add at least one [service.NAME] table with a command"});
+  sort_diagnostics(r.errors);
+  if (r.errors.empty()) r.config = std::move(cfg);
+  return r;
+}
+
+}  // namespace
+
+bool ServiceSpec::operator==(const ServiceSpec& o) const {
+  auto key = [](const ServiceSpec& s) {
+    std::ostringstream k;
+    for (auto& a : s.command) k << a << '\0';
+    k << '|' << s.cwd << '|';
+    for (auto& [n, v] : s.env) k << n << '=' << v << '\0';
+    k << '|';
+    for (auto& a : s.after) k << a << ',';
+    const RestartPolicy& r = s.restart;
+    k << '|' << int(s.ready) << s.start_timeout.count() << '|' << int(r.mode) << ',' << r.restart_delay.count()
+      << ',' << r.backoff_max.count() << ',' << r.stable_after.count() << ',' << r.start_limit_burst << ','
+      << r.start_limit_interval.count() << ',' << (r.failed_retry ? r.failed_retry->count() : -1) << ',';
+    for (int c : r.prevent_exit_codes) k << c << ',';
+    k << '|' << s.stop_signal << ',' << s.stop_timeout.count() << ',' << (s.watchdog ? s.watchdog->count() : -1)
+      << ',' << s.health_grace.count() << '|';
+    if (s.freshness) k << s.freshness->key << ',' << s.freshness->field << ',' << int(s.freshness->format);
+    for (auto& [n, m] : s.metrics) k << '|' << n << ',' << m.key << ',' << m.field;
+    return k.str();
+  };
+  return name == o.name && key(*this) == key(o);
+}
+
+const ServiceSpec* Config::find(const std::string& name) const {
+  for (const auto& s : services)
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+ConfigResult load_config(const std::string& path, const EnvLookup& env) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    ConfigResult r;
+    r.errors.push_back({path, 0, 0, std::string("cannot read config: ") + std::strerror(errno)});
+    return r;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_config(ss.str(), path, env);
+}
+
+ConfigResult parse_config(const std::string& text, const std::string& path, const EnvLookup& env) {
+  std::istringstream in(text);
+  Value root;
+  try {
+    root = toml::parse(in, path);
+  } catch (const toml::exception& e) {
+    ConfigResult r;
+    r.errors.push_back(diagnostic_from_toml_error(e.what(), path, static_cast<std::uint32_t>(e.location().line())));
+    return r;
+  } catch (const std::exception& e) {
+    ConfigResult r;
+    r.errors.push_back({path, 0, 0, e.what()});
+    return r;
+  }
+  return finish(root, path, env);
+}
+
+std::vector<std::string> start_order(const Config& config) {
+  std::vector<std::string> order;
+  std::set<std::string> placed;
+  // Config validation guarantees no cycle, so each pass places at least one service.
+  while (order.size() < config.services.size()) {
+    for (const auto& s : config.services) {
+      if (placed.count(s.name)) continue;
+      if (std::all_of(s.after.begin(), s.after.end(), [&](const std::string& d) { return placed.count(d) > 0; })) {
+        order.push_back(s.name);
+        placed.insert(s.name);
+      }
+    }
+  }
+  return order;
+}
+
+}  // namespace vigil

@@ -1,0 +1,70 @@
+// `vigil check`, and `vigil run` refusing a bad config: what an operator sees on the terminal.
+#include <gtest/gtest.h>
+
+#include "test_support.hpp"
+
+using namespace vt;
+
+TEST(Check, AValidConfigPrintsASummaryAndExitsZero) {
+  TempDir dir;
+  write_file(dir / "vigil.toml", "[service.web]\ncommand = [\"sleep\", \"1\"]\n[service.db]\ncommand = [\"true\"]\n");
+  CommandResult r = run_command({VIGIL_BINARY, "check", "-c", dir / "vigil.toml"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("vigil.toml: OK, 2 services (web, db)"), std::string::npos) << r.out;
+}
+
+TEST(Check, AnInvalidConfigListsEveryErrorWithItsPosition) {
+  TempDir dir;
+  std::string cfg = dir / "vigil.toml";
+  write_file(cfg,
+             "[service.web]\n"
+             "command = \"python3 app.py\"\n"
+             "restart_dely = \"1s\"\n"
+             "after = [\"dbb\"]\n"
+             "[service.db]\n"
+             "command = [\"true\"]\n"
+             "stop_timeout = \"ten seconds\"\n");
+  CommandResult r = run_command({VIGIL_BINARY, "check", "-c", cfg});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find(cfg + ":2:11: [service.web] command: must be an array of arguments, no shell is used: "
+                             "command = [\"python3\", \"app.py\"]"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(cfg + ":3:1: [service.web]: unknown key 'restart_dely' (did you mean 'restart_delay'?)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(cfg + ":4:9: [service.web] after: unknown service 'dbb' (did you mean 'db'?)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(cfg + ":7:16: [service.db] stop_timeout: invalid duration 'ten seconds'"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("4 errors"), std::string::npos) << r.err;
+}
+
+TEST(Check, AMissingFileSaysSo) {
+  CommandResult r = run_command({VIGIL_BINARY, "check", "-c", "/nonexistent/vigil.toml"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("/nonexistent/vigil.toml: cannot read config: No such file or directory"), std::string::npos)
+      << r.err;
+}
+
+TEST(Check, UsageErrorsExitTwo) {
+  EXPECT_EQ(run_command({VIGIL_BINARY, "check", "--bogus"}).exit_code, 2);
+  EXPECT_EQ(run_command({VIGIL_BINARY, "frobnicate"}).exit_code, 2);
+  CommandResult help = run_command({VIGIL_BINARY, "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("check"), std::string::npos);
+  CommandResult version = run_command({VIGIL_BINARY, "--version"});
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_EQ(version.out.rfind("vigil ", 0), 0u);
+}
+
+TEST(Run, RefusesABadConfigAndStartsNothing) {
+  TempDir dir;
+  write_file(dir / "vigil.toml", "[service.a]\ncommand = [\"touch\", \"" + (dir / "started") + "\"]\nrestart = \"sometimes\"\n");
+  CommandResult r = run_command({VIGIL_BINARY, "run", "-c", dir / "vigil.toml"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("vigil.toml:3:11: [service.a] restart: unknown value \"sometimes\""), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("not starting"), std::string::npos) << r.err;
+  EXPECT_FALSE(file_exists(dir / "started"));
+}

@@ -1,0 +1,77 @@
+#pragma once
+// Helpers for driving the real vigil binary: temp dirs, deadline polling (never sleep-and-hope),
+// /proc inspection. Nothing here fakes what users run.
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vt {
+
+using namespace std::chrono_literals;
+using Ms = std::chrono::milliseconds;
+
+/// Generous: the suite must pass on a loaded 2-core machine. Tests poll, so passing runs are fast.
+constexpr Ms kDeadline = 15s;
+
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+/// Polls `pred` every 10 ms until it is true or `timeout` passes.
+bool wait_for(const std::function<bool()>& pred, Ms timeout = kDeadline);
+
+std::string read_file(const std::string& path);
+void write_file(const std::string& path, const std::string& text);
+bool file_exists(const std::string& path);
+std::vector<std::string> lines_of(const std::string& text);
+int count_of(const std::string& haystack, const std::string& needle);
+
+/// True when /proc/PID/stat is absent or says zombie (a killed grandchild may wait for PID 1).
+bool process_gone(pid_t pid);
+/// Children of a process (all its threads), read from /proc.
+std::vector<pid_t> children_of(pid_t pid);
+char process_state(pid_t pid);
+
+/// Reads a pid a fixture child wrote into a file, waiting until it is there.
+pid_t read_pid_file(const std::string& path);
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out, err;
+};
+/// Runs a command to completion with stdout/stderr captured (argv, no shell).
+CommandResult run_command(const std::vector<std::string>& argv);
+
+/// The real `vigil run` on a config, its stderr (the operator log) captured to a file.
+class VigilRun {
+ public:
+  VigilRun(const TempDir& dir, const std::string& config_text, std::vector<std::string> extra_env = {});
+  ~VigilRun();  // SIGKILLs a vigil still running and reaps it
+
+  pid_t pid() const { return pid_; }
+  std::string config_path() const { return config_; }
+  std::string log() const;
+  /// Waits until the operator log contains `needle` (count times).
+  bool wait_log(const std::string& needle, int count = 1, Ms timeout = kDeadline) const;
+  void signal(int sig) const;
+  /// Raw exit code once vigil exited, or nullopt on timeout; -SIG if killed by a signal.
+  std::optional<int> wait_exit(Ms timeout = kDeadline);
+
+ private:
+  pid_t pid_ = -1;
+  std::string config_, log_;
+  bool reaped_ = false;
+};
+
+}  // namespace vt
