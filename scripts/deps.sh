@@ -9,6 +9,7 @@ packages=(
   libboost1.81-dev
   libsystemd-dev libhiredis-dev libspdlog-dev libfmt-dev libtoml11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  nlohmann-json3-dev
   redis-server python3 procps
 )
 

@@ -96,7 +96,17 @@ SpawnResult spawn_child(const SpawnSpec& spec) {
   std::vector<char*> argv, envp;
   for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
-  for (const auto& e : spec.env) envp.push_back(const_cast<char*>(e.c_str()));
+  // WATCHDOG_PID must be the child's own pid: reserve room now, write the digits after fork.
+  char watchdog_pid[32] = "WATCHDOG_PID=";
+  char* watchdog_digits = nullptr;
+  for (const auto& e : spec.env) {
+    if (e == kWatchdogPidPlaceholder) {
+      envp.push_back(watchdog_pid);
+      watchdog_digits = watchdog_pid + std::strlen(watchdog_pid);
+    } else {
+      envp.push_back(const_cast<char*>(e.c_str()));
+    }
+  }
   envp.push_back(nullptr);
 
   int out[2] = {-1, -1}, err[2] = {-1, -1}, status[2] = {-1, -1};
@@ -121,6 +131,13 @@ SpawnResult spawn_child(const SpawnSpec& spec) {
       ::_exit(127);
     };
     ::setsid();
+    if (watchdog_digits) {
+      char rev[16];
+      int n = 0;
+      for (pid_t p = ::getpid(); p > 0; p /= 10) rev[n++] = static_cast<char>('0' + p % 10);
+      for (int i = 0; i < n; ++i) watchdog_digits[i] = rev[n - 1 - i];
+      watchdog_digits[n] = 0;
+    }
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) ::_exit(127);  // vigil died before PDEATHSIG was armed
     struct sigaction dfl {};

@@ -71,7 +71,7 @@ int cmd_run(const Args& args) {
     asio::post(io, [&sup, id, n] { oplog::log_lines_dropped(sup->service_for_stream(id), n); });
   };
   LogWriter writer(hooks);
-  Supervisor supervisor(io, config, writer);
+  Supervisor supervisor(io, config, writer, parent_dir(config.vigil.socket));
   sup = &supervisor;
 
   asio::signal_set stop_signals(io, SIGTERM, SIGINT, SIGHUP);

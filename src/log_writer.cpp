@@ -112,6 +112,29 @@ LogQueue::PushResult LogWriter::push(StreamId id, std::string&& chunk, std::size
   return r;
 }
 
+void LogWriter::write_file_atomically(const std::string& path, std::string content) {
+  {
+    std::lock_guard lock(mu_);
+    files_[path] = std::move(content);
+    pending_ = true;
+  }
+  wake_.notify_one();
+}
+
+namespace {
+
+void replace_file(const std::string& path, const std::string& content) {
+  std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return;
+  bool ok = write_all(fd, content.data(), content.size());
+  ::close(fd);
+  if (ok) ::rename(tmp.c_str(), path.c_str());
+  else ::unlink(tmp.c_str());
+}
+
+}  // namespace
+
 void LogWriter::flush() {
   std::unique_lock lock(mu_);
   idle_.wait(lock, [this] { return !pending_ && !busy_; });
@@ -127,9 +150,12 @@ void LogWriter::run() {
     std::vector<Stream*> streams;
     streams.reserve(streams_.size());
     for (auto& s : streams_) streams.push_back(s.get());
+    std::map<std::string, std::string> files;
+    files.swap(files_);
     lock.unlock();
     bool more = false;
     for (Stream* s : streams) more |= write_stream(*s);
+    for (const auto& [path, content] : files) replace_file(path, content);
     lock.lock();
     busy_ = false;
     if (more) pending_ = true;

@@ -82,6 +82,10 @@ void leftovers_killed(const std::string& svc, int pgid) {
   logger()->warn("{}: main process gone but process group {} still has processes; killing them", svc, pgid);
 }
 
+void fault(const std::string& svc, const std::string& reason) {
+  logger()->warn("{}: {}; restarting it", svc, reason);
+}
+
 void log_write_failed(const std::string& svc, const std::string& err) {
   logger()->error("{}: child output is being lost: {}; supervision continues, will retry on the next line",
                   svc, err);

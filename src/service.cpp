@@ -18,7 +18,7 @@ constexpr auto kGroupPoll = std::chrono::milliseconds(20);
 }  // namespace
 
 Service::Service(asio::io_context& io, ServiceSpec spec, const VigilSpec& vigil, LogWriter& writer, ServiceHost& host)
-    : io_(io), spec_(std::move(spec)), writer_(writer), host_(host), timer_(io), group_poll_(io) {
+    : io_(io), spec_(std::move(spec)), writer_(writer), host_(host), timer_(io), group_poll_(io), watchdog_timer_(io) {
   LogFileOptions opt;
   opt.path = vigil.log_dir + "/" + spec_.name + ".log";
   opt.max_size = vigil.log_max_size;
@@ -64,6 +64,13 @@ void Service::set_state(State next, Event why) {
   state_ = next;
   ++timer_gen_;  // every timer belongs to the state being left
   timer_.cancel();
+  // The watchdog runs while the service is running: from ready until it stops.
+  ++watchdog_gen_;
+  watchdog_timer_.cancel();
+  if (next == State::Running && spec_.watchdog) {
+    last_watchdog_ = Clock::now();
+    arm_watchdog();
+  }
   oplog::state_changed(spec_.name, from, next, why);
   host_.on_state_changed(*this, from);
 }
@@ -94,6 +101,7 @@ void Service::perform(std::uint32_t actions) {
 
 void Service::arm_timer(Duration d, Event fire) {
   std::uint64_t gen = ++timer_gen_;
+  timer_deadline_ = Clock::now() + d;
   timer_.expires_after(d);
   timer_.async_wait([this, gen, fire](const boost::system::error_code& ec) {
     if (ec || gen != timer_gen_) return;
@@ -115,10 +123,23 @@ void Service::spawn() {
   exit_.reset();
   leftovers_seen_ = false;
   SpawnSpec ss{spec_.command, spec_.cwd, child_environment(spec_.env, spec_.name)};
+  // vigil is the child's systemd: its own notify socket, and the watchdog period if one is set.
+  if (std::string sock = host_.notify_socket_path(); !sock.empty()) ss.env.push_back("NOTIFY_SOCKET=" + sock);
+  if (spec_.watchdog) {
+    ss.env.push_back("WATCHDOG_USEC=" + std::to_string(spec_.watchdog->count() * 1000));
+    ss.env.push_back(kWatchdogPidPlaceholder);  // spawn_child writes the child's own pid here
+  }
   SpawnResult r = spawn_child(ss);
   TimePoint now = Clock::now();
   tracker_.record_start(now);
   started_at_ = now;
+  if (total_starts_++ > 0) {
+    recent_starts_.push_front(now);
+    while (recent_starts_.size() > 1 && now - recent_starts_.back() > std::chrono::hours(1)) recent_starts_.pop_back();
+  }
+  status_text_.clear();
+  notified_mainpid_.reset();
+  proc_ = TreeSample{};
   if (!r.child) {
     decision_ = tracker_.decide(spec_.restart, EndCause::OnItsOwn, nullptr, now, now);
     oplog::spawn_failed(spec_.name, r.error, decision_, spec_.restart);
@@ -190,8 +211,79 @@ void Service::finish_run() {
   end_cause_ = EndCause::OnItsOwn;
   decision_ = tracker_.decide(spec_.restart, cause, &exit, started_at_, now);
   double ran = std::chrono::duration<double>(now - started_at_).count();
+  last_exit_ = LastExit{exit, 0};
+  last_exit_at_ = now;
+  proc_ = TreeSample{};
   oplog::ended(spec_.name, exit, ran, decision_, spec_.restart);
   dispatch(Event::Exited);
+}
+
+void Service::arm_watchdog() {
+  std::uint64_t gen = ++watchdog_gen_;
+  watchdog_timer_.expires_at(last_watchdog_ + *spec_.watchdog);
+  watchdog_timer_.async_wait([this, gen](const boost::system::error_code& ec) {
+    if (ec || gen != watchdog_gen_) return;
+    fault("no WATCHDOG=1 for " + format_duration(*spec_.watchdog) + " (watchdog)");
+  });
+}
+
+void Service::on_notify(const NotifyMessage& m) {
+  if (m.status) status_text_ = *m.status;
+  if (m.mainpid) notified_mainpid_ = *m.mainpid;
+  if (m.stopping) oplog::info(spec_.name + ": says it is stopping (STOPPING=1)");
+  if (m.watchdog) {
+    last_watchdog_ = Clock::now();
+    if (state_ == State::Running && spec_.watchdog) arm_watchdog();
+  }
+  if (m.ready && state_ == State::Starting) dispatch(Event::Ready);
+  if (m.watchdog_trigger) fault("asked for a watchdog restart (WATCHDOG_TRIGGER=1)");
+}
+
+void Service::fault(const std::string& reason) {
+  if (!has_processes(state_) || state_ == State::Stopping) return;
+  oplog::fault(spec_.name, reason);
+  end_cause_ = EndCause::Fault;
+  dispatch(Event::Restart);
+}
+
+void Service::set_store_values(std::optional<double> data_age, std::map<std::string, std::optional<double>> custom,
+                               std::string error) {
+  data_age_ = data_age;
+  custom_ = std::move(custom);
+  store_error_ = std::move(error);
+}
+
+ServiceSnapshot Service::snapshot(TimePoint now) const {
+  auto secs = [&](TimePoint t) { return std::chrono::duration<double>(now - t).count(); };
+  ServiceSnapshot s;
+  s.name = spec_.name;
+  s.state = state_;
+  s.pid = pid_;
+  bool live = has_processes(state_) && pid_ > 0;
+  if (live) s.uptime = secs(started_at_);
+  s.restarts = total_starts_ > 0 ? total_starts_ - 1 : 0;
+  for (TimePoint t : recent_starts_) s.start_ages.push_back(secs(t));
+  if (last_exit_) s.last_exit = LastExit{last_exit_->status, secs(last_exit_at_)};
+  if (state_ == State::Backoff || (state_ == State::Failed && spec_.restart.failed_retry))
+    s.next_start_in = std::max(0.0, -secs(timer_deadline_));
+  s.status_text = status_text_;
+  s.notified_mainpid = notified_mainpid_;
+  s.in_health_grace = live && now - started_at_ < spec_.health_grace;
+  if (live && proc_.processes > 0) {
+    s.cpu = proc_.cpu;
+    s.memory = static_cast<double>(proc_.memory);
+    s.threads = static_cast<double>(proc_.threads);
+    s.fds = static_cast<double>(proc_.fds);
+  }
+  if (live && !pumps_.empty()) s.output_idle = secs(pumps_.back()->last_output());
+  if (state_ == State::Running && spec_.watchdog) s.watchdog_age = secs(last_watchdog_);
+  s.data_age = data_age_;
+  for (const auto& [name, m] : spec_.metrics) {
+    auto it = custom_.find(name);
+    s.custom[name] = it == custom_.end() ? std::nullopt : it->second;
+  }
+  s.store_error = store_error_;
+  return s;
 }
 
 void Service::resume_output() {

@@ -1,15 +1,107 @@
 #include "vigil/supervisor.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <cstdio>
+#include <filesystem>
 
 #include "vigil/oplog.hpp"
+#include "vigil/proc_parse.hpp"
 #include "vigil/reaper.hpp"
 
 namespace vigil {
 
-Supervisor::Supervisor(boost::asio::io_context& io, const Config& config, LogWriter& writer) {
+Supervisor::Supervisor(boost::asio::io_context& io, const Config& config, LogWriter& writer, std::string runtime_dir)
+    : io_(io),
+      config_(config),
+      writer_(writer),
+      runtime_dir_(std::move(runtime_dir)),
+      started_at_(Clock::now()),
+      sample_timer_(io),
+      publish_timer_(io) {
+  std::error_code ec;
+  std::filesystem::create_directories(runtime_dir_, ec);
+  ::chmod(runtime_dir_.c_str(), 0700);
+  notify_ = std::make_unique<NotifySocket>(io, runtime_dir_ + "/notify.sock", [this](pid_t sender, std::string_view d) {
+    Service* svc = service_for_pid(sender);
+    if (!svc) {
+      oplog::debug("notify message from pid " + std::to_string(sender) + ", which belongs to no service: ignored");
+      return;
+    }
+    svc->on_notify(parse_notify(d));
+    publish_soon();
+  });
+  if (!notify_->ok())
+    oplog::warn(notify_->error() + "; services with ready = \"notify\" or a watchdog cannot report to vigil");
   for (const ServiceSpec& spec : config.services)
     services_.push_back(std::make_unique<Service>(io, spec, config.vigil, writer, *this));
+}
+
+Supervisor::~Supervisor() = default;
+
+std::string Supervisor::notify_socket_path() const { return notify_ && notify_->ok() ? notify_->path() : ""; }
+
+Service* Supervisor::service_for_pid(pid_t pid) {
+  // Walk up the parent chain until a service's main process; each service also leads its own
+  // session, which catches a descendant whose parent already died (re-parented to vigil).
+  for (int depth = 0; depth < 64 && pid > 1; ++depth) {
+    for (auto& s : services_)
+      if (s->pid() == pid) return s.get();
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    FILE* f = std::fopen(path, "re");
+    if (!f) return nullptr;
+    char buf[1024];
+    std::size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+    std::fclose(f);
+    ProcStat st;
+    if (!parse_proc_stat(std::string_view(buf, n), &st)) return nullptr;
+    for (auto& s : services_)
+      if (s->pid() > 0 && s->pid() == st.session) return s.get();
+    pid = st.ppid;
+  }
+  return nullptr;
+}
+
+void Supervisor::sample() {
+  std::vector<pid_t> roots;
+  for (auto& s : services_) roots.push_back(has_processes(s->state()) ? s->pid() : 0);
+  auto samples = proc_sampler_.sample(roots, [this](pid_t p) { return owned_pids_.count(p) > 0; }, Clock::now());
+  for (std::size_t i = 0; i < services_.size(); ++i) services_[i]->set_proc_sample(samples[i]);
+  publish();
+  sample_timer_.expires_after(config_.vigil.sample_interval);
+  sample_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) sample();
+  });
+}
+
+Snapshot Supervisor::snapshot() const {
+  Snapshot snap;
+  TimePoint now = Clock::now();
+  snap.version = VIGIL_VERSION;
+  snap.pid = ::getpid();
+  snap.uptime = std::chrono::duration<double>(now - started_at_).count();
+  snap.taken_at = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  snap.config_path = config_.path;
+  for (const auto& s : services_) snap.services.push_back(s->snapshot(now));
+  return snap;
+}
+
+void Supervisor::publish() {
+  publish_pending_ = false;
+  publish_timer_.cancel();
+  writer_.write_file_atomically(runtime_dir_ + "/status.json", to_json(snapshot()));
+}
+
+void Supervisor::publish_soon() {
+  if (publish_pending_) return;
+  publish_pending_ = true;
+  // Coalesce bursts (a crash loop, a flood of STATUS=) into one write per 100 ms.
+  publish_timer_.expires_after(std::chrono::milliseconds(100));
+  publish_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) publish();
+  });
 }
 
 Service* Supervisor::find(const std::string& name) {
@@ -30,6 +122,7 @@ void Supervisor::start_all() {
     }
   }
   start_waiting();
+  sample();
 }
 
 void Supervisor::start_waiting() {
@@ -79,6 +172,8 @@ void Supervisor::continue_shutdown() {
     if (s->state() != State::Stopped) all_down = false;
   }
   if (all_down && on_all_down_) {
+    sample_timer_.cancel();
+    publish();
     auto done = std::move(on_all_down_);
     on_all_down_ = nullptr;
     done();
@@ -92,6 +187,7 @@ void Supervisor::kill_all_now() {
 void Supervisor::on_state_changed(Service& svc, State from) {
   (void)svc;
   (void)from;
+  publish_soon();
   if (shutting_down_)
     continue_shutdown();
   else

@@ -21,6 +21,9 @@
 
 namespace vigil {
 
+/// Put this entry into SpawnSpec::env to pass WATCHDOG_PID=<the child's own pid> (known only after fork).
+inline constexpr const char* kWatchdogPidPlaceholder = "WATCHDOG_PID=";
+
 struct SpawnSpec {
   std::vector<std::string> argv;
   std::string cwd;

@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -46,6 +47,10 @@ class LogWriter {
   StreamId add_stream(LogFileOptions options);
   LogQueue::PushResult push(StreamId id, std::string&& chunk, std::size_t lines);
 
+  /// Replaces `path` with `content` atomically (write path.tmp, then rename) on the writer thread.
+  /// Only the latest content per path is kept: a burst of updates costs one write.
+  void write_file_atomically(const std::string& path, std::string content);
+
   /// Blocks until everything pushed before the call is written (tests and shutdown use it).
   void flush();
 
@@ -59,6 +64,7 @@ class LogWriter {
   std::condition_variable wake_;
   std::condition_variable idle_;
   std::vector<std::unique_ptr<Stream>> streams_;
+  std::map<std::string, std::string> files_;  // pending atomic file writes
   bool pending_ = false;
   bool busy_ = false;
   bool stop_ = false;

@@ -28,6 +28,7 @@ void spawn_failed(const std::string& svc, const std::string& error, const Decisi
                   const RestartPolicy& policy);
 void stop_escalated(const std::string& svc, int pgid, const std::string& timeout);
 void leftovers_killed(const std::string& svc, int pgid);
+void fault(const std::string& svc, const std::string& reason);
 
 // Child logs.
 void log_write_failed(const std::string& svc, const std::string& error);

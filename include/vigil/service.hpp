@@ -14,7 +14,10 @@
 
 #include "vigil/config.hpp"
 #include "vigil/log_writer.hpp"
+#include "vigil/notify_message.hpp"
+#include "vigil/proc_sampler.hpp"
 #include "vigil/restart_policy.hpp"
+#include "vigil/snapshot.hpp"
 #include "vigil/service_state.hpp"
 
 namespace vigil {
@@ -28,6 +31,7 @@ class ServiceHost {
   virtual ~ServiceHost() = default;
   virtual void on_state_changed(Service& svc, State from) = 0;
   virtual void own_pid(pid_t pid, bool owned) = 0;  // the reaper must leave owned pids alone
+  virtual std::string notify_socket_path() const = 0;  // "" when vigil has none
 };
 
 class Service {
@@ -51,6 +55,19 @@ class Service {
   /// Shutdown: drain and close the output pipes of finished runs.
   void close_output();
 
+  /// A datagram from this service's process tree on vigil's NOTIFY_SOCKET.
+  void on_notify(const NotifyMessage& msg);
+  /// vigil acts on a fault (watchdog, rule action): restart through the policy, counting toward
+  /// the start limit. `reason` goes to the operator log.
+  void fault(const std::string& reason);
+
+  /// Latest /proc sample of the tree (from the Supervisor's sampling pass).
+  void set_proc_sample(const TreeSample& sample) { proc_ = sample; }
+  /// Latest store readings (data_age, custom metrics) or the reason there are none.
+  void set_store_values(std::optional<double> data_age, std::map<std::string, std::optional<double>> custom,
+                        std::string error);
+  ServiceSnapshot snapshot(TimePoint now) const;
+
   const std::string& name() const { return spec_.name; }
   const ServiceSpec& spec() const { return spec_; }
   State state() const { return state_; }
@@ -66,6 +83,7 @@ class Service {
   void watch_exit();
   void on_main_exit(const ExitStatus& exit);
   void finish_run();
+  void arm_watchdog();
 
   boost::asio::io_context& io_;
   ServiceSpec spec_;
@@ -92,6 +110,22 @@ class Service {
   boost::asio::steady_timer timer_;
   std::uint64_t timer_gen_ = 0;
   boost::asio::steady_timer group_poll_;
+  boost::asio::steady_timer watchdog_timer_;
+  std::uint64_t watchdog_gen_ = 0;
+  TimePoint last_watchdog_{};
+  TimePoint timer_deadline_{};  // when timer_ fires, for countdowns in status
+
+  // What status and rules see.
+  std::string status_text_;
+  std::optional<pid_t> notified_mainpid_;
+  std::optional<LastExit> last_exit_;
+  TimePoint last_exit_at_{};
+  std::deque<TimePoint> recent_starts_;  // the last hour, for restarts(WINDOW)
+  int total_starts_ = 0;
+  TreeSample proc_;
+  std::optional<double> data_age_;
+  std::map<std::string, std::optional<double>> custom_;
+  std::string store_error_;
   bool group_polling_ = false;
   bool leftovers_seen_ = false;  // MainExited already dispatched for this run
 };

@@ -11,13 +11,18 @@
 
 #include "vigil/config.hpp"
 #include "vigil/log_writer.hpp"
+#include "vigil/notify_socket.hpp"
+#include "vigil/proc_sampler.hpp"
 #include "vigil/service.hpp"
+#include "vigil/snapshot.hpp"
 
 namespace vigil {
 
 class Supervisor : public ServiceHost {
  public:
-  Supervisor(boost::asio::io_context& io, const Config& config, LogWriter& writer);
+  /// `runtime_dir` (0700, created if missing) holds notify.sock and status.json.
+  Supervisor(boost::asio::io_context& io, const Config& config, LogWriter& writer, std::string runtime_dir);
+  ~Supervisor();
 
   /// Starts every service in dependency order.
   void start_all();
@@ -35,17 +40,36 @@ class Supervisor : public ServiceHost {
   std::string service_for_stream(LogWriter::StreamId stream) const;
 
   Service* find(const std::string& name);
+  /// The service whose process tree `pid` belongs to (main process, same session, or a descendant).
+  Service* service_for_pid(pid_t pid);
+  Snapshot snapshot() const;
+  /// Writes status.json soon (coalesced), off the loop.
+  void publish_soon();
   const std::vector<std::unique_ptr<Service>>& services() const { return services_; }
 
   // ServiceHost
   void on_state_changed(Service& svc, State from) override;
   void own_pid(pid_t pid, bool owned) override;
+  std::string notify_socket_path() const override;
 
  private:
   void start_waiting();
   void continue_shutdown();
   bool dependants_down(const Service& svc) const;
 
+  void sample();
+  void publish();
+
+  boost::asio::io_context& io_;
+  const Config& config_;
+  LogWriter& writer_;
+  std::string runtime_dir_;
+  TimePoint started_at_;
+  std::unique_ptr<NotifySocket> notify_;
+  ProcSampler proc_sampler_;
+  boost::asio::steady_timer sample_timer_;
+  boost::asio::steady_timer publish_timer_;
+  bool publish_pending_ = false;
   std::vector<std::unique_ptr<Service>> services_;  // in config order
   std::set<std::string> waiting_to_start_;
   std::set<pid_t> owned_pids_;

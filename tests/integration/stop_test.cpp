@@ -35,8 +35,9 @@ TEST(Stop, AGrandchildThatOutlivesACooperativeMainProcessIsStillStopped) {
   TempDir dir;
   // The main process exits on SIGTERM at once; its grandchild ignores SIGTERM. vigil must not call
   // the service stopped while the grandchild lives.
-  VigilRun vigil(dir, "[service.leaky]\ncommand = [\"sh\", \"-c\", \"(trap '' TERM; exec sleep 1000) & echo $! > " +
-                          (dir / "grandchild.pid") + "; exec sleep 1000\"]\nstop_timeout = \"300ms\"\n");
+  // The grandchild writes its pid only once it ignores SIGTERM, so the test cannot signal too early.
+  VigilRun vigil(dir, "[service.leaky]\ncommand = [\"sh\", \"-c\", \"sh -c 'trap \\\"\\\" TERM; echo $$ > " +
+                          (dir / "grandchild.pid") + "; exec sleep 1000' & exec sleep 1000\"]\nstop_timeout = \"300ms\"\n");
   pid_t grandchild = read_pid_file(dir / "grandchild.pid");
   ASSERT_GT(grandchild, 0);
   vigil.signal(SIGTERM);

@@ -136,7 +136,9 @@ TEST(Supervise, AChildInheritsOnlyStdioItsEnvironmentAndItsOwnSession) {
   EXPECT_NE(out.find("out stdin: /dev/null"), std::string::npos) << out;
   EXPECT_NE(out.find("out own pgid: yes"), std::string::npos) << out;
   EXPECT_NE(out.find("out own session: yes"), std::string::npos) << out;
-  EXPECT_NE(out.find("out NOTIFY_SOCKET: (unset)"), std::string::npos) << out;
+  // vigil's own manager's socket is never passed on; vigil's socket for its children is.
+  EXPECT_EQ(out.find("/run/vigils-own-manager"), std::string::npos) << out;
+  EXPECT_NE(out.find("out NOTIFY_SOCKET: " + (dir / "run/vigil/notify.sock")), std::string::npos) << out;
   EXPECT_NE(out.find("out VIGIL_SERVICE: lister"), std::string::npos) << out;
   EXPECT_NE(out.find("out EXTRA: yes"), std::string::npos) << out;
 }

@@ -148,7 +148,7 @@ CommandResult run_command(const std::vector<std::string>& argv) {
 }
 
 VigilRun::VigilRun(const TempDir& dir, const std::string& config_text, std::vector<std::string> extra_env)
-    : config_(dir / "vigil.toml"), log_(dir / "vigil.log") {
+    : config_(dir / "vigil.toml"), log_(dir / "vigil.log"), status_(dir / "run/vigil/status.json") {
   write_file(config_, config_text);
   std::vector<std::string> env = current_env();
   // Keep vigil's defaults inside the test's folder.
@@ -159,11 +159,14 @@ VigilRun::VigilRun(const TempDir& dir, const std::string& config_text, std::vect
 }
 
 VigilRun::~VigilRun() {
-  if (!reaped_ && pid_ > 0) {
-    ::kill(pid_, SIGKILL);
-    int ws;
-    ::waitpid(pid_, &ws, 0);
-  }
+  if (reaped_ || pid_ <= 0) return;
+  // Stop it as an operator would, so it takes its whole tree down; SIGKILL only if it hangs.
+  // (A SIGKILLed vigil takes its direct children along, but not their orphaned grandchildren.)
+  ::kill(pid_, SIGTERM);
+  if (wait_exit(10s)) return;
+  ::kill(pid_, SIGKILL);
+  int ws;
+  ::waitpid(pid_, &ws, 0);
 }
 
 std::string VigilRun::log() const { return read_file(log_); }
@@ -173,6 +176,26 @@ bool VigilRun::wait_log(const std::string& needle, int count, Ms timeout) const 
 }
 
 void VigilRun::signal(int sig) const { ::kill(pid_, sig); }
+
+nlohmann::json VigilRun::status() const {
+  std::string text = read_file(status_);
+  if (text.empty()) return nullptr;
+  return nlohmann::json::parse(text, nullptr, false);
+}
+
+nlohmann::json VigilRun::service(const std::string& name) const {
+  nlohmann::json st = status();
+  if (!st.is_object()) return nullptr;
+  for (auto& s : st["services"])
+    if (s["name"] == name) return s;
+  return nullptr;
+}
+
+std::optional<double> VigilRun::metric(const std::string& svc, const std::string& name) const {
+  nlohmann::json s = service(svc);
+  if (!s.is_object() || !s["metrics"].contains(name) || !s["metrics"][name].is_number()) return std::nullopt;
+  return s["metrics"][name].get<double>();
+}
 
 std::optional<int> VigilRun::wait_exit(Ms timeout) {
   int ws = 0;

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -65,12 +66,18 @@ class VigilRun {
   /// Waits until the operator log contains `needle` (count times).
   bool wait_log(const std::string& needle, int count = 1, Ms timeout = kDeadline) const;
   void signal(int sig) const;
+  /// The status.json vigil publishes (null until it exists).
+  nlohmann::json status() const;
+  /// One service's object from status.json (null if absent).
+  nlohmann::json service(const std::string& name) const;
+  /// A metric of a service as a number; nullopt while it has no value.
+  std::optional<double> metric(const std::string& service, const std::string& name) const;
   /// Raw exit code once vigil exited, or nullopt on timeout; -SIG if killed by a signal.
   std::optional<int> wait_exit(Ms timeout = kDeadline);
 
  private:
   pid_t pid_ = -1;
-  std::string config_, log_;
+  std::string config_, log_, status_;
   bool reaped_ = false;
 };
 

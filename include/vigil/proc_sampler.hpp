@@ -1,0 +1,63 @@
+#pragma once
+// Samples each service's whole process tree from /proc: CPU (% of one core over the last interval),
+// RSS, threads and open fds, summed over the main process and every descendant — including
+// descendants that changed session, and orphans vigil adopted as subreaper (matched by session).
+// A process that exits between listing and reading is simply skipped.
+//
+// Runs on the event loop; reads /proc with a fixed buffer and getdents64, so one pass does no
+// per-process heap allocation once its tables have grown.
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace vigil {
+
+struct TreeSample {
+  std::optional<double> cpu;  // percent of one core; empty on the first sample of a run
+  std::uint64_t memory = 0;   // RSS bytes
+  std::int64_t threads = 0;
+  std::int64_t fds = 0;
+  int processes = 0;
+};
+
+class ProcSampler {
+ public:
+  ProcSampler();
+
+  /// One pass: `roots[i]` is service i's main pid (0 = not running → empty sample).
+  /// `owned(pid)` tells vigil's own main children apart from adopted orphans.
+  std::vector<TreeSample> sample(const std::vector<pid_t>& roots, const std::function<bool(pid_t)>& owned,
+                                 std::chrono::steady_clock::time_point now);
+
+ private:
+  struct Seen {
+    std::uint64_t starttime;
+    std::uint64_t ticks;
+  };
+  struct History {
+    pid_t root = 0;
+    std::chrono::steady_clock::time_point at{};
+    std::unordered_map<pid_t, Seen> procs;
+  };
+
+  bool read_file(const char* path, std::size_t* len);
+  std::int64_t count_fds(pid_t pid);
+  template <class OnEntry>
+  void each_entry(const char* dir, OnEntry&& on_entry);
+  void children_of(pid_t pid, std::int64_t threads, std::vector<pid_t>& out);
+  void walk(pid_t pid, TreeSample& out, History& next, const History* prev, bool& any_prev);
+
+  long ticks_per_second_;
+  long page_size_;
+  char buf_[8192];
+  std::vector<pid_t> stack_, tids_, mine_;
+  std::vector<History> history_;  // per root index, from the previous pass
+};
+
+}  // namespace vigil

@@ -1,0 +1,67 @@
+#pragma once
+// One consistent picture of vigil and every service at one moment: what the rule engine evaluates,
+// what `vigil status` shows and what status.json holds. A plain value, built on the event loop.
+// Every metric is optional: "no value" (not running, no store, never sampled) is not zero.
+#include <sys/types.h>
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vigil/exit_status.hpp"
+#include "vigil/service_state.hpp"
+
+namespace vigil {
+
+struct LastExit {
+  ExitStatus status;
+  double age = 0;  // seconds ago
+};
+
+struct ServiceSnapshot {
+  std::string name;
+  State state = State::Stopped;
+  pid_t pid = 0;                          // main process, 0 when none
+  std::optional<double> uptime;           // seconds since the current run started
+  int restarts = 0;                       // starts after the first since vigil started
+  std::deque<double> start_ages;          // seconds ago of recent starts, newest first (restarts(WINDOW))
+  std::optional<LastExit> last_exit;
+  std::optional<double> next_start_in;    // backoff / failed_retry countdown, seconds
+  std::string status_text;                // the child's STATUS=
+  std::optional<pid_t> notified_mainpid;  // the child's MAINPID=
+  bool in_health_grace = false;
+
+  // Sampled metrics, in base units (percent, bytes, seconds, counts).
+  std::optional<double> cpu, memory, threads, fds;
+  std::optional<double> output_idle, watchdog_age;
+  std::optional<double> data_age;
+  std::map<std::string, std::optional<double>> custom;  // the service's `metrics`
+  std::string store_error;                              // why data_age / custom have no value
+
+  /// Starts within the last `window_seconds` (restarts(WINDOW) in rules).
+  int starts_within(double window_seconds) const;
+};
+
+struct StoreState {
+  bool configured = false;
+  bool up = false;
+  std::string error;  // why it is down
+};
+
+struct Snapshot {
+  std::string version;
+  pid_t pid = 0;
+  double uptime = 0;
+  double taken_at = 0;  // unix seconds
+  std::string config_path;
+  StoreState store;
+  std::vector<ServiceSnapshot> services;
+};
+
+/// The documented status object (docs/status.md).
+std::string to_json(const Snapshot& snapshot);
+
+}  // namespace vigil

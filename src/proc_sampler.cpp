@@ -1,0 +1,152 @@
+#include "vigil/proc_sampler.hpp"
+
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+
+#include "vigil/proc_parse.hpp"
+
+namespace vigil {
+
+ProcSampler::ProcSampler()
+    : ticks_per_second_(::sysconf(_SC_CLK_TCK)), page_size_(::sysconf(_SC_PAGESIZE)) {}
+
+bool ProcSampler::read_file(const char* path, std::size_t* len) {
+  int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  ssize_t n = ::read(fd, buf_, sizeof buf_ - 1);
+  ::close(fd);
+  if (n <= 0) return false;
+  buf_[n] = 0;
+  *len = static_cast<std::size_t>(n);
+  return true;
+}
+
+// Calls on_entry(name) for every entry of a directory except "." and "..", via getdents64 into buf_.
+template <class OnEntry>
+void ProcSampler::each_entry(const char* dir, OnEntry&& on_entry) {
+  int fd = ::open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  for (;;) {
+    long n = ::syscall(SYS_getdents64, fd, buf_, sizeof buf_);
+    if (n <= 0) break;
+    for (long off = 0; off < n;) {
+      // struct linux_dirent64: ino (8) off (8) reclen (2) type (1) name
+      unsigned short reclen;
+      std::memcpy(&reclen, buf_ + off + 16, sizeof reclen);
+      const char* name = buf_ + off + 19;
+      if (name[0] != '.') on_entry(name);
+      off += reclen;
+    }
+  }
+  ::close(fd);
+}
+
+void ProcSampler::children_of(pid_t pid, std::int64_t threads, std::vector<pid_t>& out) {
+  char path[64];
+  std::size_t len = 0;
+  tids_.clear();
+  if (threads == 1) {
+    tids_.push_back(pid);
+  } else {
+    std::snprintf(path, sizeof path, "/proc/%d/task", pid);
+    each_entry(path, [&](const char* name) { tids_.push_back(static_cast<pid_t>(std::atoi(name))); });
+  }
+  for (pid_t tid : tids_) {
+    std::snprintf(path, sizeof path, "/proc/%d/task/%d/children", pid, tid);
+    if (read_file(path, &len)) parse_children(std::string_view(buf_, len), [&](pid_t c) { out.push_back(c); });
+  }
+}
+
+std::int64_t ProcSampler::count_fds(pid_t pid) {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/fd", pid);
+  std::int64_t count = 0;
+  each_entry(path, [&](const char*) { ++count; });
+  return count;
+}
+
+void ProcSampler::walk(pid_t root, TreeSample& out, History& next, const History* prev, bool& any_prev) {
+  stack_.clear();
+  stack_.push_back(root);
+  char path[64];
+  while (!stack_.empty()) {
+    pid_t pid = stack_.back();
+    stack_.pop_back();
+    std::size_t len = 0;
+    std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    ProcStat st;
+    if (!read_file(path, &len) || !parse_proc_stat(std::string_view(buf_, len), &st)) continue;  // gone: normal
+    if (st.state == 'Z' || next.procs.count(pid)) continue;
+    std::uint64_t ticks = st.utime + st.stime;
+    next.procs[pid] = Seen{st.starttime, ticks};
+    if (prev) {
+      auto it = prev->procs.find(pid);
+      if (it != prev->procs.end() && it->second.starttime == st.starttime) {
+        any_prev = true;
+        out.cpu = out.cpu.value_or(0) + static_cast<double>(ticks - it->second.ticks);
+      } else {
+        // Appeared since the last pass: all of its CPU time is new.
+        out.cpu = out.cpu.value_or(0) + static_cast<double>(ticks);
+      }
+    }
+    out.memory += static_cast<std::uint64_t>(st.rss_pages > 0 ? st.rss_pages : 0) * static_cast<std::uint64_t>(page_size_);
+    out.threads += st.num_threads;
+    out.fds += count_fds(pid);
+    ++out.processes;
+
+    children_of(pid, st.num_threads, stack_);  // children hang off each thread of the process
+  }
+}
+
+std::vector<TreeSample> ProcSampler::sample(const std::vector<pid_t>& roots, const std::function<bool(pid_t)>& owned,
+                                            std::chrono::steady_clock::time_point now) {
+  std::vector<TreeSample> out(roots.size());
+  std::vector<History> next(roots.size());
+  history_.resize(roots.size());
+
+  // Orphans vigil adopted (a service's main process died, or a daemon double-forked): attribute each
+  // to the service whose session it still belongs to (every service leads its own session).
+  std::multimap<pid_t, pid_t> adopted_by_session;
+  mine_.clear();
+  children_of(::getpid(), 2, mine_);  // vigil has several threads: read every task's list
+  for (pid_t c : mine_) {
+    if (owned(c)) continue;
+    char path[64];
+    std::size_t len = 0;
+    std::snprintf(path, sizeof path, "/proc/%d/stat", c);
+    ProcStat st;
+    if (read_file(path, &len) && parse_proc_stat(std::string_view(buf_, len), &st))
+      adopted_by_session.emplace(st.session, c);
+  }
+
+  for (std::size_t i = 0; i < roots.size(); ++i) {
+    pid_t root = roots[i];
+    if (root <= 0) continue;
+    const History* prev = history_[i].root == root ? &history_[i] : nullptr;
+    bool any_prev = false;
+    next[i].root = root;
+    next[i].at = now;
+    walk(root, out[i], next[i], prev, any_prev);
+    auto range = adopted_by_session.equal_range(root);
+    for (auto it = range.first; it != range.second; ++it) walk(it->second, out[i], next[i], prev, any_prev);
+    if (prev && out[i].cpu) {
+      double secs = std::chrono::duration<double>(now - prev->at).count();
+      if (secs > 0)
+        out[i].cpu = *out[i].cpu / static_cast<double>(ticks_per_second_) / secs * 100.0;
+      else
+        out[i].cpu.reset();
+    } else {
+      out[i].cpu.reset();  // first look at this run: no interval yet
+    }
+  }
+  history_ = std::move(next);
+  return out;
+}
+
+}  // namespace vigil

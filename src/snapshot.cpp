@@ -1,0 +1,75 @@
+// The JSON form of a Snapshot: the only nlohmann/json include for status.
+#include "vigil/snapshot.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace vigil {
+
+int ServiceSnapshot::starts_within(double window_seconds) const {
+  int n = 0;
+  for (double age : start_ages)
+    if (age <= window_seconds) ++n;
+  return n;
+}
+
+namespace {
+
+template <class T>
+nlohmann::json opt(const std::optional<T>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
+nlohmann::json service_json(const ServiceSnapshot& s) {
+  nlohmann::json j;
+  j["name"] = s.name;
+  j["state"] = std::string(to_string(s.state));
+  j["pid"] = s.pid ? nlohmann::json(s.pid) : nlohmann::json(nullptr);
+  j["uptime"] = opt(s.uptime);
+  j["restarts"] = s.restarts;
+  j["next_start_in"] = opt(s.next_start_in);
+  j["status_text"] = s.status_text;
+  j["in_health_grace"] = s.in_health_grace;
+  nlohmann::json m;
+  m["running"] = s.state == State::Running || s.state == State::Starting || s.state == State::Stopping;
+  m["cpu"] = opt(s.cpu);
+  m["memory"] = opt(s.memory);
+  m["threads"] = opt(s.threads);
+  m["fds"] = opt(s.fds);
+  m["output_idle"] = opt(s.output_idle);
+  m["watchdog_age"] = opt(s.watchdog_age);
+  m["data_age"] = opt(s.data_age);
+  for (const auto& [name, value] : s.custom) m[name] = opt(value);
+  j["metrics"] = m;
+  j["store_error"] = s.store_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.store_error);
+  if (s.last_exit) {
+    const ExitStatus& e = s.last_exit->status;
+    j["last_exit"] = {{"code", e.signaled ? nlohmann::json(nullptr) : nlohmann::json(e.code)},
+                      {"signal", e.signaled ? nlohmann::json(e.signal) : nlohmann::json(nullptr)},
+                      {"description", e.describe()},
+                      {"cpu_seconds", e.cpu_seconds},
+                      {"max_rss", e.max_rss},
+                      {"age", s.last_exit->age}};
+  } else {
+    j["last_exit"] = nullptr;
+  }
+  return j;
+}
+
+}  // namespace
+
+std::string to_json(const Snapshot& snap) {
+  nlohmann::json j;
+  j["vigil"] = {{"version", snap.version},
+                {"pid", snap.pid},
+                {"uptime", snap.uptime},
+                {"config", snap.config_path},
+                {"taken_at", snap.taken_at}};
+  j["store"] = {{"configured", snap.store.configured},
+                {"store_up", snap.store.configured ? nlohmann::json(snap.store.up) : nlohmann::json(nullptr)},
+                {"error", snap.store.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(snap.store.error)}};
+  j["services"] = nlohmann::json::array();
+  for (const auto& s : snap.services) j["services"].push_back(service_json(s));
+  return j.dump(2);
+}
+
+}  // namespace vigil
