@@ -75,6 +75,7 @@ int cmd_run(const Args& args) {
   sup = &supervisor;
 
   asio::signal_set stop_signals(io, SIGTERM, SIGINT, SIGHUP);
+  TimePoint first_stop_signal{};
   asio::signal_set child_signals(io, SIGCHLD);
   std::function<void(const boost::system::error_code&, int)> on_stop_signal =
       [&](const boost::system::error_code& ec, int signo) {
@@ -82,15 +83,20 @@ int cmd_run(const Args& args) {
         if (signo == SIGHUP) {
           oplog::warn("received SIGHUP: reloading is not part of this version; configuration unchanged");
         } else if (!supervisor.shutting_down()) {
+          first_stop_signal = Clock::now();
           oplog::info("received " + signal_name(signo) + ": stopping all services in reverse dependency order");
           supervisor.shutdown([&] {
             for (auto& s : supervisor.services()) s->close_output();
             oplog::info("all services stopped; vigil exits");
             io.stop();
           });
-        } else {
+        } else if (Clock::now() - first_stop_signal > std::chrono::seconds(1)) {
           oplog::warn("received " + signal_name(signo) + " again: killing every service's process group now");
           supervisor.kill_all_now();
+        } else {
+          // Tools like timeout(1) deliver one request twice (to vigil, then to its process group):
+          // only a repeat that comes later is the operator insisting.
+          oplog::info("received " + signal_name(signo) + " again within 1s: already stopping (repeat it to force)");
         }
         stop_signals.async_wait(on_stop_signal);
       };

@@ -317,6 +317,18 @@ class ConfigReader {
         f.error_at(*f.get("url"), "url",
                    "expected \"redis://[:password@]host:port/db\" or \"unix:/path/redis.sock\", got \"" + *u + "\"");
       store.url = *u;
+      if (u->rfind("unix:", 0) == 0) {
+        // The socket path is a path like any other in this file: ~, $VAR, relative to this folder.
+        std::string rest = u->substr(5), query;
+        if (auto q = rest.find('?'); q != std::string::npos) {
+          query = rest.substr(q);
+          rest = rest.substr(0, q);
+        }
+        std::string err;
+        auto p = expand_path(rest, base_dir_, env_, &err);
+        if (!p) f.error_at(*f.get("url"), "url", err);
+        else store.url = "unix:" + *p + query;
+      }
     } else if (!f.get("url")) {
       f.error_here("url is required (e.g. url = \"redis://127.0.0.1:6379/0\")");
     }

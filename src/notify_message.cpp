@@ -26,11 +26,12 @@ NotifyMessage parse_notify(std::string_view datagram) {
         if (static_cast<unsigned char>(c) < 0x20) c = ' ';  // one line in status, whatever was sent
       m.status = s;
     } else if (key == "MAINPID") {
+      // At most 9 digits: every Linux pid fits (pid_max <= 2^22), and the sum cannot overflow.
+      bool ok = !value.empty() && value.size() <= 9;
       pid_t pid = 0;
-      bool ok = !value.empty() && value.size() < 10;
-      for (char c : value) {
-        if (c < '0' || c > '9') ok = false;
-        else pid = pid * 10 + (c - '0');
+      for (std::size_t i = 0; ok && i < value.size(); ++i) {
+        if (value[i] < '0' || value[i] > '9') ok = false;
+        else pid = pid * 10 + (value[i] - '0');
       }
       if (ok && pid > 0) m.mainpid = pid;
     }

@@ -86,6 +86,14 @@ void fault(const std::string& svc, const std::string& reason) {
   logger()->warn("{}: {}; restarting it", svc, reason);
 }
 
+void store_changed(const std::string& store, bool up, const std::string& why) {
+  if (up)
+    logger()->info("store {} is up", store);
+  else
+    logger()->warn("store {} is down: {}; data_age and store metrics have no value until it answers again; "
+                   "reconnecting with backoff", store, why);
+}
+
 void log_write_failed(const std::string& svc, const std::string& err) {
   logger()->error("{}: child output is being lost: {}; supervision continues, will retry on the next line",
                   svc, err);

@@ -36,6 +36,11 @@ Supervisor::Supervisor(boost::asio::io_context& io, const Config& config, LogWri
     oplog::warn(notify_->error() + "; services with ready = \"notify\" or a watchdog cannot report to vigil");
   for (const ServiceSpec& spec : config.services)
     services_.push_back(std::make_unique<Service>(io, spec, config.vigil, writer, *this));
+  if (config.store) {
+    std::string err;
+    store_ = StoreSampler::create(io, *config.store, &err);
+    if (!store_) oplog::error(err + "; store checks are off");
+  }
 }
 
 Supervisor::~Supervisor() = default;
@@ -69,6 +74,11 @@ void Supervisor::sample() {
   for (auto& s : services_) roots.push_back(has_processes(s->state()) ? s->pid() : 0);
   auto samples = proc_sampler_.sample(roots, [this](pid_t p) { return owned_pids_.count(p) > 0; }, Clock::now());
   for (std::size_t i = 0; i < services_.size(); ++i) services_[i]->set_proc_sample(samples[i]);
+  if (store_) {
+    std::vector<Service*> all;
+    for (auto& s : services_) all.push_back(s.get());
+    store_->sample(all, [this] { publish_soon(); });
+  }
   publish();
   sample_timer_.expires_after(config_.vigil.sample_interval);
   sample_timer_.async_wait([this](const boost::system::error_code& ec) {
@@ -84,6 +94,7 @@ Snapshot Supervisor::snapshot() const {
   snap.uptime = std::chrono::duration<double>(now - started_at_).count();
   snap.taken_at = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   snap.config_path = config_.path;
+  if (store_) snap.store = store_->state();
   for (const auto& s : services_) snap.services.push_back(s->snapshot(now));
   return snap;
 }
@@ -154,6 +165,7 @@ bool Supervisor::dependants_down(const Service& svc) const {
 
 void Supervisor::shutdown(std::function<void()> done) {
   shutting_down_ = true;
+  if (store_) store_->stop();
   on_all_down_ = std::move(done);
   waiting_to_start_.clear();
   continue_shutdown();

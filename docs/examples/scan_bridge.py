@@ -1,7 +1,8 @@
 """Example bridge daemon: pushes the newest scan file in SCAN_DIR into Redis as hash `latest_scan`
 (fields: ts = unix time of the push, file, seq, lag_s = seconds between the scan and the push).
 
-Talks RESP over the unix socket directly so the demo needs nothing beyond python3.
+Talks RESP over the unix socket directly, and the sd_notify protocol (READY=1, STATUS=, WATCHDOG=1)
+over $NOTIFY_SOCKET, so the demo needs nothing beyond python3. Under vigil or systemd alike.
 Exit code 78 means "misconfigured" (vigil's example config does not restart on it)."""
 import json
 import os
@@ -19,6 +20,17 @@ def resp(*args):
         a = str(a)
         out += f"${len(a.encode())}\r\n{a}\r\n"
     return out.encode()
+
+
+def notify(message):
+    """sd_notify(3) without libsystemd: one datagram to $NOTIFY_SOCKET, if there is one."""
+    path = os.environ.get("NOTIFY_SOCKET")
+    if not path:
+        return
+    if path.startswith("@"):
+        path = "\0" + path[1:]
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
+        s.sendto(message.encode(), path)
 
 
 def connect():
@@ -40,6 +52,7 @@ if not os.path.isdir(scan_dir):
 
 conn = connect()
 print(f"bridge up: {scan_dir} -> redis {redis_socket}")
+notify(f"READY=1\nSTATUS=connected to {redis_socket}, waiting for scans")
 last = None
 while True:
     files = sorted(f for f in os.listdir(scan_dir) if f.endswith(".json"))
@@ -55,4 +68,6 @@ while True:
             print(f"unexpected reply from redis: {reply!r}", file=sys.stderr)
             sys.exit(1)
         print(f"pushed {last} (seq {scan['seq']})")
+        notify(f"STATUS=last pushed {last}")
+    notify("WATCHDOG=1")
     time.sleep(0.2)

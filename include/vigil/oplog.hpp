@@ -30,6 +30,9 @@ void stop_escalated(const std::string& svc, int pgid, const std::string& timeout
 void leftovers_killed(const std::string& svc, int pgid);
 void fault(const std::string& svc, const std::string& reason);
 
+// The store.
+void store_changed(const std::string& store, bool up, const std::string& why);
+
 // Child logs.
 void log_write_failed(const std::string& svc, const std::string& error);
 void log_write_recovered(const std::string& svc);

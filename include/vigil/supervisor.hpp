@@ -15,6 +15,7 @@
 #include "vigil/proc_sampler.hpp"
 #include "vigil/service.hpp"
 #include "vigil/snapshot.hpp"
+#include "vigil/store_sampler.hpp"
 
 namespace vigil {
 
@@ -67,6 +68,7 @@ class Supervisor : public ServiceHost {
   TimePoint started_at_;
   std::unique_ptr<NotifySocket> notify_;
   ProcSampler proc_sampler_;
+  std::unique_ptr<StoreSampler> store_;
   boost::asio::steady_timer sample_timer_;
   boost::asio::steady_timer publish_timer_;
   bool publish_pending_ = false;

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <thread>
 
 #include "test_support.hpp"
 
@@ -94,6 +95,11 @@ TEST(Stop, ASecondSigtermKillsAtOnce) {
   ASSERT_GT(child, 0);
   vigil.signal(SIGTERM);
   ASSERT_TRUE(vigil.wait_log("slow: running -> stopping (stop)"));
+  // A duplicate delivered at once is not an insistence; a repeat a moment later is.
+  vigil.signal(SIGTERM);
+  ASSERT_TRUE(vigil.wait_log("again within 1s: already stopping"));
+  EXPECT_FALSE(process_gone(child));
+  std::this_thread::sleep_for(1100ms);  // the rule under test is about elapsed time
   vigil.signal(SIGTERM);
   ASSERT_EQ(vigil.wait_exit(), 0) << vigil.log();
   EXPECT_NE(vigil.log().find("again: killing every service's process group now"), std::string::npos);

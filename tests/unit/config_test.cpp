@@ -113,6 +113,12 @@ metrics = { lag = { key = "latest_scan", field = "lag_s" } }
   EXPECT_EQ(s.metrics.at("lag").field, "lag_s");
 }
 
+TEST(Config, AUnixStoreSocketIsAPathLikeAnyOther) {
+  ConfigResult r = parse("[store]\nurl = \"unix:run/redis.sock?db=2\"\n[service.a]\ncommand = [\"x\"]\n");
+  ASSERT_TRUE(r.config) << errors(r);
+  EXPECT_EQ(r.config->store->url, "unix:/etc/v/run/redis.sock?db=2");
+}
+
 TEST(Config, DefaultsFollowXdg) {
   ConfigResult r = parse("[service.a]\ncommand = [\"true\"]\n", fake_env({{"XDG_STATE_HOME", "/st"}}));
   ASSERT_TRUE(r.config) << errors(r);

@@ -1,0 +1,156 @@
+// Data freshness in a real Redis: every format, the server dying, coming back, and hanging.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <csignal>
+
+#include "redis_server.hpp"
+#include "test_support.hpp"
+
+using namespace vt;
+
+namespace {
+
+std::string unix_now(double minus = 0) {
+  double t = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count() - minus;
+  return std::to_string(t);
+}
+
+std::string store_config(const RedisServer& redis, const std::string& timeout = "300ms",
+                         const std::string& more_vigil = "") {
+  return "[vigil]\nsample_interval = \"100ms\"\n" + more_vigil + "[store]\nurl = \"" + redis.url() +
+         "\"\ntimeout = \"" + timeout + "\"\n";
+}
+
+bool store_up(const VigilRun& vigil) {
+  auto st = vigil.status();
+  return st.is_object() && st["store"]["store_up"] == true;
+}
+bool store_down(const VigilRun& vigil) {
+  auto st = vigil.status();
+  return st.is_object() && st["store"]["store_up"] == false;
+}
+
+}  // namespace
+
+TEST(Store, FreshnessOfAStringHashAndStreamInEachFormat) {
+  TempDir dir;
+  RedisServer redis(dir);
+  redis.cli({"SET", "plain", unix_now(5)});
+  redis.cli({"HSET", "scan", "ts_ms", std::to_string(static_cast<long long>(std::stod(unix_now(7)) * 1000)), "lag_s",
+             "0.25"});
+  redis.cli({"SET", "iso", "2020-01-01T00:00:00Z"});
+  redis.cli({"XADD", "events", "*", "k", "v"});
+  std::string svc = "command = [\"sleep\", \"1000\"]\n";
+  VigilRun vigil(dir, store_config(redis) + "[service.a]\n" + svc + "freshness = { key = \"plain\" }\n" +
+                          "[service.b]\n" + svc +
+                          "freshness = { key = \"scan\", field = \"ts_ms\", format = \"unix_ms\" }\n"
+                          "metrics = { lag = { key = \"scan\", field = \"lag_s\" } }\n" +
+                          "[service.c]\n" + svc + "freshness = { key = \"iso\", format = \"iso8601\" }\n" +
+                          "[service.d]\n" + svc + "freshness = { key = \"events\", format = \"stream\" }\n");
+  ASSERT_TRUE(wait_for([&] {
+    return vigil.metric("a", "data_age") && vigil.metric("b", "data_age") && vigil.metric("c", "data_age") &&
+           vigil.metric("d", "data_age");
+  })) << vigil.status().dump(2) << vigil.log();
+  EXPECT_NEAR(*vigil.metric("a", "data_age"), 5, 3);
+  EXPECT_NEAR(*vigil.metric("b", "data_age"), 7, 3);
+  EXPECT_GT(*vigil.metric("c", "data_age"), 86400.0 * 365);
+  EXPECT_LT(*vigil.metric("d", "data_age"), 5);
+  EXPECT_EQ(*vigil.metric("b", "lag"), 0.25);
+  EXPECT_TRUE(store_up(vigil));
+}
+
+TEST(Store, DataAgeGrowsWhenTheBridgeStopsWriting) {
+  TempDir dir;
+  RedisServer redis(dir);
+  redis.cli({"HSET", "latest_scan", "ts", unix_now()});
+  VigilRun vigil(dir, store_config(redis) + "[service.bridge]\ncommand = [\"sleep\", \"1000\"]\n"
+                                            "freshness = { key = \"latest_scan\", field = \"ts\" }\n");
+  ASSERT_TRUE(wait_for([&] { return vigil.metric("bridge", "data_age").has_value(); })) << vigil.log();
+  double first = *vigil.metric("bridge", "data_age");
+  ASSERT_TRUE(wait_for([&] { return vigil.metric("bridge", "data_age").value_or(0) >= first + 1.0; }));
+  // The bridge writes again: fresh.
+  redis.cli({"HSET", "latest_scan", "ts", unix_now()});
+  EXPECT_TRUE(wait_for([&] { return vigil.metric("bridge", "data_age").value_or(99) < 0.5; }));
+}
+
+TEST(Store, ProblemsWithTheKeyAreShownPerServiceNotFatal) {
+  TempDir dir;
+  RedisServer redis(dir, RedisServer::Kind::Unix);
+  redis.cli({"SET", "words", "not a time"});
+  redis.cli({"SET", "flat", "123"});
+  std::string svc = "command = [\"sleep\", \"1000\"]\n";
+  VigilRun vigil(dir, store_config(redis) + "[service.missing]\n" + svc + "freshness = { key = \"nope\" }\n" +
+                          "[service.garbled]\n" + svc + "freshness = { key = \"words\" }\n" + "[service.wrongtype]\n" +
+                          svc + "freshness = { key = \"flat\", field = \"ts\" }\n");
+  auto error_of = [&](const std::string& s) {
+    auto j = vigil.service(s);
+    return j.is_object() && j["store_error"].is_string() ? j["store_error"].get<std::string>() : std::string();
+  };
+  ASSERT_TRUE(wait_for([&] { return !error_of("wrongtype").empty(); })) << vigil.status().dump(2);
+  EXPECT_EQ(error_of("missing"), "key 'nope' does not exist");
+  EXPECT_EQ(error_of("garbled"), "key 'words' holds 'not a time', not a unix timestamp");
+  EXPECT_EQ(error_of("wrongtype"), "key 'flat' holds the wrong kind of value for this check (expected a hash)");
+  EXPECT_TRUE(store_up(vigil));
+  EXPECT_EQ(vigil.service("missing")["state"], "running");
+}
+
+TEST(Store, AKilledServerTurnsStoreUpFalseAndARestartedOneRecovers) {
+  TempDir dir;
+  RedisServer redis(dir);
+  redis.cli({"SET", "k", unix_now()});
+  VigilRun vigil(dir, store_config(redis) + "[service.s]\ncommand = [\"sleep\", \"1000\"]\nfreshness = { key = \"k\" }\n");
+  ASSERT_TRUE(wait_for([&] { return store_up(vigil); })) << vigil.log();
+  redis.stop();
+  ASSERT_TRUE(wait_for([&] { return store_down(vigil); }, 5s)) << vigil.log();
+  EXPECT_FALSE(vigil.metric("s", "data_age"));  // no value, not a stale number
+  EXPECT_NE(vigil.log().find("is down"), std::string::npos);
+  redis.start();
+  redis.cli({"SET", "k", unix_now()});
+  ASSERT_TRUE(wait_for([&] { return store_up(vigil) && vigil.metric("s", "data_age"); })) << vigil.log();
+  // One line per change of the store's state, not one per failed read.
+  EXPECT_EQ(count_of(vigil.log(), "is down"), 1) << vigil.log();
+  EXPECT_EQ(count_of(vigil.log(), "is up"), 2) << vigil.log();
+  EXPECT_EQ(count_of(vigil.log(), "s: started"), 1);  // the service was never touched
+}
+
+TEST(Store, AHungServerIsDownWithinTheTimeoutAndSupervisionCarriesOn) {
+  TempDir dir;
+  RedisServer redis(dir);
+  redis.cli({"SET", "k", unix_now()});
+  VigilRun vigil(dir, store_config(redis, "300ms") +
+                          "[service.s]\ncommand = [\"sleep\", \"1000\"]\nfreshness = { key = \"k\" }\n"
+                          "[service.crasher]\ncommand = [\"sh\", \"-c\", \"exit 1\"]\nrestart_delay = \"100ms\"\n"
+                          "start_limit_burst = 1000\n");
+  ASSERT_TRUE(wait_for([&] { return store_up(vigil); })) << vigil.log();
+  redis.freeze();
+  auto frozen_at = std::chrono::steady_clock::now();
+  ASSERT_TRUE(wait_for([&] { return store_down(vigil); }, 5s)) << vigil.log();
+  auto noticed = std::chrono::duration<double>(std::chrono::steady_clock::now() - frozen_at).count();
+  EXPECT_LT(noticed, 2.0) << "timeout 300ms + sample 100ms, polled";
+  // The loop keeps working while the store hangs: the crashing service keeps being restarted.
+  int starts = count_of(vigil.log(), "crasher: started");
+  EXPECT_TRUE(wait_for([&] { return count_of(vigil.log(), "crasher: started") >= starts + 3; })) << vigil.log();
+  redis.thaw();
+  EXPECT_TRUE(wait_for([&] { return store_up(vigil); })) << vigil.log();
+}
+
+TEST(Store, TheStoreConnectionIsNotInheritedByChildren) {
+  TempDir dir;
+  RedisServer redis(dir);
+  redis.cli({"SET", "k", unix_now()});
+  // Start the lister only once vigil's store connection is up, so there is a socket to leak.
+  VigilRun vigil(dir, store_config(redis, "300ms", "log_dir = \"" + (dir / "logs") + "\"\n") +
+                          "[service.s]\ncommand = [\"sleep\", \"1000\"]\nfreshness = { key = \"k\" }\n"
+                          "[service.lister]\ncommand = [\"" FD_LISTER "\"]\nrestart_delay = \"200ms\"\n"
+                          "start_limit_burst = 1000\n");
+  ASSERT_TRUE(wait_for([&] { return store_up(vigil); })) << vigil.log();
+  int runs = count_of(vigil.log(), "lister: started");
+  ASSERT_TRUE(vigil.wait_log("lister: started", runs + 1));
+  ASSERT_TRUE(wait_for([&] { return count_of(read_file(dir / "logs/lister.log"), "fds:") >= runs + 1; }));
+  for (const auto& line : lines_of(read_file(dir / "logs/lister.log"))) {
+    if (line.find(" fds:") != std::string::npos) {
+      EXPECT_NE(line.find("out fds: 0 1 2"), std::string::npos) << line;
+    }
+  }
+}
