@@ -9,7 +9,8 @@ packages=(
   libboost1.81-dev
   libsystemd-dev libhiredis-dev libspdlog-dev libfmt-dev libtoml11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  nlohmann-json3-dev
+  nlohmann-json3-dev libcurl4-openssl-dev
+  prometheus-alertmanager
   redis-server python3 procps
 )
 

@@ -1,0 +1,75 @@
+#pragma once
+// The rule expression language (`when`, `clear_when`): lexer, parser with type checking, evaluator.
+// Pure: text in, a typed tree out; evaluation reads a ServiceSnapshot and the store state.
+//
+//   data_age > 60s and not (state == "stopping")      cpu > 80%      memory >= 1.5GB
+//   restarts(10m) > 3                                 exit_code != 0 (an event rule)
+//
+// Precedence, loosest first: or · and · not · comparisons · + - · * / · unary - · primary.
+// Types are checked when the rule file is loaded: a duration compared to a size, or a string to a
+// number, is an error with its column. A plain number goes with any unit (`cpu > 80`, `uptime < 30`
+// meaning seconds). A metric with no value makes every comparison it is in false.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vigil/snapshot.hpp"
+
+namespace vigil::expr {
+
+enum class Type { Plain, Duration, Size, Percent, Bool, String };
+std::string_view to_string(Type t);
+
+struct Error {
+  std::uint32_t column = 1;  // 1-based, inside the expression text
+  std::string message;
+};
+
+struct Node;
+using NodePtr = std::shared_ptr<const Node>;
+
+enum class Op { Or, And, Not, Neg, Lt, Le, Gt, Ge, Eq, Ne, Add, Sub, Mul, Div };
+
+struct Node {
+  enum class Kind { Number, String, Bool, Metric, Restarts, Unary, Binary } kind;
+  Type type = Type::Plain;
+  std::uint32_t column = 1;
+  double number = 0;       // Number (in base units: seconds, bytes, percent); Restarts: window seconds
+  std::string text;        // String literal, Metric name
+  bool boolean = false;
+  Op op = Op::Add;
+  NodePtr lhs, rhs;        // Unary uses lhs
+};
+
+/// The metrics a rule may name, with their types (DESIGN §5), plus the services' custom metrics.
+std::map<std::string, Type> builtin_metrics();
+
+struct Parsed {
+  NodePtr root;       // set when error is empty
+  std::optional<Error> error;
+  std::set<std::string> metrics;  // every metric the expression names (restarts as "restarts")
+};
+
+/// Parses and type-checks; the whole expression must be boolean.
+Parsed parse(std::string_view text, const std::map<std::string, Type>& custom_metrics);
+
+/// What an expression is evaluated against.
+struct Context {
+  const ServiceSnapshot* service = nullptr;
+  std::optional<bool> store_up;  // empty when no store is configured
+};
+
+/// True only if the expression holds; a comparison with a metric that has no value is false.
+bool holds(const Node& root, const Context& ctx);
+
+/// The value of one metric, formatted with its unit ("73.2s", "612MB", "85.3%"), or "n/a".
+std::string metric_value(const std::string& metric, const Context& ctx, const std::map<std::string, Type>& custom);
+/// The raw number of a metric in base units, if it has one (for JSON).
+std::optional<double> metric_number(const std::string& metric, const Context& ctx);
+
+}  // namespace vigil::expr

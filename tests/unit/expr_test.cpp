@@ -1,0 +1,126 @@
+#include "vigil/expr.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace vigil;
+using namespace vigil::expr;
+
+namespace {
+
+ServiceSnapshot running_service() {
+  ServiceSnapshot s;
+  s.name = "scan-bridge";
+  s.state = State::Running;
+  s.pid = 42;
+  s.uptime = 120;
+  s.cpu = 85;
+  s.memory = 612e6;
+  s.data_age = 73.2;
+  s.threads = 4;
+  s.custom["lag"] = 2.5;
+  s.start_ages = {30, 200, 900};
+  return s;
+}
+
+bool eval(const std::string& text, const ServiceSnapshot& s, std::optional<bool> store_up = true) {
+  Parsed p = parse(text, {{"lag", Type::Plain}});
+  EXPECT_FALSE(p.error) << text << ": " << p.error->message;
+  if (p.error) return false;
+  return holds(*p.root, Context{&s, store_up});
+}
+
+std::string error_of(const std::string& text) {
+  Parsed p = parse(text, {{"lag", Type::Plain}});
+  if (!p.error) return "no error";
+  return std::to_string(p.error->column) + ": " + p.error->message;
+}
+
+}  // namespace
+
+TEST(Expr, ComparisonsWithUnits) {
+  auto s = running_service();
+  EXPECT_TRUE(eval("data_age > 60s", s));
+  EXPECT_FALSE(eval("data_age > 2m", s));
+  EXPECT_TRUE(eval("data_age > 60", s));  // a plain number is in the metric's base unit
+  EXPECT_TRUE(eval("memory > 500MB", s));
+  EXPECT_FALSE(eval("memory > 1GiB", s));
+  EXPECT_TRUE(eval("cpu >= 85%", s));
+  EXPECT_TRUE(eval("cpu > 80", s));
+  EXPECT_TRUE(eval("uptime < 1h", s));
+  EXPECT_TRUE(eval("lag > 2", s));
+  EXPECT_TRUE(eval("threads == 4", s));
+}
+
+TEST(Expr, PrecedenceAndArithmetic) {
+  auto s = running_service();
+  EXPECT_TRUE(eval("cpu > 50 or memory > 1GB and data_age > 1h", s));  // and binds tighter
+  EXPECT_FALSE(eval("(cpu > 50 or memory > 1GB) and data_age > 1h", s));
+  EXPECT_TRUE(eval("not data_age > 1h", s));
+  EXPECT_TRUE(eval("data_age - 60s > 10s", s));
+  EXPECT_TRUE(eval("memory / 2 > 300MB", s));
+  EXPECT_TRUE(eval("data_age / 1m > 1", s));  // a ratio of two durations is plain
+  EXPECT_TRUE(eval("1 + 2 * 3 == 7", s));
+  EXPECT_TRUE(eval("-cpu < 0", s));
+}
+
+TEST(Expr, StatesBooleansAndRestartWindows) {
+  auto s = running_service();
+  EXPECT_TRUE(eval("state == \"running\"", s));
+  EXPECT_TRUE(eval("state != 'failed'", s));
+  EXPECT_TRUE(eval("running", s));
+  EXPECT_TRUE(eval("running == true and store_up", s));
+  EXPECT_TRUE(eval("restarts(1m) == 1", s));
+  EXPECT_TRUE(eval("restarts(10m) == 2", s));
+  EXPECT_TRUE(eval("restarts(1h) > 2", s));
+}
+
+TEST(Expr, AMissingValueMakesItsComparisonFalse) {
+  ServiceSnapshot s;  // stopped: no cpu, no data_age
+  s.state = State::Stopped;
+  EXPECT_FALSE(eval("cpu > 0", s));
+  EXPECT_FALSE(eval("cpu <= 0", s));
+  EXPECT_FALSE(eval("data_age > 60s", s));
+  EXPECT_TRUE(eval("not running", s));
+  EXPECT_FALSE(eval("store_up == false", s, std::nullopt));  // no store configured
+  EXPECT_TRUE(eval("store_up == false", s, false));
+  EXPECT_FALSE(eval("exit_code != 0", s));
+  s.last_exit = LastExit{ExitStatus::from_wait_status(3 << 8), 1};
+  EXPECT_TRUE(eval("exit_code == 3", s));
+  EXPECT_FALSE(eval("exit_signal == 9", s));
+  s.last_exit = LastExit{ExitStatus::from_wait_status(9), 1};
+  EXPECT_TRUE(eval("exit_signal == 9", s));
+  EXPECT_FALSE(eval("exit_code != 0", s));  // a signal death has no exit code
+}
+
+TEST(ExprErrors, PointAtTheOffendingToken) {
+  EXPECT_EQ(error_of("data_agee > 60s"), "1: unknown metric 'data_agee' (did you mean 'data_age'?)");
+  EXPECT_EQ(error_of("cpu > 80% and memery > 1GB"), "15: unknown metric 'memery' (did you mean 'memory'?)");
+  EXPECT_EQ(error_of("data_age > 500MB"), "12: cannot compare a duration with a size");
+  EXPECT_EQ(error_of("state > \"running\""), "7: '>' compares numbers; a string can only be compared with == or !=");
+  EXPECT_EQ(error_of("state == 5"), "10: cannot compare a string with a number");
+  EXPECT_EQ(error_of("state == \"runing\""), "10: unknown state \"runing\" (did you mean 'running'?); states are stopped, starting, running, stopping, backoff, failed");
+  EXPECT_EQ(error_of("data_age > 60x"), "14: unknown unit 'x' in '60x': use ms s m h d, B KB MB GB KiB MiB GiB, or %");
+  EXPECT_EQ(error_of("data_age = 60s"), "10: '=' is not a comparison: write '=='");
+  EXPECT_EQ(error_of("data_age"), "1: the condition must be true or false, but this is a duration (compare it: ... > 10)");
+  EXPECT_EQ(error_of("(cpu > 1"), "9: expected ')'");
+  EXPECT_EQ(error_of("cpu >"), "6: the expression ends too early");
+  EXPECT_EQ(error_of("restarts > 3"), "10: restarts needs a window: restarts(10m)");
+  EXPECT_EQ(error_of("restarts(5) > 3"), "10: restarts(WINDOW) takes a duration, e.g. restarts(10m)");
+  EXPECT_EQ(error_of("cpu > 1 and 5"), "13: 'and' needs true/false on both sides, but this is a number");
+  EXPECT_EQ(error_of("memory + 5s > 1GB"), "10: cannot add a duration to a size");
+  EXPECT_EQ(error_of("data_age * 1s > 1"), "12: cannot multiply a duration by a duration");
+}
+
+TEST(ExprValues, FormattedWithTheirUnit) {
+  auto s = running_service();
+  Context ctx{&s, true};
+  std::map<std::string, Type> custom{{"lag", Type::Plain}};
+  EXPECT_EQ(metric_value("data_age", ctx, custom), "1m13s");
+  EXPECT_EQ(metric_value("memory", ctx, custom), "612MB");
+  EXPECT_EQ(metric_value("cpu", ctx, custom), "85.0%");
+  EXPECT_EQ(metric_value("lag", ctx, custom), "2.5");
+  EXPECT_EQ(metric_value("state", ctx, custom), "running");
+  ServiceSnapshot stopped;
+  Context none{&stopped, std::nullopt};
+  EXPECT_EQ(metric_value("cpu", none, custom), "n/a");
+}
