@@ -212,6 +212,7 @@ void Service::finish_run() {
   decision_ = tracker_.decide(spec_.restart, cause, &exit, started_at_, now);
   double ran = std::chrono::duration<double>(now - started_at_).count();
   last_exit_ = LastExit{exit, 0};
+  ++exits_;
   last_exit_at_ = now;
   proc_ = TreeSample{};
   oplog::ended(spec_.name, exit, ran, decision_, spec_.restart);
@@ -262,6 +263,7 @@ ServiceSnapshot Service::snapshot(TimePoint now) const {
   bool live = has_processes(state_) && pid_ > 0;
   if (live) s.uptime = secs(started_at_);
   s.restarts = total_starts_ > 0 ? total_starts_ - 1 : 0;
+  s.exits = exits_;
   for (TimePoint t : recent_starts_) s.start_ages.push_back(secs(t));
   if (last_exit_) s.last_exit = LastExit{last_exit_->status, secs(last_exit_at_)};
   if (state_ == State::Backoff || (state_ == State::Failed && spec_.restart.failed_retry))

@@ -122,6 +122,7 @@ class Service {
   TimePoint last_exit_at_{};
   std::deque<TimePoint> recent_starts_;  // the last hour, for restarts(WINDOW)
   int total_starts_ = 0;
+  int exits_ = 0;
   TreeSample proc_;
   std::optional<double> data_age_;
   std::map<std::string, std::optional<double>> custom_;

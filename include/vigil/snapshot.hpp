@@ -27,6 +27,7 @@ struct ServiceSnapshot {
   pid_t pid = 0;                          // main process, 0 when none
   std::optional<double> uptime;           // seconds since the current run started
   int restarts = 0;                       // starts after the first since vigil started
+  int exits = 0;                          // runs that ended since vigil started (event rules)
   std::deque<double> start_ages;          // seconds ago of recent starts, newest first (restarts(WINDOW))
   std::optional<LastExit> last_exit;
   std::optional<double> next_start_in;    // backoff / failed_retry countdown, seconds

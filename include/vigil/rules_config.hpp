@@ -1,0 +1,92 @@
+#pragma once
+// rules.toml as typed values (shared/DESIGN.md §5; every key in docs/rules.md). load_rules() reports
+// every problem at once as FILE:LINE:COL; an expression error points at the token inside `when`.
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "vigil/error.hpp"
+#include "vigil/expr.hpp"
+#include "vigil/quantity.hpp"
+
+namespace vigil {
+
+enum class Severity { Info, Warning, Critical };
+enum class RuleAction { None, Restart, Stop };
+std::string_view to_string(Severity s);
+std::string_view to_string(RuleAction a);
+
+struct Rule {
+  std::string name;
+  std::vector<std::string> services;  // names or globs; empty = every service
+  std::string when_text;
+  expr::NodePtr when;
+  Duration for_{0};
+  Severity severity = Severity::Warning;
+  RuleAction action = RuleAction::None;
+  std::vector<std::string> notify;
+  std::string summary;  // template: {service} {rule} {severity} {<metric>}
+  std::optional<Duration> repeat;
+  std::string clear_when_text;
+  expr::NodePtr clear_when;  // null: resolves when `when` stops holding
+  Duration clear_for{0};
+  std::set<std::string> metrics;  // every metric named in when / clear_when
+  bool event = false;             // mentions exit_code / exit_signal: evaluated once per exit
+  bool uses_health = false;       // mentions a sampled metric: quiet during health_grace
+  std::uint32_t line = 0;
+
+  bool applies_to(const std::string& service) const;
+  /// Same definition (position ignored): its alerts keep their state across a reload.
+  bool same_definition(const Rule& o) const;
+};
+
+struct Inhibit {
+  std::string source;
+  std::vector<std::string> targets;
+};
+
+enum class NotifierType { Exec, Webhook, Journal };
+enum class WebhookFormat { Json, Alertmanager, Slack };
+
+struct NotifierSpec {
+  std::string name;
+  NotifierType type = NotifierType::Exec;
+  std::vector<std::string> command;  // exec
+  std::string url;                   // webhook
+  WebhookFormat format = WebhookFormat::Json;
+  std::vector<std::pair<std::string, std::string>> headers;
+  Duration timeout = std::chrono::seconds(10);
+  int retries = 3;  // further attempts after a failed delivery, with backoff
+};
+
+struct RuleSet {
+  std::string path;
+  std::vector<Rule> rules;
+  std::vector<Inhibit> inhibits;
+  std::vector<NotifierSpec> notifiers;
+  std::map<std::string, expr::Type> custom_metrics;
+
+  const Rule* find(const std::string& name) const;
+};
+
+struct RulesResult {
+  std::optional<RuleSet> rules;
+  Diagnostics errors;
+};
+
+/// `services`: the configured service names (an exact name in `services` must exist);
+/// `custom_metrics`: every name under any service's `metrics`.
+RulesResult load_rules(const std::string& path, const std::vector<std::string>& services,
+                       const std::map<std::string, expr::Type>& custom_metrics);
+RulesResult parse_rules(const std::string& text, const std::string& path, const std::vector<std::string>& services,
+                        const std::map<std::string, expr::Type>& custom_metrics);
+
+/// Shell-style glob with * and ?.
+bool glob_match(std::string_view pattern, std::string_view name);
+
+/// "{service}: data is {data_age} old" with the values filled in.
+std::string render_summary(const std::string& tmpl, const std::map<std::string, std::string>& values);
+
+}  // namespace vigil

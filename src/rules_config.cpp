@@ -1,0 +1,349 @@
+// The toml11 reader for rules.toml (with toml_fields.hpp). Pure apart from reading the file.
+#include "vigil/rules_config.hpp"
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "toml_fields.hpp"
+#include "vigil/toml_errors.hpp"
+
+namespace vigil {
+
+std::string_view to_string(Severity s) {
+  switch (s) {
+    case Severity::Info: return "info";
+    case Severity::Warning: return "warning";
+    case Severity::Critical: return "critical";
+  }
+  return "?";
+}
+
+std::string_view to_string(RuleAction a) {
+  switch (a) {
+    case RuleAction::None: return "none";
+    case RuleAction::Restart: return "restart";
+    case RuleAction::Stop: return "stop";
+  }
+  return "?";
+}
+
+bool glob_match(std::string_view p, std::string_view n) {
+  // Iterative matcher with single-star backtracking.
+  std::size_t pi = 0, ni = 0, star = std::string_view::npos, mark = 0;
+  while (ni < n.size()) {
+    if (pi < p.size() && (p[pi] == '?' || p[pi] == n[ni])) {
+      ++pi;
+      ++ni;
+    } else if (pi < p.size() && p[pi] == '*') {
+      star = pi++;
+      mark = ni;
+    } else if (star != std::string_view::npos) {
+      pi = star + 1;
+      ni = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (pi < p.size() && p[pi] == '*') ++pi;
+  return pi == p.size();
+}
+
+std::string render_summary(const std::string& tmpl, const std::map<std::string, std::string>& values) {
+  std::string out;
+  for (std::size_t i = 0; i < tmpl.size();) {
+    if (tmpl[i] == '{') {
+      std::size_t close = tmpl.find('}', i);
+      if (close != std::string::npos) {
+        auto it = values.find(tmpl.substr(i + 1, close - i - 1));
+        if (it != values.end()) {
+          out += it->second;
+          i = close + 1;
+          continue;
+        }
+      }
+    }
+    out += tmpl[i++];
+  }
+  return out;
+}
+
+bool Rule::applies_to(const std::string& service) const {
+  if (services.empty()) return true;
+  for (const auto& g : services)
+    if (glob_match(g, service)) return true;
+  return false;
+}
+
+bool Rule::same_definition(const Rule& o) const {
+  return name == o.name && services == o.services && when_text == o.when_text && for_ == o.for_ &&
+         severity == o.severity && action == o.action && notify == o.notify && summary == o.summary &&
+         repeat == o.repeat && clear_when_text == o.clear_when_text && clear_for == o.clear_for;
+}
+
+const Rule* RuleSet::find(const std::string& name) const {
+  for (const auto& r : rules)
+    if (r.name == name) return &r;
+  return nullptr;
+}
+
+namespace {
+
+const std::vector<std::string> kTopKeys = {"rule", "inhibit", "notify"};
+const std::vector<std::string> kRuleKeys = {"name",   "services", "when",       "for",       "severity", "action",
+                                            "notify", "summary",  "repeat",     "clear_when", "clear_for"};
+const std::set<std::string> kHealthMetrics = {"cpu", "memory", "threads", "fds", "data_age", "output_idle", "watchdog_age"};
+
+bool valid_name(const std::string& n) {
+  if (n.empty() || n.size() > 64) return false;
+  for (char c : n)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.'))
+      return false;
+  return true;
+}
+
+class RulesReader {
+ public:
+  RulesReader(const std::string& path, const std::vector<std::string>& services,
+              const std::map<std::string, expr::Type>& custom, Diagnostics& diags)
+      : path_(path), services_(services), custom_(custom), diags_(diags) {}
+
+  RuleSet read(const Value& root) {
+    RuleSet set;
+    set.path = path_;
+    set.custom_metrics = custom_;
+    Fields top(root, "top level", path_, diags_, kTopKeys);
+    if (const Value* n = top.get("notify")) read_notifiers(top, *n, set);
+    if (const Value* r = top.get("rule")) {
+      if (!r->is_array()) top.error_at(*r, "rule", "rules are [[rule]] tables (note the double brackets)");
+      else for (const Value& t : r->as_array()) read_rule(t, set);
+    }
+    if (const Value* i = top.get("inhibit")) {
+      if (!i->is_array()) top.error_at(*i, "inhibit", "inhibitions are [[inhibit]] tables (note the double brackets)");
+      else for (const Value& t : i->as_array()) read_inhibit(t, set);
+    }
+    return set;
+  }
+
+ private:
+  void error(const Value& at, std::uint32_t column_offset, const std::string& msg) {
+    auto loc = at.location();
+    diags_.push_back({path_, static_cast<std::uint32_t>(loc.line()),
+                      static_cast<std::uint32_t>(loc.column()) + column_offset, msg});
+  }
+
+  expr::NodePtr expression(Fields& f, const std::string& key, const std::string& ctx, std::string* text,
+                           std::set<std::string>& metrics) {
+    auto s = f.str(key);
+    if (!s) return nullptr;
+    *text = *s;
+    expr::Parsed p = expr::parse(*s, custom_);
+    if (p.error) {
+      // The value's location is its opening quote: the expression's column 1 is one further.
+      error(*f.get(key), p.error->column, ctx + " " + key + ": " + p.error->message);
+      return nullptr;
+    }
+    metrics.insert(p.metrics.begin(), p.metrics.end());
+    return p.root;
+  }
+
+  void read_rule(const Value& t, RuleSet& set) {
+    if (!t.is_table()) return;
+    Rule r;
+    r.line = static_cast<std::uint32_t>(t.location().line());
+    auto name = Fields(t, "[[rule]]", path_, diags_, kRuleKeys).str("name");  // for the context below
+    std::string ctx = name ? "[[rule]] " + *name : "[[rule]]";
+    Fields f(t, ctx, path_, diags_, kRuleKeys);
+    if (name) {
+      if (!valid_name(*name)) f.error_at(*f.get("name"), "name", "use letters, digits, '_', '-', '.' (at most 64)");
+      else if (set.find(*name)) f.error_at(*f.get("name"), "name", "another rule is already called '" + *name + "'");
+      r.name = *name;
+    } else if (!f.get("name")) {
+      f.error_here("name is required, e.g. name = \"stale_data\"");
+    }
+    if (auto s = f.strings("services")) {
+      r.services = *s;
+      for (const auto& g : *s) {
+        bool is_glob = g.find_first_of("*?") != std::string::npos;
+        if (!is_glob && std::find(services_.begin(), services_.end(), g) == services_.end())
+          f.error_at(*f.get("services"), "services", "unknown service '" + g + "'" + did_you_mean(g, services_));
+      }
+    }
+    r.when = expression(f, "when", ctx, &r.when_text, r.metrics);
+    if (!f.get("when")) f.error_here("when is required, e.g. when = \"data_age > 60s\"");
+    r.event = r.metrics.count("exit_code") || r.metrics.count("exit_signal");
+    if (auto d = f.duration("for")) {
+      r.for_ = *d;
+      if (r.event && d->count() > 0)
+        f.error_at(*f.get("for"), "for", "this is an event rule (it names exit_code/exit_signal): it fires once per "
+                                         "exit, so `for` does not apply");
+    }
+    if (auto s = f.choice<Severity>("severity", {{"info", Severity::Info}, {"warning", Severity::Warning},
+                                                  {"critical", Severity::Critical}}))
+      r.severity = *s;
+    if (auto a = f.choice<RuleAction>("action", {{"none", RuleAction::None}, {"restart", RuleAction::Restart},
+                                                  {"stop", RuleAction::Stop}}))
+      r.action = *a;
+    if (auto n = f.strings("notify")) {
+      std::vector<std::string> known;
+      for (const auto& ns : set.notifiers) known.push_back(ns.name);
+      for (const auto& target : *n) {
+        if (std::find(known.begin(), known.end(), target) == known.end())
+          f.error_at(*f.get("notify"), "notify",
+                     "no [notify." + target + "] is defined" + did_you_mean(target, known));
+      }
+      r.notify = *n;
+    }
+    if (auto s = f.str("summary")) {
+      r.summary = *s;
+      check_placeholders(f, *s, ctx);
+    }
+    if (auto d = f.duration("repeat")) {
+      if (d->count() <= 0) f.error_at(*f.get("repeat"), "repeat", "must be greater than 0");
+      else r.repeat = *d;
+    }
+    r.clear_when = expression(f, "clear_when", ctx, &r.clear_when_text, r.metrics);
+    if (auto d = f.duration("clear_for")) r.clear_for = *d;
+    else if (r.event && !f.get("clear_for")) r.clear_for = std::chrono::minutes(5);
+    for (const auto& m : r.metrics)
+      if (kHealthMetrics.count(m) || custom_.count(m)) r.uses_health = true;
+    if (r.summary.empty()) r.summary = "{service}: " + r.name + " (" + r.when_text + ")";
+    if (!r.name.empty() && r.when) set.rules.push_back(std::move(r));
+  }
+
+  void check_placeholders(Fields& f, const std::string& tmpl, const std::string& ctx) {
+    std::vector<std::string> known = {"service", "rule", "severity", "restarts"};
+    for (const auto& [n, t] : expr::builtin_metrics()) known.push_back(n);
+    for (const auto& [n, t] : custom_) known.push_back(n);
+    for (std::size_t i = tmpl.find('{'); i != std::string::npos; i = tmpl.find('{', i + 1)) {
+      std::size_t close = tmpl.find('}', i);
+      if (close == std::string::npos) break;
+      std::string name = tmpl.substr(i + 1, close - i - 1);
+      if (std::find(known.begin(), known.end(), name) == known.end())
+        error(*f.get("summary"), static_cast<std::uint32_t>(i + 1),
+              ctx + " summary: unknown placeholder {" + name + "}" + did_you_mean(name, known));
+    }
+  }
+
+  void read_inhibit(const Value& t, RuleSet& set) {
+    if (!t.is_table()) return;
+    Fields f(t, "[[inhibit]]", path_, diags_, {"source", "targets"});
+    Inhibit in;
+    std::vector<std::string> names;
+    for (const auto& r : set.rules) names.push_back(r.name);
+    if (auto s = f.str("source")) {
+      if (!set.find(*s)) f.error_at(*f.get("source"), "source", "no rule is called '" + *s + "'" + did_you_mean(*s, names));
+      in.source = *s;
+    } else if (!f.get("source")) {
+      f.error_here("source is required: the rule whose firing keeps the targets quiet");
+    }
+    if (auto ts = f.strings("targets")) {
+      for (const auto& target : *ts)
+        if (!set.find(target))
+          f.error_at(*f.get("targets"), "targets", "no rule is called '" + target + "'" + did_you_mean(target, names));
+      in.targets = *ts;
+    }
+    set.inhibits.push_back(in);
+  }
+
+  void read_notifiers(Fields& top, const Value& n, RuleSet& set) {
+    if (!n.is_table()) {
+      top.error_at(n, "notify", "expected [notify.NAME] tables");
+      return;
+    }
+    for (const auto& [name, t] : n.as_table()) {
+      std::string ctx = "[notify." + name + "]";
+      if (!t.is_table()) {
+        top.error_at(t, "notify." + name, "expected a table: [notify." + name + "]");
+        continue;
+      }
+      Fields f(t, ctx, path_, diags_, {"type", "command", "url", "format", "headers", "timeout", "retries"});
+      NotifierSpec ns;
+      ns.name = name;
+      auto type = f.choice<NotifierType>("type", {{"exec", NotifierType::Exec}, {"webhook", NotifierType::Webhook},
+                                                  {"journal", NotifierType::Journal}});
+      if (!type && !f.get("type")) f.error_here("type is required: \"exec\", \"webhook\" or \"journal\"");
+      if (type) ns.type = *type;
+      if (const Value* c = f.get("command")) {
+        if (c->is_string()) {
+          f.error_at(*c, "command", "must be an array of arguments, no shell is used: command = [\"" + c->as_string().str + "\"]");
+        } else if (auto argv = f.strings("command"); argv && !argv->empty()) {
+          ns.command = *argv;
+        }
+      }
+      if (auto u = f.str("url")) {
+        if (u->rfind("http://", 0) != 0 && u->rfind("https://", 0) != 0)
+          f.error_at(*f.get("url"), "url", "expected an http:// or https:// URL");
+        ns.url = *u;
+      }
+      if (auto fm = f.choice<WebhookFormat>("format", {{"json", WebhookFormat::Json},
+                                                        {"alertmanager", WebhookFormat::Alertmanager},
+                                                        {"slack", WebhookFormat::Slack}}))
+        ns.format = *fm;
+      if (const Value* h = f.get("headers")) {
+        if (!h->is_table()) {
+          f.error_at(*h, "headers", "expected a table of strings: headers = { Authorization = \"Bearer ...\" }");
+        } else {
+          for (const auto& [hk, hv] : h->as_table()) {
+            if (!hv.is_string()) f.error_at(hv, "headers." + hk, "expected a string");
+            else ns.headers.emplace_back(hk, hv.as_string().str);
+          }
+        }
+      }
+      if (auto d = f.duration("timeout")) {
+        if (d->count() <= 0) f.error_at(*f.get("timeout"), "timeout", "must be greater than 0");
+        else ns.timeout = *d;
+      }
+      if (auto r = f.integer("retries", 0, 10)) ns.retries = static_cast<int>(*r);
+      if (type == NotifierType::Exec && ns.command.empty() && !f.get("command"))
+        f.error_here("an exec notifier needs command = [\"/path/to/program\", ...]");
+      if (type == NotifierType::Webhook && ns.url.empty() && !f.get("url"))
+        f.error_here("a webhook notifier needs url = \"http://...\"");
+      set.notifiers.push_back(std::move(ns));
+    }
+    std::sort(set.notifiers.begin(), set.notifiers.end(),
+              [](const NotifierSpec& a, const NotifierSpec& b) { return a.name < b.name; });
+  }
+
+  const std::string& path_;
+  const std::vector<std::string>& services_;
+  const std::map<std::string, expr::Type>& custom_;
+  Diagnostics& diags_;
+};
+
+}  // namespace
+
+RulesResult parse_rules(const std::string& text, const std::string& path, const std::vector<std::string>& services,
+                        const std::map<std::string, expr::Type>& custom) {
+  RulesResult r;
+  std::istringstream in(text);
+  Value root;
+  try {
+    root = toml::parse(in, path);
+  } catch (const toml::exception& e) {
+    r.errors.push_back(diagnostic_from_toml_error(e.what(), path, static_cast<std::uint32_t>(e.location().line())));
+    return r;
+  } catch (const std::exception& e) {
+    r.errors.push_back({path, 0, 0, e.what()});
+    return r;
+  }
+  RuleSet set = RulesReader(path, services, custom, r.errors).read(root);
+  sort_diagnostics(r.errors);
+  if (r.errors.empty()) r.rules = std::move(set);
+  return r;
+}
+
+RulesResult load_rules(const std::string& path, const std::vector<std::string>& services,
+                       const std::map<std::string, expr::Type>& custom) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    RulesResult r;
+    r.errors.push_back({path, 0, 0, std::string("cannot read rules: ") + std::strerror(errno)});
+    return r;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_rules(ss.str(), path, services, custom);
+}
+
+}  // namespace vigil

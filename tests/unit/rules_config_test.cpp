@@ -1,0 +1,126 @@
+#include "vigil/rules_config.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace vigil;
+
+namespace {
+const std::vector<std::string> kServices = {"scan-bridge", "scan-feed", "redis"};
+const std::map<std::string, expr::Type> kCustom = {{"lag", expr::Type::Plain}};
+
+RulesResult parse(const std::string& text) { return parse_rules(text, "rules.toml", kServices, kCustom); }
+
+std::string errors(const RulesResult& r) {
+  std::string s;
+  for (const auto& d : r.errors) s += d.str() + "\n";
+  return s;
+}
+
+void expect_error(const std::string& text, const std::string& expected) {
+  RulesResult r = parse(text);
+  EXPECT_FALSE(r.rules);
+  EXPECT_NE(errors(r).find(expected), std::string::npos) << "expected: " << expected << "\ngot:\n" << errors(r);
+}
+}  // namespace
+
+TEST(RulesConfig, ReadsTheDesignExample) {
+  RulesResult r = parse(R"(
+[[rule]]
+name = "stale_data"
+services = ["scan-*"]
+when = "data_age > 60s"
+for = "10s"
+severity = "critical"
+action = "restart"
+notify = ["ops", "trading"]
+summary = "{service}: data is {data_age} old"
+repeat = "1h"
+clear_when = "data_age < 20s"
+clear_for = "30s"
+
+[[rule]]
+name = "process_down"
+when = "not running"
+
+[[rule]]
+name = "crashed"
+when = "exit_code != 0 or exit_signal > 0"
+
+[[inhibit]]
+source = "process_down"
+targets = ["stale_data"]
+
+[notify.ops]
+type = "exec"
+command = ["/usr/local/bin/page-ops"]
+timeout = "10s"
+
+[notify.trading]
+type = "webhook"
+url = "http://127.0.0.1:9093/api/v2/alerts"
+format = "alertmanager"
+headers = { X-Team = "trading" }
+)");
+  ASSERT_TRUE(r.rules) << errors(r);
+  const RuleSet& s = *r.rules;
+  ASSERT_EQ(s.rules.size(), 3u);
+  const Rule& stale = s.rules[0];
+  EXPECT_TRUE(stale.applies_to("scan-bridge"));
+  EXPECT_FALSE(stale.applies_to("redis"));
+  EXPECT_EQ(stale.severity, Severity::Critical);
+  EXPECT_EQ(stale.action, RuleAction::Restart);
+  EXPECT_TRUE(stale.uses_health);
+  EXPECT_FALSE(stale.event);
+  EXPECT_TRUE(stale.clear_when);
+  EXPECT_FALSE(s.rules[1].uses_health);
+  EXPECT_TRUE(s.rules[2].event);
+  EXPECT_EQ(s.rules[2].clear_for, std::chrono::minutes(5));
+  ASSERT_EQ(s.notifiers.size(), 2u);
+  EXPECT_EQ(s.notifiers[1].format, WebhookFormat::Alertmanager);
+  EXPECT_EQ(s.inhibits[0].targets, std::vector<std::string>{"stale_data"});
+}
+
+TEST(RulesConfigErrors, AnExpressionErrorPointsInsideTheWhenString) {
+  // when = "data_agee > 60s": the value starts at column 8 (its quote), the token at column 9.
+  expect_error("[[rule]]\nname = \"x\"\nwhen = \"data_agee > 60s\"\n",
+               "rules.toml:3:9: [[rule]] x when: unknown metric 'data_agee' (did you mean 'data_age'?)");
+  expect_error("[[rule]]\nname = \"x\"\nwhen = \"cpu > 80% and memory > 5s\"\n",
+               "rules.toml:3:32: [[rule]] x when: cannot compare a size with a duration");
+}
+
+TEST(RulesConfigErrors, ReferencesMustExist) {
+  expect_error("[[rule]]\nname = \"x\"\nwhen = \"not running\"\nnotify = [\"opz\"]\n[notify.ops]\ntype = \"journal\"\n",
+               "[[rule]] x notify: no [notify.opz] is defined (did you mean 'ops'?)");
+  expect_error("[[rule]]\nname = \"x\"\nwhen = \"not running\"\nservices = [\"scan-bridg\"]\n",
+               "unknown service 'scan-bridg' (did you mean 'scan-bridge'?)");
+  expect_error("[[rule]]\nname = \"x\"\nwhen = \"not running\"\n[[inhibit]]\nsource = \"y\"\ntargets = [\"x\"]\n",
+               "[[inhibit]] source: no rule is called 'y'");
+  expect_error("[[rule]]\nname = \"x\"\nwhen = \"not running\"\nsummary = \"{service} is {stat}\"\n",
+               "rules.toml:4:25: [[rule]] x summary: unknown placeholder {stat} (did you mean 'state'?)");
+}
+
+TEST(RulesConfigErrors, ShapesAndChoices) {
+  expect_error("[[rule]]\nname = \"x\"\nwhen = \"not running\"\nseverity = \"urgent\"\n", "unknown value \"urgent\"");
+  expect_error("[[rule]]\nname = \"x\"\nwhen = \"exit_code != 0\"\nfor = \"10s\"\n", "this is an event rule");
+  expect_error("[[rule]]\nname = \"x\"\nwhen = \"not running\"\n[[rule]]\nname = \"x\"\nwhen = \"running\"\n",
+               "another rule is already called 'x'");
+  expect_error("[rule]\nname = \"x\"\n", "rules are [[rule]] tables");
+  expect_error("[[rule]]\nname = \"x\"\nwhen = \"not running\"\nwhem = \"\"\n", "unknown key 'whem' (did you mean 'when'?)");
+  expect_error("[notify.ops]\ntype = \"exec\"\ncommand = \"page-ops --now\"\n", "must be an array of arguments");
+  expect_error("[notify.ops]\ntype = \"webhook\"\n", "a webhook notifier needs url");
+  expect_error("[[rule]]\nname = \"x\"\n", "when is required");
+}
+
+TEST(Glob, StarAndQuestionMark) {
+  EXPECT_TRUE(glob_match("scan-*", "scan-bridge"));
+  EXPECT_TRUE(glob_match("*", "x"));
+  EXPECT_TRUE(glob_match("s?an-*e", "scan-bridge"));
+  EXPECT_FALSE(glob_match("scan-*", "redis"));
+  EXPECT_TRUE(glob_match("a*b*c", "a-b-b-c"));
+}
+
+TEST(Summary, FillsPlaceholdersAndLeavesUnknownText) {
+  EXPECT_EQ(render_summary("{service}: data is {data_age} old", {{"service", "sb"}, {"data_age", "73.2s"}}),
+            "sb: data is 73.2s old");
+  EXPECT_EQ(render_summary("{nope} {", {}), "{nope} {");
+}
