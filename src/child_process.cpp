@@ -109,13 +109,15 @@ SpawnResult spawn_child(const SpawnSpec& spec) {
   }
   envp.push_back(nullptr);
 
-  int out[2] = {-1, -1}, err[2] = {-1, -1}, status[2] = {-1, -1};
+  int out[2] = {-1, -1}, err[2] = {-1, -1}, status[2] = {-1, -1}, in[2] = {-1, -1};
   int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (devnull < 0 || ::pipe2(out, O_CLOEXEC) < 0 || ::pipe2(err, O_CLOEXEC) < 0 || ::pipe2(status, O_CLOEXEC) < 0) {
+  if (devnull < 0 || ::pipe2(out, O_CLOEXEC) < 0 || ::pipe2(err, O_CLOEXEC) < 0 || ::pipe2(status, O_CLOEXEC) < 0 ||
+      (spec.stdin_pipe && ::pipe2(in, O_CLOEXEC) < 0)) {
     r.error = std::string("cannot create pipes: ") + std::strerror(errno);
-    for (int* fd : {&devnull, &out[0], &out[1], &err[0], &err[1], &status[0], &status[1]}) close_fd(*fd);
+    for (int* fd : {&devnull, &out[0], &out[1], &err[0], &err[1], &status[0], &status[1], &in[0], &in[1]}) close_fd(*fd);
     return r;
   }
+  int child_stdin = spec.stdin_pipe ? in[0] : devnull;
 
   // Block every signal across fork so no handler of vigil's (Asio's signal pipe) can run in the child
   // before it resets dispositions.
@@ -146,7 +148,7 @@ SpawnResult spawn_child(const SpawnSpec& spec) {
     sigset_t none;
     ::sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    if (::dup2(devnull, 0) < 0 || ::dup2(out[1], 1) < 0 || ::dup2(err[1], 2) < 0) fail(2);
+    if (::dup2(child_stdin, 0) < 0 || ::dup2(out[1], 1) < 0 || ::dup2(err[1], 2) < 0) fail(2);
     if (::chdir(spec.cwd.c_str()) < 0) fail(1);
     // Whatever vigil has open (log files, hiredis sockets, the control socket...) closes at exec.
     ::syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC);
@@ -159,9 +161,10 @@ SpawnResult spawn_child(const SpawnSpec& spec) {
   close_fd(out[1]);
   close_fd(err[1]);
   close_fd(status[1]);
+  close_fd(in[0]);
   if (pid < 0) {
     r.error = std::string("fork failed: ") + std::strerror(fork_errno);
-    for (int* fd : {&out[0], &err[0], &status[0]}) close_fd(*fd);
+    for (int* fd : {&out[0], &err[0], &status[0], &in[1]}) close_fd(*fd);
     return r;
   }
 
@@ -180,6 +183,7 @@ SpawnResult spawn_child(const SpawnSpec& spec) {
     r.error = std::string(what) + (f.stage == 1 ? spec.cwd : *program) + ": " + std::strerror(f.err);
     close_fd(out[0]);
     close_fd(err[0]);
+    close_fd(in[1]);
     return r;
   }
 
@@ -193,11 +197,12 @@ SpawnResult spawn_child(const SpawnSpec& spec) {
     r.error = std::string("pidfd_open failed: ") + std::strerror(e);
     close_fd(out[0]);
     close_fd(err[0]);
+    close_fd(in[1]);
     return r;
   }
   ::fcntl(out[0], F_SETFL, O_NONBLOCK);
   ::fcntl(err[0], F_SETFL, O_NONBLOCK);
-  r.child = SpawnedChild{pid, pidfd, out[0], err[0], *program};
+  r.child = SpawnedChild{pid, pidfd, out[0], err[0], in[1], *program};
   return r;
 }
 

@@ -11,6 +11,7 @@
 #include "vigil/commands.hpp"
 #include "vigil/config.hpp"
 #include "vigil/log_writer.hpp"
+#include "vigil/notify_delivery.hpp"
 #include "vigil/oplog.hpp"
 #include "vigil/reaper.hpp"
 #include "vigil/signal_names.hpp"
@@ -56,6 +57,7 @@ int cmd_run(const Args& args) {
   if (!become_subreaper())
     oplog::warn("cannot become a child subreaper; orphaned grandchildren will be reaped by PID 1 instead");
 
+  webhook_global_init();  // before any thread exists
   asio::io_context io(1);
   Supervisor* sup = nullptr;
   // The writer thread only hands its news back to the loop.
@@ -81,7 +83,8 @@ int cmd_run(const Args& args) {
       [&](const boost::system::error_code& ec, int signo) {
         if (ec) return;
         if (signo == SIGHUP) {
-          oplog::warn("received SIGHUP: reloading is not part of this version; configuration unchanged");
+          oplog::info("received SIGHUP: re-reading the rules");
+          supervisor.reload();
         } else if (!supervisor.shutting_down()) {
           first_stop_signal = Clock::now();
           oplog::info("received " + signal_name(signo) + ": stopping all services in reverse dependency order");

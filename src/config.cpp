@@ -63,6 +63,7 @@ class ConfigReader {
       std::string err;
       base_dir_ = *expand_path(base_dir_, std::filesystem::current_path().string(), env_, &err);
     }
+    while (base_dir_.size() > 1 && base_dir_.back() == '/') base_dir_.pop_back();
   }
 
   Config read(const Value& root) {

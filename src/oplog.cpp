@@ -86,6 +86,31 @@ void fault(const std::string& svc, const std::string& reason) {
   logger()->warn("{}: {}; restarting it", svc, reason);
 }
 
+void rules_loaded(const std::string& path, int count, const std::string& changes) {
+  logger()->info("rules {} in force: {} rules{}", path, count, changes.empty() ? "" : " (changed:" + changes + ")");
+}
+
+void rules_rejected(const std::string& path, const std::string& errors, int kept) {
+  logger()->error("rules {} rejected; the {} rules in force stay:\n{}", path, kept, errors);
+}
+
+void alert(const std::string& rule, const std::string& service, const std::string& severity, const std::string& state,
+           const std::string& summary, const std::vector<std::string>& targets, const std::string& muted_by) {
+  std::string to;
+  for (const auto& t : targets) to += (to.empty() ? "" : ", ") + t;
+  std::string tail = !muted_by.empty() ? " (not sent: " + muted_by + ")" : to.empty() ? "" : " -> " + to;
+  auto level = state == "resolved" ? spdlog::level::info
+               : severity == "critical" ? spdlog::level::err
+               : severity == "warning"  ? spdlog::level::warn
+                                        : spdlog::level::info;
+  logger()->log(level, "ALERT {} {} [{}] for {}: {}{}", rule, state, severity, service, summary, tail);
+}
+
+void notify_failed(const std::string& channel, const std::string& what, const std::string& error, bool gave_up) {
+  logger()->warn("notifier {} could not deliver {}: {}; {}", channel, what, error,
+                 gave_up ? "giving up on this notification" : "retrying");
+}
+
 void store_changed(const std::string& store, bool up, const std::string& why) {
   if (up)
     logger()->info("store {} is up", store);

@@ -192,7 +192,8 @@ EngineOutput RuleEngine::evaluate(const Snapshot& snap, TimePoint now, double un
         continue;
       }
       Alert& a = it->second;
-      describe(a, r, ctx, rules_->custom_metrics);
+      // Values are those seen while the condition held: a resolution reports what was wrong.
+      if (cond) describe(a, r, ctx, rules_->custom_metrics);
       if (a.state == AlertState::Pending) {
         if (!cond) alerts_.erase(it);
         else if (now - a.since >= r.for_) fire(a, r, now, unix_now, out);

@@ -41,6 +41,8 @@ nlohmann::json service_json(const ServiceSnapshot& s) {
   for (const auto& [name, value] : s.custom) m[name] = opt(value);
   j["metrics"] = m;
   j["store_error"] = s.store_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.store_error);
+  j["health"] = s.health;
+  j["health_summary"] = s.health_summary;
   if (s.last_exit) {
     const ExitStatus& e = s.last_exit->status;
     j["last_exit"] = {{"code", e.signaled ? nlohmann::json(nullptr) : nlohmann::json(e.code)},
@@ -69,6 +71,23 @@ std::string to_json(const Snapshot& snap) {
                 {"error", snap.store.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(snap.store.error)}};
   j["services"] = nlohmann::json::array();
   for (const auto& s : snap.services) j["services"].push_back(service_json(s));
+  j["alerts"] = nlohmann::json::array();
+  for (const auto& a : snap.alerts)
+    j["alerts"].push_back({{"rule", a.rule}, {"service", a.service}, {"severity", a.severity}, {"state", a.state},
+                           {"summary", a.summary}, {"value", a.value}, {"values", a.values}, {"since", a.since},
+                           {"count", a.count}, {"muted_by", a.muted_by.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.muted_by)}});
+  const RulesView& r = snap.rules;
+  j["rules"] = {{"path", r.path.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.path)},
+                {"loaded", r.loaded},
+                {"count", r.rules},
+                {"loaded_at", r.loaded_at},
+                {"error", r.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.error)},
+                {"watch_error", r.watch_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.watch_error)}};
+  j["notifiers"] = nlohmann::json::array();
+  for (const auto& n : snap.notifiers)
+    j["notifiers"].push_back({{"name", n.name}, {"type", n.type}, {"sent", n.sent}, {"failed", n.failed},
+                              {"dropped", n.dropped},
+                              {"last_error", n.last_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(n.last_error)}});
   return j.dump(2);
 }
 

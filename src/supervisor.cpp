@@ -36,6 +36,8 @@ Supervisor::Supervisor(boost::asio::io_context& io, const Config& config, LogWri
     oplog::warn(notify_->error() + "; services with ready = \"notify\" or a watchdog cannot report to vigil");
   for (const ServiceSpec& spec : config.services)
     services_.push_back(std::make_unique<Service>(io, spec, config.vigil, writer, *this));
+  alerting_ = std::make_unique<Alerting>(io, config, default_state_dir(process_env()), writer,
+                                         [this](const ActionRequest& a) { act(a); });
   if (config.store) {
     std::string err;
     store_ = StoreSampler::create(io, *config.store, &err);
@@ -44,6 +46,19 @@ Supervisor::Supervisor(boost::asio::io_context& io, const Config& config, LogWri
 }
 
 Supervisor::~Supervisor() = default;
+
+void Supervisor::act(const ActionRequest& a) {
+  Service* svc = find(a.service);
+  if (!svc || shutting_down_) return;
+  if (a.action == RuleAction::Restart) {
+    svc->fault("rule " + a.reason);
+  } else if (a.action == RuleAction::Stop) {
+    oplog::warn(svc->name() + ": rule " + a.reason + "; stopping it (action = \"stop\")");
+    svc->stop();
+  }
+}
+
+std::string Supervisor::reload() { return alerting_->reload(); }
 
 std::string Supervisor::notify_socket_path() const { return notify_ && notify_->ok() ? notify_->path() : ""; }
 
@@ -102,7 +117,11 @@ Snapshot Supervisor::snapshot() const {
 void Supervisor::publish() {
   publish_pending_ = false;
   publish_timer_.cancel();
-  writer_.write_file_atomically(runtime_dir_ + "/status.json", to_json(snapshot()));
+  Snapshot snap = snapshot();
+  // While vigil stops its services on purpose, "not running" is not news: no evaluation then.
+  if (shutting_down_) alerting_->describe(snap);
+  else alerting_->evaluate(snap);
+  writer_.write_file_atomically(runtime_dir_ + "/status.json", to_json(snap));
 }
 
 void Supervisor::publish_soon() {
@@ -132,6 +151,7 @@ void Supervisor::start_all() {
       oplog::info(s->name() + ": waiting for " + list + " to be running before starting");
     }
   }
+  alerting_->start();
   start_waiting();
   sample();
 }

@@ -28,6 +28,7 @@ struct SpawnSpec {
   std::vector<std::string> argv;
   std::string cwd;
   std::vector<std::string> env;  // "NAME=value", complete (nothing else is inherited)
+  bool stdin_pipe = false;       // true: stdin is a pipe (SpawnedChild::in_fd), else /dev/null
 };
 
 struct SpawnedChild {
@@ -35,6 +36,7 @@ struct SpawnedChild {
   int pidfd = -1;  // O_CLOEXEC; readable when the child exits
   int out_fd = -1; // read end of the child's stdout pipe (CLOEXEC, non-blocking)
   int err_fd = -1; // read end of the child's stderr pipe
+  int in_fd = -1;  // write end of the child's stdin pipe (CLOEXEC, blocking), with stdin_pipe
   std::string program;  // the resolved path that was executed
 };
 

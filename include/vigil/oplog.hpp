@@ -4,6 +4,7 @@
 // (the journal, under systemd). This file's .cpp is the only one that includes spdlog.
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "vigil/exit_status.hpp"
 #include "vigil/restart_policy.hpp"
@@ -29,6 +30,13 @@ void spawn_failed(const std::string& svc, const std::string& error, const Decisi
 void stop_escalated(const std::string& svc, int pgid, const std::string& timeout);
 void leftovers_killed(const std::string& svc, int pgid);
 void fault(const std::string& svc, const std::string& reason);
+
+// Rules and alerts.
+void rules_loaded(const std::string& path, int count, const std::string& changes);
+void rules_rejected(const std::string& path, const std::string& errors, int kept);
+void alert(const std::string& rule, const std::string& service, const std::string& severity, const std::string& state,
+           const std::string& summary, const std::vector<std::string>& targets, const std::string& muted_by);
+void notify_failed(const std::string& channel, const std::string& what, const std::string& error, bool gave_up);
 
 // The store.
 void store_changed(const std::string& store, bool up, const std::string& why);

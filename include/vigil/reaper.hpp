@@ -9,13 +9,21 @@
 #include <sys/types.h>
 
 #include <functional>
+#include <mutex>
 
 namespace vigil {
 
 /// Makes this process a subreaper. Returns false (and vigil carries on) if the kernel refuses.
 bool become_subreaper();
 
-/// Reaps every zombie child of vigil for which `owned(pid)` is false. Returns how many were reaped.
+/// Reaps every zombie child of vigil for which `owned(pid)` is false and that nobody claimed.
+/// Returns how many were reaped.
 int reap_adopted(const std::function<bool(pid_t)>& owned);
+
+/// Children started off the event loop (alert commands on notifier threads) are claimed while
+/// this lock is held across their fork, so the loop's reaper can never take their exit status.
+std::unique_lock<std::mutex> lock_children();
+void claim_child(pid_t pid);    // call with lock_children() held
+void release_child(pid_t pid);  // after its owner reaped it
 
 }  // namespace vigil

@@ -42,8 +42,38 @@ struct ServiceSnapshot {
   std::map<std::string, std::optional<double>> custom;  // the service's `metrics`
   std::string store_error;                              // why data_age / custom have no value
 
+  // Health: the worst firing alert ("ok" when none), filled in from the alerts.
+  std::string health = "ok";
+  std::string health_summary;
+
   /// Starts within the last `window_seconds` (restarts(WINDOW) in rules).
   int starts_within(double window_seconds) const;
+};
+
+/// A pending or firing alert as status shows it.
+struct AlertView {
+  std::string rule, service, severity, state;  // state: "pending" | "firing"
+  std::string summary, value;
+  std::map<std::string, std::string> values;
+  double since = 0;  // seconds in this state
+  int count = 1;
+  std::string muted_by;
+};
+
+struct RulesView {
+  std::string path;        // "" when there is no rules file
+  bool loaded = false;     // a rule set is in force
+  int rules = 0;
+  double loaded_at = 0;    // unix seconds of the rule set in force
+  std::string error;       // the last rejected edit (FILE:LINE:COL: ...), "" once a save is accepted
+  std::string watch_error; // why edits are not picked up automatically
+};
+
+struct NotifierView {
+  std::string name, type;
+  std::uint64_t sent = 0, failed = 0, dropped = 0;
+  std::string last_error;
+  double last_error_at = 0;
 };
 
 struct StoreState {
@@ -60,6 +90,9 @@ struct Snapshot {
   std::string config_path;
   StoreState store;
   std::vector<ServiceSnapshot> services;
+  std::vector<AlertView> alerts;  // pending and firing, most severe first
+  RulesView rules;
+  std::vector<NotifierView> notifiers;
 };
 
 /// The documented status object (docs/status.md).

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "vigil/alerting.hpp"
 #include "vigil/config.hpp"
 #include "vigil/log_writer.hpp"
 #include "vigil/notify_socket.hpp"
@@ -44,6 +45,8 @@ class Supervisor : public ServiceHost {
   /// The service whose process tree `pid` belongs to (main process, same session, or a descendant).
   Service* service_for_pid(pid_t pid);
   Snapshot snapshot() const;
+  /// SIGHUP / `vigil reload`: re-reads the rules. Returns "" or why the new rules were refused.
+  std::string reload();
   /// Writes status.json soon (coalesced), off the loop.
   void publish_soon();
   const std::vector<std::unique_ptr<Service>>& services() const { return services_; }
@@ -69,6 +72,8 @@ class Supervisor : public ServiceHost {
   std::unique_ptr<NotifySocket> notify_;
   ProcSampler proc_sampler_;
   std::unique_ptr<StoreSampler> store_;
+  std::unique_ptr<Alerting> alerting_;
+  void act(const ActionRequest& a);
   boost::asio::steady_timer sample_timer_;
   boost::asio::steady_timer publish_timer_;
   bool publish_pending_ = false;

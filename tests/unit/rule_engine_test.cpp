@@ -105,7 +105,9 @@ TEST(RuleEngine, AnActionIsRequestedOncePerFiring) {
   EXPECT_EQ(o.actions[0].reason, "stale: svc: data is 1m13s old");
   EXPECT_TRUE(f.at(1s).actions.empty());
   f.svc().data_age = 1;
-  f.at(2s);  // resolved
+  EngineOutput resolved = f.at(2s);
+  ASSERT_EQ(resolved.notifications.size(), 1u);
+  EXPECT_EQ(resolved.notifications[0].alert.summary, "svc: data is 1m13s old");  // what was wrong, not "1s"
   f.svc().data_age = 70;
   EXPECT_EQ(f.at(3s).actions.size(), 1u);  // a new firing acts again
 }

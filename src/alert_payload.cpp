@@ -1,0 +1,73 @@
+#include "vigil/alert_payload.hpp"
+
+#include <cmath>
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+namespace vigil {
+
+std::string iso8601_utc(double t) {
+  std::time_t secs = static_cast<std::time_t>(std::floor(t));
+  int ms = static_cast<int>((t - std::floor(t)) * 1000);
+  std::tm tm{};
+  ::gmtime_r(&secs, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[48];
+  std::snprintf(out, sizeof out, "%s.%03dZ", buf, ms);
+  return out;
+}
+
+std::string_view state_word(const Notification& n) {
+  return n.kind == Notification::Kind::Resolved ? "resolved" : "firing";
+}
+
+std::string alert_json(const Notification& n, const std::string& host) {
+  const Alert& a = n.alert;
+  nlohmann::json j = {{"name", a.rule},
+                      {"service", a.service},
+                      {"severity", std::string(to_string(a.severity))},
+                      {"state", std::string(state_word(n))},
+                      {"repeat", n.kind == Notification::Kind::Repeat},
+                      {"summary", a.summary},
+                      {"value", a.value},
+                      {"values", a.values},
+                      {"count", a.count},
+                      {"started_at", iso8601_utc(a.fired_at)},
+                      {"ended_at", n.kind == Notification::Kind::Resolved ? nlohmann::json(iso8601_utc(n.at)) : nullptr},
+                      {"host", host}};
+  return j.dump();
+}
+
+std::string alertmanager_json(const Notification& n, const std::string& host, double lease) {
+  const Alert& a = n.alert;
+  nlohmann::json alert = {
+      {"labels",
+       {{"alertname", a.rule}, {"service", a.service}, {"severity", std::string(to_string(a.severity))}, {"instance", host}, {"job", "vigil"}}},
+      {"annotations", {{"summary", a.summary}, {"value", a.value}}},
+      {"startsAt", iso8601_utc(a.fired_at)},
+      // Alertmanager resolves an alert whose endsAt passed: a resolution says "now"; a firing alert
+      // gets a lease that vigil renews while it keeps firing.
+      {"endsAt", iso8601_utc(n.kind == Notification::Kind::Resolved ? n.at : n.at + lease)}};
+  return nlohmann::json::array({alert}).dump();
+}
+
+std::string slack_json(const Notification& n) {
+  const Alert& a = n.alert;
+  std::string head = n.kind == Notification::Kind::Resolved ? "[RESOLVED]" : "[" + std::string(to_string(a.severity)) + "]";
+  for (char& c : head) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return nlohmann::json({{"text", head + " " + a.summary + " (" + a.rule + ")"}}).dump();
+}
+
+std::vector<std::pair<std::string, std::string>> alert_env(const Notification& n) {
+  const Alert& a = n.alert;
+  return {{"VIGIL_ALERT_NAME", a.rule},
+          {"VIGIL_ALERT_SERVICE", a.service},
+          {"VIGIL_ALERT_SEVERITY", std::string(to_string(a.severity))},
+          {"VIGIL_ALERT_STATE", std::string(state_word(n))},
+          {"VIGIL_ALERT_SUMMARY", a.summary},
+          {"VIGIL_ALERT_VALUE", a.value},
+          {"VIGIL_ALERT_COUNT", std::to_string(a.count)}};
+}
+
+}  // namespace vigil

@@ -1,0 +1,193 @@
+#include "vigil/alerting.hpp"
+
+#include <unistd.h>
+
+#include <boost/asio/post.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "vigil/log_writer.hpp"
+#include "vigil/oplog.hpp"
+
+namespace vigil {
+
+namespace {
+
+double unix_now() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
+
+std::string hostname() {
+  char buf[256] = {0};
+  ::gethostname(buf, sizeof buf - 1);
+  return buf;
+}
+
+int rank(std::string_view severity) { return severity == "critical" ? 3 : severity == "warning" ? 2 : 1; }
+
+std::string rules_path(const Config& config) {
+  if (!config.vigil.rules.empty()) return config.vigil.rules;
+  // No rules file yet: watch for one beside the config.
+  return (std::filesystem::absolute(config.path).parent_path() / "rules.toml").lexically_normal().string();
+}
+
+}  // namespace
+
+Alerting::Alerting(boost::asio::io_context& io, const Config& config, std::string state_dir, LogWriter& writer,
+                   ActionHook act)
+    : io_(io),
+      config_(config),
+      path_(rules_path(config)),
+      silences_path_(state_dir + "/silences.json"),
+      writer_(writer),
+      act_(std::move(act)),
+      notifiers_(hostname(), [&io](const std::string& channel, const std::string& what, const std::string& err,
+                                   bool gave_up) {
+        boost::asio::post(io, [=] { oplog::notify_failed(channel, what, err, gave_up); });
+      }) {
+  view_.path = path_;
+}
+
+Alerting::~Alerting() = default;
+
+void Alerting::start() {
+  std::ifstream in(silences_path_);
+  if (in) {
+    std::stringstream ss;
+    ss << in.rdbuf();
+    if (!silences_.from_json(ss.str())) oplog::warn("cannot read " + silences_path_ + "; starting with no silences");
+  }
+  reload();
+  watcher_ = std::make_unique<RulesWatcher>(io_, path_, [this] { reload(); });
+  view_.watch_error = watcher_->error();
+  if (!view_.watch_error.empty())
+    oplog::warn(view_.watch_error + "; rules are reloaded only on SIGHUP or `vigil reload`");
+}
+
+std::string Alerting::reload() {
+  TimePoint now = Clock::now();
+  int in_force = engine_.rules() ? static_cast<int>(engine_.rules()->rules.size()) : 0;
+  if (!std::filesystem::exists(path_)) {
+    std::string msg = engine_.rules() ? "rules file " + path_ + " is gone; keeping the " + std::to_string(in_force) +
+                                            " rules in force until it is back"
+                                      : "no rules file at " + path_ + "; vigil applies one as soon as it is saved there";
+    if (!missing_reported_) oplog::info(msg);
+    missing_reported_ = true;
+    return engine_.rules() ? msg : "";
+  }
+  missing_reported_ = false;
+  std::vector<std::string> names;
+  std::map<std::string, expr::Type> custom;
+  for (const auto& s : config_.services) {
+    names.push_back(s.name);
+    for (const auto& [m, spec] : s.metrics) custom[m] = expr::Type::Plain;
+  }
+  RulesResult r = load_rules(path_, names, custom);
+  if (!r.rules) {
+    std::string all;
+    for (const auto& d : r.errors) all += (all.empty() ? "" : "\n") + d.str();
+    oplog::rules_rejected(path_, all, in_force);
+    set_reload_error(r.errors.front().str() + (r.errors.size() > 1 ? " (and " + std::to_string(r.errors.size() - 1) + " more)" : ""));
+    return all;
+  }
+  auto rules = std::make_shared<RuleSet>(std::move(*r.rules));
+  std::string changes;
+  const RuleSet* old = engine_.rules();
+  for (const auto& rule : rules->rules) {
+    const Rule* before = old ? old->find(rule.name) : nullptr;
+    if (!before) changes += " +" + rule.name;
+    else if (!before->same_definition(rule)) changes += " ~" + rule.name;
+  }
+  if (old)
+    for (const auto& rule : old->rules)
+      if (!rules->find(rule.name)) changes += " -" + rule.name;
+  notifiers_.configure(rules->notifiers);
+  handle(engine_.set_rules(rules, now, unix_now()));
+  view_.loaded = true;
+  view_.rules = static_cast<int>(rules->rules.size());
+  view_.loaded_at = unix_now();
+  oplog::rules_loaded(path_, view_.rules, changes);
+  set_reload_error("");
+  return "";
+}
+
+void Alerting::set_reload_error(const std::string& error) {
+  view_.error = error;
+  std::optional<std::string> summary;
+  if (!error.empty()) {
+    int in_force = engine_.rules() ? static_cast<int>(engine_.rules()->rules.size()) : 0;
+    summary = "rules edit rejected, keeping the " + std::to_string(in_force) + " rules in force: " + error;
+  }
+  handle(engine_.set_vigil_alert("rules_reload_failed", Severity::Warning, summary, Clock::now(), unix_now()));
+}
+
+void Alerting::handle(EngineOutput&& out) {
+  for (const auto& n : out.notifications) {
+    oplog::alert(n.alert.rule, n.alert.service, std::string(to_string(n.alert.severity)),
+                 n.kind == Notification::Kind::Resolved ? "resolved" : n.kind == Notification::Kind::Repeat ? "still firing" : "firing",
+                 n.alert.summary, n.targets, n.alert.muted_by);
+    if (!n.muted) notifiers_.send(n);
+  }
+  for (const auto& a : out.actions) act_(a);
+}
+
+void Alerting::evaluate(Snapshot& snap) {
+  TimePoint now = Clock::now();
+  double t = unix_now();
+  if (silences_.expire(t)) save_silences();
+  handle(engine_.evaluate(snap, now, t, silences_));
+  // Alertmanager forgets an alert whose lease ran out: renew the firing ones every minute.
+  if (now - last_am_renewal_ >= std::chrono::minutes(1)) {
+    last_am_renewal_ = now;
+    for (const Alert& a : engine_.alerts()) {
+      if (a.state != AlertState::Firing || !a.firing_sent || !a.muted_by.empty()) continue;
+      const Rule* r = engine_.rules() ? engine_.rules()->find(a.rule) : nullptr;
+      if (!r) continue;
+      for (const auto& target : r->notify)
+        if (notifiers_.is_alertmanager(target))
+          notifiers_.send_to(target, Notification{Notification::Kind::Repeat, a, {target}, t, false});
+    }
+  }
+  describe(snap);
+}
+
+void Alerting::describe(Snapshot& snap) const {
+  TimePoint now = Clock::now();
+  snap.alerts.clear();
+  for (const Alert& a : engine_.alerts()) {
+    AlertView v;
+    v.rule = a.rule;
+    v.service = a.service;
+    v.severity = std::string(to_string(a.severity));
+    v.state = a.state == AlertState::Firing ? "firing" : "pending";
+    v.summary = a.summary;
+    v.value = a.value;
+    v.values = a.values;
+    v.since = std::chrono::duration<double>(now - a.since).count();
+    v.count = a.count;
+    v.muted_by = a.muted_by;
+    snap.alerts.push_back(v);
+  }
+  for (auto& s : snap.services) {
+    s.health = "ok";
+    s.health_summary.clear();
+    for (const auto& a : snap.alerts) {
+      if (a.service != s.name || a.state != "firing") continue;
+      if (s.health == "ok" || rank(a.severity) > rank(s.health)) {
+        s.health = a.severity;
+        s.health_summary = a.summary;
+      }
+    }
+  }
+  snap.rules = view_;
+  snap.notifiers.clear();
+  for (const auto& c : notifiers_.stats())
+    snap.notifiers.push_back({c.name, c.type, c.sent, c.failed, c.dropped, c.last_error, c.last_error_at});
+}
+
+void Alerting::save_silences() {
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(silences_path_).parent_path(), ec);
+  writer_.write_file_atomically(silences_path_, silences_.to_json());
+}
+
+}  // namespace vigil

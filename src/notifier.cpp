@@ -1,0 +1,175 @@
+#include "vigil/notifier.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "vigil/alert_payload.hpp"
+#include "vigil/notify_delivery.hpp"
+
+namespace vigil {
+
+namespace {
+constexpr std::size_t kQueueLimit = 256;
+// Alertmanager forgets a firing alert whose endsAt passed; vigil renews it well before.
+constexpr double kAlertmanagerLease = 300;
+
+bool same_spec(const NotifierSpec& a, const NotifierSpec& b) {
+  return a.type == b.type && a.command == b.command && a.url == b.url && a.format == b.format &&
+         a.headers == b.headers && a.timeout == b.timeout && a.retries == b.retries;
+}
+
+std::string_view type_name(NotifierType t) {
+  switch (t) {
+    case NotifierType::Exec: return "exec";
+    case NotifierType::Webhook: return "webhook";
+    case NotifierType::Journal: return "journal";
+  }
+  return "?";
+}
+}  // namespace
+
+struct NotifierPool::Channel {
+  NotifierSpec spec;
+  std::string host;
+  FailureHook on_failure;
+  mutable std::mutex mu;
+  std::condition_variable cv;
+  std::deque<Notification> queue;
+  bool stop = false;
+  ChannelStats stats;
+  std::thread thread;
+
+  std::string attempt(const Notification& n) {
+    switch (spec.type) {
+      case NotifierType::Exec:
+        return deliver_exec(spec, alert_json(n, host), alert_env(n));
+      case NotifierType::Webhook:
+        switch (spec.format) {
+          case WebhookFormat::Json: return deliver_webhook(spec, alert_json(n, host));
+          case WebhookFormat::Alertmanager: return deliver_webhook(spec, alertmanager_json(n, host, kAlertmanagerLease));
+          case WebhookFormat::Slack: return deliver_webhook(spec, slack_json(n));
+        }
+        break;
+      case NotifierType::Journal:
+        return deliver_journal(n);
+    }
+    return "unknown notifier type";
+  }
+
+  void run() {
+    for (;;) {
+      Notification n;
+      {
+        std::unique_lock lock(mu);
+        cv.wait(lock, [&] { return stop || !queue.empty(); });
+        if (stop) return;
+        n = std::move(queue.front());
+        queue.pop_front();
+      }
+      std::string what = n.alert.rule + " " + std::string(state_word(n)) + " for " + n.alert.service;
+      for (int attempt_no = 0;; ++attempt_no) {
+        std::string err = attempt(n);
+        std::unique_lock lock(mu);
+        if (err.empty()) {
+          ++stats.sent;
+          break;
+        }
+        ++stats.failed;
+        stats.last_error = err;
+        stats.last_error_at = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+        bool give_up = attempt_no >= spec.retries || stop;
+        lock.unlock();
+        on_failure(spec.name, what, err, give_up);
+        lock.lock();
+        if (give_up) break;
+        // Back off, but leave at once when vigil stops.
+        if (cv.wait_for(lock, std::chrono::seconds(1 << std::min(attempt_no, 5)), [&] { return stop; })) return;
+      }
+    }
+  }
+};
+
+NotifierPool::NotifierPool(std::string host, FailureHook on_failure)
+    : host_(std::move(host)), on_failure_(std::move(on_failure)) {}
+
+NotifierPool::~NotifierPool() {
+  std::vector<std::shared_ptr<Channel>> all = retired_;
+  for (auto& [n, c] : channels_) all.push_back(c);
+  for (auto& c : all) {
+    {
+      std::lock_guard lock(c->mu);
+      c->stop = true;
+    }
+    c->cv.notify_all();
+  }
+  for (auto& c : all)
+    if (c->thread.joinable()) c->thread.join();
+}
+
+void NotifierPool::configure(const std::vector<NotifierSpec>& specs) {
+  std::map<std::string, std::shared_ptr<Channel>> next;
+  for (const auto& spec : specs) {
+    auto it = channels_.find(spec.name);
+    if (it != channels_.end() && same_spec(it->second->spec, spec)) {
+      next[spec.name] = it->second;
+      continue;
+    }
+    auto c = std::make_shared<Channel>();
+    c->spec = spec;
+    c->host = host_;
+    c->on_failure = on_failure_;
+    c->stats.name = spec.name;
+    c->stats.type = std::string(type_name(spec.type));
+    c->thread = std::thread([raw = c.get()] { raw->run(); });
+    next[spec.name] = c;
+  }
+  for (auto& [name, c] : channels_) {
+    if (next.count(name) && next[name] == c) continue;
+    {
+      std::lock_guard lock(c->mu);
+      c->stop = true;
+    }
+    c->cv.notify_all();
+    retired_.push_back(c);  // joined at destruction; it may be inside a bounded attempt right now
+  }
+  channels_ = std::move(next);
+}
+
+void NotifierPool::send(const Notification& n) {
+  for (const auto& t : n.targets) send_to(t, n);
+}
+
+void NotifierPool::send_to(const std::string& channel, const Notification& n) {
+  auto it = channels_.find(channel);
+  if (it == channels_.end()) return;
+  Channel& c = *it->second;
+  {
+    std::lock_guard lock(c.mu);
+    if (c.queue.size() >= kQueueLimit) {
+      c.queue.pop_front();  // the oldest news is the least useful
+      ++c.stats.dropped;
+    }
+    c.queue.push_back(n);
+  }
+  c.cv.notify_one();
+}
+
+bool NotifierPool::is_alertmanager(const std::string& channel) const {
+  auto it = channels_.find(channel);
+  return it != channels_.end() && it->second->spec.type == NotifierType::Webhook &&
+         it->second->spec.format == WebhookFormat::Alertmanager;
+}
+
+std::vector<NotifierPool::ChannelStats> NotifierPool::stats() const {
+  std::vector<ChannelStats> out;
+  for (const auto& [n, c] : channels_) {
+    std::lock_guard lock(c->mu);
+    out.push_back(c->stats);
+  }
+  return out;
+}
+
+}  // namespace vigil
