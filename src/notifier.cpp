@@ -1,5 +1,6 @@
 #include "vigil/notifier.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -39,18 +40,20 @@ struct NotifierPool::Channel {
   std::condition_variable cv;
   std::deque<Notification> queue;
   bool stop = false;
+  std::atomic<bool> cancel{false};  // vigil is stopping: end the attempt in progress
   ChannelStats stats;
   std::thread thread;
 
   std::string attempt(const Notification& n) {
     switch (spec.type) {
       case NotifierType::Exec:
-        return deliver_exec(spec, alert_json(n, host), alert_env(n));
+        return deliver_exec(spec, alert_json(n, host), alert_env(n), cancel);
       case NotifierType::Webhook:
         switch (spec.format) {
-          case WebhookFormat::Json: return deliver_webhook(spec, alert_json(n, host));
-          case WebhookFormat::Alertmanager: return deliver_webhook(spec, alertmanager_json(n, host, kAlertmanagerLease));
-          case WebhookFormat::Slack: return deliver_webhook(spec, slack_json(n));
+          case WebhookFormat::Json: return deliver_webhook(spec, alert_json(n, host), cancel);
+          case WebhookFormat::Alertmanager:
+            return deliver_webhook(spec, alertmanager_json(n, host, kAlertmanagerLease), cancel);
+          case WebhookFormat::Slack: return deliver_webhook(spec, slack_json(n), cancel);
         }
         break;
       case NotifierType::Journal:
@@ -103,6 +106,7 @@ NotifierPool::~NotifierPool() {
       std::lock_guard lock(c->mu);
       c->stop = true;
     }
+    c->cancel = true;  // a delivery stuck until its timeout would hold vigil's exit
     c->cv.notify_all();
   }
   for (auto& c : all)

@@ -14,7 +14,7 @@
 namespace vigil {
 
 std::string deliver_exec(const NotifierSpec& spec, const std::string& input,
-                         const std::vector<std::pair<std::string, std::string>>& env) {
+                         const std::vector<std::pair<std::string, std::string>>& env, const std::atomic<bool>& cancel) {
   SpawnSpec ss;
   ss.argv = spec.command;
   ss.cwd = "/";
@@ -36,15 +36,16 @@ std::string deliver_exec(const NotifierSpec& spec, const std::string& input,
 
   auto deadline = std::chrono::steady_clock::now() + spec.timeout;
   std::string err_tail;
-  bool exited = false, timed_out = false;
+  bool exited = false, timed_out = false, cancelled = false;
   int fds[3] = {c.pidfd, c.out_fd, c.err_fd};
   while (!exited) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      timed_out = true;
+    if (left.count() <= 0 || cancel) {
+      (cancel ? cancelled : timed_out) = true;
       ::kill(-c.pid, SIGKILL);  // the whole group: a hung curl child goes too
       break;
     }
+    left = std::min(left, std::chrono::milliseconds(100));  // look at `cancel` now and then
     pollfd p[3];
     int n = 0;
     for (int fd : fds)
@@ -79,6 +80,7 @@ std::string deliver_exec(const NotifierSpec& spec, const std::string& input,
 
   while (!err_tail.empty() && (err_tail.back() == '\n' || err_tail.back() == '\r')) err_tail.pop_back();
   if (timed_out) return "killed after its timeout of " + format_duration(spec.timeout);
+  if (cancelled) return "killed because vigil is stopping";
   ExitStatus e = ExitStatus::from_wait_status(ws);
   if (e.success()) return "";
   return spec.command[0] + " " + e.describe() + (err_tail.empty() ? "" : ": " + err_tail);

@@ -9,9 +9,13 @@ void webhook_global_init() { curl_global_init(CURL_GLOBAL_DEFAULT); }
 
 namespace {
 size_t discard(char*, size_t size, size_t n, void*) { return size * n; }
+// Called by libcurl at least once a second during a transfer: non-zero aborts it.
+int check_cancel(void* cancel, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<const std::atomic<bool>*>(cancel)->load() ? 1 : 0;
+}
 }  // namespace
 
-std::string deliver_webhook(const NotifierSpec& spec, const std::string& body) {
+std::string deliver_webhook(const NotifierSpec& spec, const std::string& body, const std::atomic<bool>& cancel) {
   CURL* curl = curl_easy_init();
   if (!curl) return "cannot create an HTTP client";
   curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
@@ -27,6 +31,9 @@ std::string deliver_webhook(const NotifierSpec& spec, const std::string& body) {
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
   curl_easy_setopt(curl, CURLOPT_USERAGENT, "vigil/" VIGIL_VERSION);
+  curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, check_cancel);
+  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(&cancel));
   CURLcode rc = curl_easy_perform(curl);
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);

@@ -1,7 +1,9 @@
 #pragma once
 // One delivery attempt per call, blocking but bounded by the notifier's timeout. Called only on a
 // notifier thread (notifier.hpp), never on the event loop. Each returns "" on success or what went
-// wrong, worded for the operator log.
+// wrong, worded for the operator log. `cancel` turning true (vigil is stopping) ends an attempt
+// early, so shutdown never waits for a hung receiver.
+#include <atomic>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,10 +16,10 @@ namespace vigil {
 /// exec: argv (no shell), `input` on stdin, `env` added; the whole process group is SIGKILLed at
 /// the timeout and the child is always reaped.
 std::string deliver_exec(const NotifierSpec& spec, const std::string& input,
-                         const std::vector<std::pair<std::string, std::string>>& env);
+                         const std::vector<std::pair<std::string, std::string>>& env, const std::atomic<bool>& cancel);
 
 /// webhook: HTTP POST of `body` (application/json) with the spec's headers; 2xx is success.
-std::string deliver_webhook(const NotifierSpec& spec, const std::string& body);
+std::string deliver_webhook(const NotifierSpec& spec, const std::string& body, const std::atomic<bool>& cancel);
 /// Once at startup, before any thread exists (libcurl's global init is not thread-safe).
 void webhook_global_init();
 
