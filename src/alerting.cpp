@@ -120,6 +120,12 @@ void Alerting::set_reload_error(const std::string& error) {
   handle(engine_.set_vigil_alert("rules_reload_failed", Severity::Warning, summary, Clock::now(), unix_now()));
 }
 
+void Alerting::set_vigil_error(const std::string& alert, const std::string& error) {
+  std::optional<std::string> summary;
+  if (!error.empty()) summary = "config edit rejected, keeping the config in force: " + error;
+  handle(engine_.set_vigil_alert(alert, Severity::Warning, summary, Clock::now(), unix_now()));
+}
+
 void Alerting::handle(EngineOutput&& out) {
   for (const auto& n : out.notifications) {
     oplog::alert(n.alert.rule, n.alert.service, std::string(to_string(n.alert.severity)),

@@ -73,7 +73,7 @@ int cmd_run(const Args& args) {
     asio::post(io, [&sup, id, n] { oplog::log_lines_dropped(sup->service_for_stream(id), n); });
   };
   LogWriter writer(hooks);
-  Supervisor supervisor(io, config, writer, parent_dir(config.vigil.socket));
+  Supervisor supervisor(io, config, writer, parent_dir(config.vigil.socket));  // a copy: reloads replace it
   sup = &supervisor;
 
   asio::signal_set stop_signals(io, SIGTERM, SIGINT, SIGHUP);
@@ -83,7 +83,7 @@ int cmd_run(const Args& args) {
       [&](const boost::system::error_code& ec, int signo) {
         if (ec) return;
         if (signo == SIGHUP) {
-          oplog::info("received SIGHUP: re-reading the rules");
+          oplog::info("received SIGHUP: re-reading the config and the rules");
           supervisor.reload();
         } else if (!supervisor.shutting_down()) {
           first_stop_signal = Clock::now();

@@ -94,6 +94,10 @@ void rules_rejected(const std::string& path, const std::string& errors, int kept
   logger()->error("rules {} rejected; the {} rules in force stay:\n{}", path, kept, errors);
 }
 
+void config_rejected(const std::string& path, const std::string& errors) {
+  logger()->error("config {} rejected on reload; the config in force stays:\n{}", path, errors);
+}
+
 void alert(const std::string& rule, const std::string& service, const std::string& severity, const std::string& state,
            const std::string& summary, const std::vector<std::string>& targets, const std::string& muted_by) {
   std::string to;

@@ -45,6 +45,11 @@ void Service::restart() {
   dispatch(Event::Restart);
 }
 
+void Service::redefine(ServiceSpec spec) {
+  if (state_ != State::Stopped) return;
+  spec_ = std::move(spec);
+}
+
 void Service::kill_now() {
   if (pgid_ > 0) signal_process_group(pgid_, SIGKILL);
 }

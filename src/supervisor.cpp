@@ -12,9 +12,9 @@
 
 namespace vigil {
 
-Supervisor::Supervisor(boost::asio::io_context& io, const Config& config, LogWriter& writer, std::string runtime_dir)
+Supervisor::Supervisor(boost::asio::io_context& io, Config config, LogWriter& writer, std::string runtime_dir)
     : io_(io),
-      config_(config),
+      config_(std::move(config)),
       writer_(writer),
       runtime_dir_(std::move(runtime_dir)),
       started_at_(Clock::now()),
@@ -34,13 +34,13 @@ Supervisor::Supervisor(boost::asio::io_context& io, const Config& config, LogWri
   });
   if (!notify_->ok())
     oplog::warn(notify_->error() + "; services with ready = \"notify\" or a watchdog cannot report to vigil");
-  for (const ServiceSpec& spec : config.services)
-    services_.push_back(std::make_unique<Service>(io, spec, config.vigil, writer, *this));
-  alerting_ = std::make_unique<Alerting>(io, config, default_state_dir(process_env()), writer,
+  for (const ServiceSpec& spec : config_.services)
+    services_.push_back(std::make_unique<Service>(io, spec, config_.vigil, writer, *this));
+  alerting_ = std::make_unique<Alerting>(io, config_, default_state_dir(process_env()), writer,
                                          [this](const ActionRequest& a) { act(a); });
-  if (config.store) {
+  if (config_.store) {
     std::string err;
-    store_ = StoreSampler::create(io, *config.store, &err);
+    store_ = StoreSampler::create(io, *config_.store, &err);
     if (!store_) oplog::error(err + "; store checks are off");
   }
 }
@@ -58,7 +58,84 @@ void Supervisor::act(const ActionRequest& a) {
   }
 }
 
-std::string Supervisor::reload() { return alerting_->reload(); }
+std::string Supervisor::reload() {
+  ConfigResult r = load_config(config_.path, process_env());
+  if (!r.config) {
+    std::string all;
+    for (const auto& d : r.errors) all += (all.empty() ? "" : "\n") + d.str();
+    oplog::config_rejected(config_.path, all);
+    alerting_->set_vigil_error("config_reload_failed", r.errors.front().str());
+    return all;
+  }
+  alerting_->set_vigil_error("config_reload_failed", "");
+  apply_config(std::move(*r.config));
+  // The rules are checked against the services just applied (names, custom metrics).
+  return alerting_->reload();
+}
+
+void Supervisor::apply_config(Config next) {
+  std::string added, changed, removed;
+  for (auto& s : services_) {
+    if (next.find(s->name())) continue;
+    retiring_.insert(s->name());
+    waiting_to_start_.erase(s->name());
+    removed += " -" + s->name();
+  }
+  for (const ServiceSpec& spec : next.services) {
+    Service* existing = find(spec.name);
+    if (!existing) {
+      services_.push_back(std::make_unique<Service>(io_, spec, next.vigil, writer_, *this));
+      waiting_to_start_.insert(spec.name);
+      added += " +" + spec.name;
+    } else if (!(existing->spec() == spec)) {
+      redefine_[spec.name] = spec;
+      changed += " ~" + spec.name;
+    }
+  }
+  if (next.vigil.socket != config_.vigil.socket || next.vigil.log_dir != config_.vigil.log_dir)
+    oplog::warn("socket and log_dir changes take effect when vigil itself restarts");
+  bool store_changed = (next.store.has_value() != config_.store.has_value()) ||
+                       (next.store && (next.store->url != config_.store->url || next.store->timeout != config_.store->timeout));
+  config_ = std::move(next);
+  if (store_changed) {
+    store_.reset();
+    if (config_.store) {
+      std::string err;
+      store_ = StoreSampler::create(io_, *config_.store, &err);
+      if (!store_) oplog::error(err + "; store checks are off");
+    }
+  }
+  oplog::info("config " + config_.path + " reloaded:" +
+              (added + changed + removed).append(added.empty() && changed.empty() && removed.empty() ? " no service changed" : ""));
+  // Changed and removed services go down first; settle_redefinitions() finishes the job once they are.
+  for (const auto& [name, spec] : redefine_) find(name)->stop();
+  for (const auto& name : retiring_) find(name)->stop();
+  settle_redefinitions();
+  start_waiting();
+}
+
+void Supervisor::settle_redefinitions() {
+  for (auto it = redefine_.begin(); it != redefine_.end();) {
+    Service* s = find(it->first);
+    if (s && s->state() == State::Stopped) {
+      s->redefine(it->second);
+      it = redefine_.erase(it);
+      s->start();
+    } else {
+      ++it;
+    }
+  }
+  for (auto it = retiring_.begin(); it != retiring_.end();) {
+    auto pos = std::find_if(services_.begin(), services_.end(), [&](const auto& s) { return s->name() == *it; });
+    if (pos != services_.end() && (*pos)->state() == State::Stopped) {
+      retired_.push_back(std::move(*pos));
+      services_.erase(pos);
+      it = retiring_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
 
 std::string Supervisor::notify_socket_path() const { return notify_ && notify_->ok() ? notify_->path() : ""; }
 
@@ -220,10 +297,12 @@ void Supervisor::on_state_changed(Service& svc, State from) {
   (void)svc;
   (void)from;
   publish_soon();
-  if (shutting_down_)
+  if (shutting_down_) {
     continue_shutdown();
-  else
+  } else {
+    settle_redefinitions();
     start_waiting();
+  }
 }
 
 void Supervisor::own_pid(pid_t pid, bool owned) {

@@ -33,6 +33,8 @@ class Alerting {
   void start();
   /// Re-reads the rules file. Returns "" if the new rules are in force, else why they were refused.
   std::string reload();
+  /// Raises (error != "") or clears an alert about vigil's own files, e.g. config_reload_failed.
+  void set_vigil_error(const std::string& alert, const std::string& error);
   /// Evaluates `snap` and acts on the result; then fills `snap`'s alerts, rules, notifiers, health.
   void evaluate(Snapshot& snap);
   /// Fills `snap`'s alert fields from the current state without evaluating.

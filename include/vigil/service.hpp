@@ -45,6 +45,8 @@ class Service {
   void start();    // up; a failed service gets a fresh start budget
   void stop();     // down; stop_signal to the group, SIGKILL after stop_timeout
   void restart();  // down then up at once
+  /// A reload changed the definition. Only while stopped: no run may see two specs.
+  void redefine(ServiceSpec spec);
   /// Shutdown escalation (second SIGTERM): SIGKILL the process group now.
   void kill_now();
 

@@ -4,6 +4,7 @@
 // is down, so the tree comes down in reverse. Runs on the event-loop thread.
 #include <boost/asio/io_context.hpp>
 #include <functional>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -23,7 +24,7 @@ namespace vigil {
 class Supervisor : public ServiceHost {
  public:
   /// `runtime_dir` (0700, created if missing) holds notify.sock and status.json.
-  Supervisor(boost::asio::io_context& io, const Config& config, LogWriter& writer, std::string runtime_dir);
+  Supervisor(boost::asio::io_context& io, Config config, LogWriter& writer, std::string runtime_dir);
   ~Supervisor();
 
   /// Starts every service in dependency order.
@@ -45,7 +46,9 @@ class Supervisor : public ServiceHost {
   /// The service whose process tree `pid` belongs to (main process, same session, or a descendant).
   Service* service_for_pid(pid_t pid);
   Snapshot snapshot() const;
-  /// SIGHUP / `vigil reload`: re-reads the rules. Returns "" or why the new rules were refused.
+  /// SIGHUP / `vigil reload`: re-reads the config and the rules. Services whose definition changed
+  /// are restarted, new ones started, removed ones stopped; the rest are not touched. A config with
+  /// errors changes nothing. Returns "" or why something was refused (FILE:LINE:COL lines).
   std::string reload();
   /// Writes status.json soon (coalesced), off the loop.
   void publish_soon();
@@ -65,7 +68,10 @@ class Supervisor : public ServiceHost {
   void publish();
 
   boost::asio::io_context& io_;
-  const Config& config_;
+  void apply_config(Config next);
+  void settle_redefinitions();
+
+  Config config_;  // the config in force (Alerting reads it by reference)
   LogWriter& writer_;
   std::string runtime_dir_;
   TimePoint started_at_;
@@ -78,6 +84,9 @@ class Supervisor : public ServiceHost {
   boost::asio::steady_timer publish_timer_;
   bool publish_pending_ = false;
   std::vector<std::unique_ptr<Service>> services_;  // in config order
+  std::map<std::string, ServiceSpec> redefine_;  // changed by a reload: applied once stopped
+  std::set<std::string> retiring_;               // removed by a reload: dropped once stopped
+  std::vector<std::unique_ptr<Service>> retired_;  // kept alive: late Asio handlers may still name them
   std::set<std::string> waiting_to_start_;
   std::set<pid_t> owned_pids_;
   bool shutting_down_ = false;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <csignal>
 #include <filesystem>
 
 #include "test_support.hpp"
@@ -119,7 +120,48 @@ TEST(Reload, SighupRereadsTheRules) {
   VigilRun vigil(dir, kService);
   ASSERT_TRUE(wait_for([&] { return has_alert(vigil, "first"); })) << vigil.log();
   vigil.signal(SIGHUP);
-  ASSERT_TRUE(vigil.wait_log("received SIGHUP: re-reading the rules")) << vigil.log();
+  ASSERT_TRUE(vigil.wait_log("received SIGHUP: re-reading the config and the rules")) << vigil.log();
   ASSERT_TRUE(vigil.wait_log("rules " + (dir / "rules.toml") + " in force: 1 rules", 2)) << vigil.log();
   EXPECT_EQ(count_of(vigil.log(), "ALERT first firing"), 1);
+}
+
+TEST(Reload, AConfigReloadRestartsOnlyWhatChanged) {
+  TempDir dir;
+  auto svc = [&](const std::string& name, const std::string& arg) {
+    return "[service." + name + "]\ncommand = [\"sh\", \"-c\", \"echo $$ >> " + (dir / name) + ".pids; exec sleep " + arg + "\"]\n";
+  };
+  VigilRun vigil(dir, svc("keep", "1000") + svc("change", "1000") + svc("drop", "1000"));
+  pid_t keep = read_pid_file(dir / "keep.pids"), change = read_pid_file(dir / "change.pids"),
+        drop = read_pid_file(dir / "drop.pids");
+  ASSERT_TRUE(keep > 0 && change > 0 && drop > 0);
+  write_file(vigil.config_path(), svc("keep", "1000") + svc("change", "2000") + svc("add", "1000"));
+  vigil.signal(SIGHUP);
+  ASSERT_TRUE(vigil.wait_log("reloaded: +add ~change -drop")) << vigil.log();
+  ASSERT_TRUE(wait_for([&] { return lines_of(read_file(dir / "change.pids")).size() == 2; })) << vigil.log();
+  ASSERT_TRUE(wait_for([&] { return file_exists(dir / "add.pids"); })) << vigil.log();
+  EXPECT_TRUE(wait_for([&] { return process_gone(drop) && process_gone(change); }));
+  EXPECT_FALSE(process_gone(keep));
+  EXPECT_EQ(lines_of(read_file(dir / "keep.pids")).size(), 1u);  // untouched
+  ASSERT_TRUE(wait_for([&] {
+    auto st = vigil.status();
+    return st.is_object() && st["services"].size() == 3;
+  })) << vigil.status().dump(2);
+}
+
+TEST(Reload, ABrokenConfigReloadChangesNothing) {
+  TempDir dir;
+  VigilRun vigil(dir, "[service.a]\ncommand = [\"sh\", \"-c\", \"echo $$ > " + (dir / "a.pid") + "; exec sleep 1000\"]\n");
+  pid_t a = read_pid_file(dir / "a.pid");
+  write_file(vigil.config_path(), "[service.a]\ncommand = \"sleep 5\"\n");
+  vigil.signal(SIGHUP);
+  ASSERT_TRUE(vigil.wait_log("rejected on reload; the config in force stays")) << vigil.log();
+  EXPECT_NE(vigil.log().find(vigil.config_path() + ":2:11: [service.a] command: must be an array"), std::string::npos);
+  ASSERT_TRUE(wait_for([&] {
+    auto st = vigil.status();
+    if (!st.is_object()) return false;
+    for (auto& al : st["alerts"])
+      if (al["rule"] == "config_reload_failed") return true;
+    return false;
+  })) << vigil.status().dump(2);
+  EXPECT_FALSE(process_gone(a));
 }
