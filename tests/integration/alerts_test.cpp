@@ -27,8 +27,11 @@ nlohmann::json find_alert(const VigilRun& v, const std::string& rule, const std:
 
 std::vector<nlohmann::json> received_json(const std::string& file) {
   std::vector<nlohmann::json> out;
-  for (const auto& l : lines_of(read_file(file)))
-    if (l.rfind("json: ", 0) == 0) out.push_back(nlohmann::json::parse(l.substr(6)));
+  for (const auto& l : lines_of(read_file(file))) {
+    if (l.rfind("json: ", 0) != 0) continue;
+    auto j = nlohmann::json::parse(l.substr(6), nullptr, false);
+    if (!j.is_discarded()) out.push_back(j);  // a record still being written is read next time
+  }
   return out;
 }
 
