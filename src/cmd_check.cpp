@@ -1,9 +1,11 @@
 // `vigil check [-c FILE]`: validate the config (and, once rules exist, the rules); every error as
 // FILE:LINE:COL: message. Exit 0 valid, 1 invalid, 2 usage.
 #include <iostream>
+#include <map>
 
 #include "vigil/commands.hpp"
 #include "vigil/config.hpp"
+#include "vigil/rules_config.hpp"
 
 namespace vigil {
 
@@ -37,9 +39,25 @@ int cmd_check(const Args& args) {
   }
   const Config& c = *r.config;
   std::string names;
-  for (const auto& s : c.services) names += (names.empty() ? "" : ", ") + s.name;
+  std::vector<std::string> service_names;
+  std::map<std::string, expr::Type> custom;
+  for (const auto& s : c.services) {
+    names += (names.empty() ? "" : ", ") + s.name;
+    service_names.push_back(s.name);
+    for (const auto& [m, spec] : s.metrics) custom[m] = expr::Type::Plain;
+  }
+  std::string rules_note = "no rules file";
+  if (!c.vigil.rules.empty()) {
+    RulesResult rr = load_rules(c.vigil.rules, service_names, custom);
+    if (!rr.rules) {
+      for (const Diagnostic& d : rr.errors) std::cerr << d.str() << "\n";
+      std::cerr << c.vigil.rules << ": " << rr.errors.size() << (rr.errors.size() == 1 ? " error" : " errors") << "\n";
+      return 1;
+    }
+    rules_note = std::to_string(rr.rules->rules.size()) + " rules in " + c.vigil.rules;
+  }
   std::cout << path << ": OK, " << c.services.size() << (c.services.size() == 1 ? " service" : " services") << " ("
-            << names << "); logs in " << c.vigil.log_dir << "\n";
+            << names << "); " << rules_note << "; logs in " << c.vigil.log_dir << "\n";
   return 0;
 }
 

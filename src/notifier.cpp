@@ -18,7 +18,7 @@ constexpr std::size_t kQueueLimit = 256;
 constexpr double kAlertmanagerLease = 300;
 
 bool same_spec(const NotifierSpec& a, const NotifierSpec& b) {
-  return a.type == b.type && a.command == b.command && a.url == b.url && a.format == b.format &&
+  return a.type == b.type && a.command == b.command && a.cwd == b.cwd && a.url == b.url && a.format == b.format &&
          a.headers == b.headers && a.timeout == b.timeout && a.retries == b.retries;
 }
 

@@ -17,7 +17,7 @@ std::string deliver_exec(const NotifierSpec& spec, const std::string& input,
                          const std::vector<std::pair<std::string, std::string>>& env, const std::atomic<bool>& cancel) {
   SpawnSpec ss;
   ss.argv = spec.command;
-  ss.cwd = "/";
+  ss.cwd = spec.cwd.empty() ? "/" : spec.cwd;
   ss.env = child_environment(env, "notify-" + spec.name);
   ss.stdin_pipe = true;
   SpawnResult r;

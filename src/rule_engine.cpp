@@ -150,7 +150,9 @@ EngineOutput RuleEngine::evaluate(const Snapshot& snap, TimePoint now, double un
       if (r.uses_health && s.in_health_grace) continue;  // judged again once the grace is over
 
       if (r.event) {
-        bool new_exit = exits_seen_.count(s.name) && s.exits > exits_seen_[s.name];
+        // Only exits nobody asked for: a stop or restart by vigil or an operator is not a crash.
+        bool new_exit = exits_seen_.count(s.name) && s.exits > exits_seen_[s.name] && s.last_exit &&
+                        !s.last_exit->requested;
         bool matches = new_exit && expr::holds(*r.when, ctx);
         if (matches) {
           if (it != alerts_.end()) {

@@ -2,6 +2,7 @@
 #include "vigil/rules_config.hpp"
 
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -260,6 +261,7 @@ class RulesReader {
       Fields f(t, ctx, path_, diags_, {"type", "command", "url", "format", "headers", "timeout", "retries"});
       NotifierSpec ns;
       ns.name = name;
+      ns.cwd = std::filesystem::absolute(path_).parent_path().lexically_normal().string();
       auto type = f.choice<NotifierType>("type", {{"exec", NotifierType::Exec}, {"webhook", NotifierType::Webhook},
                                                   {"journal", NotifierType::Journal}});
       if (!type && !f.get("type")) f.error_here("type is required: \"exec\", \"webhook\" or \"journal\"");

@@ -216,7 +216,7 @@ void Service::finish_run() {
   end_cause_ = EndCause::OnItsOwn;
   decision_ = tracker_.decide(spec_.restart, cause, &exit, started_at_, now);
   double ran = std::chrono::duration<double>(now - started_at_).count();
-  last_exit_ = LastExit{exit, 0};
+  last_exit_ = LastExit{exit, 0, cause != EndCause::OnItsOwn};
   ++exits_;
   last_exit_at_ = now;
   proc_ = TreeSample{};
@@ -270,7 +270,7 @@ ServiceSnapshot Service::snapshot(TimePoint now) const {
   s.restarts = total_starts_ > 0 ? total_starts_ - 1 : 0;
   s.exits = exits_;
   for (TimePoint t : recent_starts_) s.start_ages.push_back(secs(t));
-  if (last_exit_) s.last_exit = LastExit{last_exit_->status, secs(last_exit_at_)};
+  if (last_exit_) s.last_exit = LastExit{last_exit_->status, secs(last_exit_at_), last_exit_->requested};
   if (state_ == State::Backoff || (state_ == State::Failed && spec_.restart.failed_retry))
     s.next_start_in = std::max(0.0, -secs(timer_deadline_));
   s.status_text = status_text_;

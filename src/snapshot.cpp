@@ -48,6 +48,7 @@ nlohmann::json service_json(const ServiceSnapshot& s) {
     j["last_exit"] = {{"code", e.signaled ? nlohmann::json(nullptr) : nlohmann::json(e.code)},
                       {"signal", e.signaled ? nlohmann::json(e.signal) : nlohmann::json(nullptr)},
                       {"description", e.describe()},
+                      {"requested", s.last_exit->requested},
                       {"cpu_seconds", e.cpu_seconds},
                       {"max_rss", e.max_rss},
                       {"age", s.last_exit->age}};

@@ -54,6 +54,7 @@ struct NotifierSpec {
   std::string name;
   NotifierType type = NotifierType::Exec;
   std::vector<std::string> command;  // exec
+  std::string cwd;                   // exec: the rules file's folder, so relative paths work
   std::string url;                   // webhook
   WebhookFormat format = WebhookFormat::Json;
   std::vector<std::pair<std::string, std::string>> headers;

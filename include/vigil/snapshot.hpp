@@ -18,7 +18,8 @@ namespace vigil {
 
 struct LastExit {
   ExitStatus status;
-  double age = 0;  // seconds ago
+  double age = 0;          // seconds ago
+  bool requested = false;  // vigil asked it to end (stop, restart, a fault or rule action): not a crash
 };
 
 struct ServiceSnapshot {

@@ -41,6 +41,21 @@ TEST(Check, AnInvalidConfigListsEveryErrorWithItsPosition) {
   EXPECT_NE(r.err.find("4 errors"), std::string::npos) << r.err;
 }
 
+TEST(Check, TheRulesBesideTheConfigAreCheckedToo) {
+  TempDir dir;
+  write_file(dir / "vigil.toml", "[service.web]\ncommand = [\"sleep\", \"1\"]\n");
+  write_file(dir / "rules.toml", "[[rule]]\nname = \"slow\"\nwhen = \"cpu > 80% and memroy > 1GB\"\n");
+  CommandResult bad = run_command({VIGIL_BINARY, "check", "-c", dir / "vigil.toml"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find(dir / "rules.toml:3:23: [[rule]] slow when: unknown metric 'memroy' (did you mean 'memory'?)"),
+            std::string::npos)
+      << bad.err;
+  write_file(dir / "rules.toml", "[[rule]]\nname = \"slow\"\nwhen = \"cpu > 80% and memory > 1GB\"\n");
+  CommandResult good = run_command({VIGIL_BINARY, "check", "-c", dir / "vigil.toml"});
+  EXPECT_EQ(good.exit_code, 0) << good.err;
+  EXPECT_NE(good.out.find("1 rules in " + (dir / "rules.toml")), std::string::npos) << good.out;
+}
+
 TEST(Check, AMissingFileSaysSo) {
   CommandResult r = run_command({VIGIL_BINARY, "check", "-c", "/nonexistent/vigil.toml"});
   EXPECT_EQ(r.exit_code, 1);

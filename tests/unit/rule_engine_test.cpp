@@ -139,12 +139,15 @@ TEST(RuleEngine, AnEventRuleFoldsACrashStormIntoOneAlertWithACount) {
   EXPECT_EQ(Fixture::kinds(f.at(65s)), K{"resolved:crashed"});
 }
 
-TEST(RuleEngine, AnEventRuleIgnoresExitsThatDoNotMatch) {
-  Fixture f("[[rule]]\nname = \"crashed\"\nwhen = \"exit_code != 0\"");
+TEST(RuleEngine, AnEventRuleIgnoresExitsThatDoNotMatchOrThatVigilAskedFor) {
+  Fixture f("[[rule]]\nname = \"crashed\"\nwhen = \"exit_code != 0 or exit_signal > 0\"");
   f.at(0s);
   f.svc().exits = 1;
   f.svc().last_exit = LastExit{ExitStatus::from_wait_status(0), 0};
   EXPECT_EQ(Fixture::kinds(f.at(1s)), K{});
+  f.svc().exits = 2;
+  f.svc().last_exit = LastExit{ExitStatus::from_wait_status(15), 0, true};  // vigil's own SIGTERM
+  EXPECT_EQ(Fixture::kinds(f.at(2s)), K{});
 }
 
 TEST(RuleEngine, InhibitionMutesTargetsWhileTheSourceFires) {
