@@ -10,6 +10,7 @@
 
 #include "vigil/commands.hpp"
 #include "vigil/config.hpp"
+#include "vigil/control_server.hpp"
 #include "vigil/log_writer.hpp"
 #include "vigil/notify_delivery.hpp"
 #include "vigil/oplog.hpp"
@@ -73,6 +74,14 @@ int cmd_run(const Args& args) {
     asio::post(io, [&sup, id, n] { oplog::log_lines_dropped(sup->service_for_stream(id), n); });
   };
   LogWriter writer(hooks);
+  // The control socket comes first: a second vigil on the same socket must refuse before it
+  // touches anything of the first one's (its notify socket lives in the same folder) and before it
+  // starts a single service. Requests are only served once the loop runs, after `sup` is set.
+  ControlServer control(io, config.vigil.socket, [&sup](const Request& req) { return sup->handle_request(req); });
+  if (!control.ok()) {
+    oplog::error("not starting: " + control.error());
+    return 1;
+  }
   Supervisor supervisor(io, config, writer, parent_dir(config.vigil.socket));  // a copy: reloads replace it
   sup = &supervisor;
 

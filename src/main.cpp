@@ -8,24 +8,36 @@ namespace {
 
 struct Command {
   const char* name;
+  const char* usage;
   const char* help;
   int (*run)(const vigil::Args&);
 };
 
-// One table: `vigil --help` prints it, dispatch reads it.
+// One table: `vigil --help` prints it, `vigil COMMAND --help` prints a row, dispatch reads it.
 constexpr Command kCommands[] = {
-    {"run", "supervise the configured services in the foreground", vigil::cmd_run},
-    {"check", "validate the config; every error as FILE:LINE:COL: message", vigil::cmd_check},
+    {"run", "vigil run [-c FILE] [--debug]", "supervise the configured services in the foreground", vigil::cmd_run},
+    {"check", "vigil check [-c FILE]", "validate config and rules; every error as FILE:LINE:COL: message", vigil::cmd_check},
+    {"status", "vigil status [SERVICE...] [--json]", "health of vigil and its services; exit 0 ok, 1 warning, 2 critical, 3 unknown", vigil::cmd_status},
+    {"start", "vigil start SERVICE... [--no-wait] [--timeout DUR]", "start services (a failed one too) and wait until running", vigil::cmd_start},
+    {"stop", "vigil stop SERVICE... [--no-wait] [--timeout DUR]", "stop services and wait until stopped", vigil::cmd_stop},
+    {"restart", "vigil restart SERVICE... [--no-wait] [--timeout DUR]", "restart services and wait until running again", vigil::cmd_restart},
+    {"reload", "vigil reload", "re-read config and rules (same as SIGHUP); exit 1 if rejected", vigil::cmd_reload},
+    {"logs", "vigil logs SERVICE [-n N] [-f]", "last N lines of a service's log; -f follows it", vigil::cmd_logs},
+    {"alerts", "vigil alerts [--json]", "active (pending and firing) alerts", vigil::cmd_alerts},
+    {"silence", "vigil silence SERVICE[/RULE] --for DUR [--reason TEXT] | --list | --remove ID",
+     "mute notifications (never actions) for a while", vigil::cmd_silence},
 };
 
 void usage(std::ostream& out) {
   out << "usage: vigil COMMAND [options]\n\n"
          "A process supervisor with a health-check watchdog.\n\ncommands:\n";
   for (const Command& c : kCommands) out << "  " << c.name << std::string(10 - std::string(c.name).size(), ' ') << c.help << "\n";
-  out << "\noptions for run and check:\n"
+  out << "\ncommon options:\n"
          "  -c, --config FILE   the config (default: $XDG_CONFIG_HOME/vigil/vigil.toml)\n"
-         "  --debug             (run) also log events a service ignored\n"
-         "\n  vigil --version     print the version\n";
+         "  -s, --socket PATH   the control socket (default: $VIGIL_SOCKET, the config's, $XDG_RUNTIME_DIR/vigil/control.sock)\n"
+         "\n  vigil COMMAND --help   usage of one command\n"
+         "  vigil --version        print the version\n"
+         "\nexit codes: 0 success, 1 failure, 2 usage error; status: 0 ok, 1 warning, 2 critical, 3 unknown\n";
 }
 
 }  // namespace
@@ -48,7 +60,7 @@ int main(int argc, char** argv) {
   for (const Command& c : kCommands) {
     if (cmd != c.name) continue;
     if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
-      std::cout << "vigil " << c.name << " [-c FILE]: " << c.help << "\n";
+      std::cout << "usage: " << c.usage << "\n  " << c.help << "\n";
       return 0;
     }
     return c.run(args);

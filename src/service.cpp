@@ -21,6 +21,7 @@ Service::Service(asio::io_context& io, ServiceSpec spec, const VigilSpec& vigil,
     : io_(io), spec_(std::move(spec)), writer_(writer), host_(host), timer_(io), group_poll_(io), watchdog_timer_(io) {
   LogFileOptions opt;
   opt.path = vigil.log_dir + "/" + spec_.name + ".log";
+  log_file_ = opt.path;
   opt.max_size = vigil.log_max_size;
   opt.keep = vigil.log_keep;
   opt.overflow = vigil.log_overflow;
@@ -274,6 +275,7 @@ ServiceSnapshot Service::snapshot(TimePoint now) const {
   if (state_ == State::Backoff || (state_ == State::Failed && spec_.restart.failed_retry))
     s.next_start_in = std::max(0.0, -secs(timer_deadline_));
   s.status_text = status_text_;
+  s.log_file = log_file_;
   s.notified_mainpid = notified_mainpid_;
   s.in_health_grace = live && now - started_at_ < spec_.health_grace;
   if (live && proc_.processes > 0) {

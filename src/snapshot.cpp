@@ -1,6 +1,7 @@
 // The JSON form of a Snapshot: the only nlohmann/json include for status.
 #include "vigil/snapshot.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 namespace vigil {
@@ -28,6 +29,7 @@ nlohmann::json service_json(const ServiceSnapshot& s) {
   j["restarts"] = s.restarts;
   j["next_start_in"] = opt(s.next_start_in);
   j["status_text"] = s.status_text;
+  j["log_file"] = s.log_file;
   j["in_health_grace"] = s.in_health_grace;
   nlohmann::json m;
   m["running"] = s.state == State::Running || s.state == State::Starting || s.state == State::Stopping;
@@ -60,7 +62,20 @@ nlohmann::json service_json(const ServiceSnapshot& s) {
 
 }  // namespace
 
-std::string to_json(const Snapshot& snap) {
+static nlohmann::json alert_list(const Snapshot& snap, const std::vector<std::string>& only) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& a : snap.alerts) {
+    if (!only.empty() && std::find(only.begin(), only.end(), a.service) == only.end()) continue;
+    list.push_back({{"rule", a.rule}, {"service", a.service}, {"severity", a.severity}, {"state", a.state},
+                    {"summary", a.summary}, {"value", a.value}, {"values", a.values}, {"since", a.since},
+                    {"count", a.count}, {"muted_by", a.muted_by.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.muted_by)}});
+  }
+  return list;
+}
+
+std::string alerts_json(const Snapshot& snap) { return alert_list(snap, {}).dump(); }
+
+std::string to_json(const Snapshot& snap, bool pretty, const std::vector<std::string>& only) {
   nlohmann::json j;
   j["vigil"] = {{"version", snap.version},
                 {"pid", snap.pid},
@@ -71,12 +86,9 @@ std::string to_json(const Snapshot& snap) {
                 {"store_up", snap.store.configured ? nlohmann::json(snap.store.up) : nlohmann::json(nullptr)},
                 {"error", snap.store.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(snap.store.error)}};
   j["services"] = nlohmann::json::array();
-  for (const auto& s : snap.services) j["services"].push_back(service_json(s));
-  j["alerts"] = nlohmann::json::array();
-  for (const auto& a : snap.alerts)
-    j["alerts"].push_back({{"rule", a.rule}, {"service", a.service}, {"severity", a.severity}, {"state", a.state},
-                           {"summary", a.summary}, {"value", a.value}, {"values", a.values}, {"since", a.since},
-                           {"count", a.count}, {"muted_by", a.muted_by.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.muted_by)}});
+  for (const auto& s : snap.services)
+    if (only.empty() || std::find(only.begin(), only.end(), s.name) != only.end()) j["services"].push_back(service_json(s));
+  j["alerts"] = alert_list(snap, only);
   const RulesView& r = snap.rules;
   j["rules"] = {{"path", r.path.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.path)},
                 {"loaded", r.loaded},
@@ -89,7 +101,7 @@ std::string to_json(const Snapshot& snap) {
     j["notifiers"].push_back({{"name", n.name}, {"type", n.type}, {"sent", n.sent}, {"failed", n.failed},
                               {"dropped", n.dropped},
                               {"last_error", n.last_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(n.last_error)}});
-  return j.dump(2);
+  return pretty ? j.dump(2) : j.dump();
 }
 
 }  // namespace vigil

@@ -41,6 +41,7 @@ class Alerting {
   void describe(Snapshot& snap) const;
 
   Silences& silences() { return silences_; }
+  const RuleSet* rules() const { return engine_.rules(); }
   void save_silences();
 
  private:

@@ -10,6 +10,14 @@ using Args = std::vector<std::string>;  // arguments after the subcommand name
 
 int cmd_run(const Args& args);
 int cmd_check(const Args& args);
+int cmd_status(const Args& args);
+int cmd_start(const Args& args);
+int cmd_stop(const Args& args);
+int cmd_restart(const Args& args);
+int cmd_reload(const Args& args);
+int cmd_logs(const Args& args);
+int cmd_alerts(const Args& args);
+int cmd_silence(const Args& args);
 
 /// "-c FILE" / "--config FILE" / "--config=FILE" from args; the XDG default otherwise.
 /// Returns false (and prints a usage error) on an unknown option.

@@ -92,6 +92,7 @@ class Service {
   LogWriter& writer_;
   ServiceHost& host_;
   LogWriter::StreamId stream_;
+  std::string log_file_;
 
   State state_ = State::Stopped;
   EndCause end_cause_ = EndCause::OnItsOwn;

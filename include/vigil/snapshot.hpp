@@ -33,6 +33,7 @@ struct ServiceSnapshot {
   std::optional<LastExit> last_exit;
   std::optional<double> next_start_in;    // backoff / failed_retry countdown, seconds
   std::string status_text;                // the child's STATUS=
+  std::string log_file;                   // <log_dir>/<name>.log
   std::optional<pid_t> notified_mainpid;  // the child's MAINPID=
   bool in_health_grace = false;
 
@@ -96,7 +97,10 @@ struct Snapshot {
   std::vector<NotifierView> notifiers;
 };
 
-/// The documented status object (docs/status.md).
-std::string to_json(const Snapshot& snapshot);
+/// The documented status object (docs/status.md). `pretty` indents (status.json); the control
+/// protocol needs one line. `only` keeps just those services (and their alerts); empty = all.
+std::string to_json(const Snapshot& snapshot, bool pretty = true, const std::vector<std::string>& only = {});
+/// The alerts array alone, one line.
+std::string alerts_json(const Snapshot& snapshot);
 
 }  // namespace vigil

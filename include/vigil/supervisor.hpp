@@ -12,6 +12,7 @@
 
 #include "vigil/alerting.hpp"
 #include "vigil/config.hpp"
+#include "vigil/control_protocol.hpp"
 #include "vigil/log_writer.hpp"
 #include "vigil/notify_socket.hpp"
 #include "vigil/proc_sampler.hpp"
@@ -50,6 +51,8 @@ class Supervisor : public ServiceHost {
   /// are restarted, new ones started, removed ones stopped; the rest are not touched. A config with
   /// errors changes nothing. Returns "" or why something was refused (FILE:LINE:COL lines).
   std::string reload();
+  /// A control request (control_handler.cpp): the reply line.
+  std::string handle_request(const Request& r);
   /// Writes status.json soon (coalesced), off the loop.
   void publish_soon();
   const std::vector<std::unique_ptr<Service>>& services() const { return services_; }

@@ -1,0 +1,47 @@
+#pragma once
+// The control socket (shared/DESIGN.md §2, §7): a unix stream socket, folder 0700, socket 0600.
+// Runs on the event loop and never lets a client stall it:
+//   - only the same uid may connect (SO_PEERCRED); others get one error line and are closed;
+//   - at most kMaxClients at once; a request over 64 KiB, malformed JSON or an unknown command gets
+//     an error reply and the connection stays usable;
+//   - a request must be complete within 10 s of its first byte, an idle connection closes after 60 s;
+//   - replies are written asynchronously; a client that stops reading is dropped once 1 MiB of
+//     replies is waiting for it.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "vigil/control_protocol.hpp"
+
+namespace vigil {
+
+class ControlServer {
+ public:
+  /// Returns the reply line for a request (JSON, ending in '\n').
+  using Handler = std::function<std::string(const Request&)>;
+  static constexpr int kMaxClients = 32;
+
+  ControlServer(boost::asio::io_context& io, std::string path, Handler handler);
+  ~ControlServer();
+
+  /// False when the socket could not be set up; error() says why (e.g. another vigil is running).
+  bool ok() const { return acceptor_ != nullptr; }
+  const std::string& error() const { return error_; }
+  const std::string& path() const { return path_; }
+
+  struct Client;
+
+ private:
+  void accept();
+
+  boost::asio::io_context& io_;
+  std::string path_;
+  Handler handler_;
+  std::string error_;
+  std::unique_ptr<boost::asio::local::stream_protocol::acceptor> acceptor_;
+  std::shared_ptr<int> clients_ = std::make_shared<int>(0);
+};
+
+}  // namespace vigil

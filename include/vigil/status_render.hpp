@@ -1,0 +1,25 @@
+#pragma once
+// `vigil status` for humans and monitoring systems, from the status object (docs/status.md). Pure.
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace vigil {
+
+struct RenderOptions {
+  bool color = false;       // ANSI colours (only on a terminal, never with NO_COLOR)
+  double now = 0;           // unix seconds, for "3m ago"
+};
+
+/// The table: vigil's own line, one line per service, and under each unhealthy service why.
+std::string render_status(const nlohmann::json& status, const RenderOptions& opt);
+/// The alerts table of `vigil alerts`.
+std::string render_alerts(const nlohmann::json& alerts, const RenderOptions& opt);
+
+/// Monitoring-plugin exit code: 0 ok, 1 a warning firing, 2 a critical firing or a failed service.
+/// (3, unreachable, is decided by the caller.)
+int status_exit_code(const nlohmann::json& status);
+
+/// 0.4 → "0.4s", 3725 → "1h2m5s": compact durations for table cells.
+std::string compact_duration(double seconds);
+
+}  // namespace vigil

@@ -1,0 +1,79 @@
+// `vigil status [SERVICE...] [--json]` and `vigil alerts [--json]`.
+// Exit codes (monitoring-plugin style): 0 ok, 1 warning firing, 2 critical firing or a failed
+// service, 3 unknown (vigil unreachable, or a bad request).
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "vigil/commands.hpp"
+#include "vigil/config_paths.hpp"
+#include "vigil/control_client.hpp"
+#include "vigil/status_render.hpp"
+
+namespace vigil {
+
+namespace {
+double unix_now() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
+}  // namespace
+
+int cmd_status(const Args& args) {
+  ClientArgs a;
+  if (!parse_client_args(args, "status", "vigil status [SERVICE...] [--json] [-s SOCKET | -c FILE]", {"--json"}, {}, &a))
+    return 3;  // a monitoring check that cannot even ask is UNKNOWN
+  bool json = a.flags.count("--json");
+  RenderOptions opt{use_color(), unix_now()};
+  Reply r = send_request(a.socket, {{"cmd", "status"}, {"services", a.positional}});
+  if (r.ok()) {
+    const auto& st = r.body["status"];
+    std::cout << (json ? st.dump(2) + "\n" : render_status(st, opt));
+    return status_exit_code(st);
+  }
+  if (r.reached) {  // vigil answered with an error (an unknown service...)
+    std::cerr << "vigil status: " << r.error << "\n";
+    return 3;
+  }
+  // Nobody answers: show the last state vigil wrote, with its age, and say so plainly.
+  std::string file = parent_dir(a.socket) + "/status.json";
+  std::ifstream in(file);
+  nlohmann::json last;
+  if (in) {
+    std::stringstream ss;
+    ss << in.rdbuf();
+    last = nlohmann::json::parse(ss.str(), nullptr, false);
+  }
+  bool have_last = last.is_object() && last.contains("vigil");
+  double age = have_last ? unix_now() - last["vigil"].value("taken_at", 0.0) : 0;
+  if (json) {
+    nlohmann::json out = {{"reachable", false}, {"error", r.error}};
+    if (have_last) {
+      out["last_known"] = last;
+      out["last_known_age"] = age;
+    }
+    std::cout << out.dump(2) << "\n";
+    return 3;
+  }
+  std::cout << "vigil is not running (" << r.error << ")\n";
+  if (have_last) {
+    std::cout << "last known state, written " << compact_duration(age) << " ago by pid " << last["vigil"].value("pid", 0)
+              << ":\n\n"
+              << render_status(last, opt);
+  }
+  return 3;
+}
+
+int cmd_alerts(const Args& args) {
+  ClientArgs a;
+  if (!parse_client_args(args, "alerts", "vigil alerts [--json] [-s SOCKET | -c FILE]", {"--json"}, {}, &a)) return 2;
+  Reply r = send_request(a.socket, {{"cmd", "alerts"}});
+  if (!r.ok()) {
+    std::cerr << "vigil alerts: " << r.error << "\n";
+    return 1;
+  }
+  if (a.flags.count("--json")) std::cout << r.body["alerts"].dump(2) << "\n";
+  else std::cout << render_alerts(r.body["alerts"], RenderOptions{use_color(), unix_now()});
+  return 0;
+}
+
+}  // namespace vigil

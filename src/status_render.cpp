@@ -1,0 +1,201 @@
+#include "vigil/status_render.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <vector>
+
+#include "vigil/quantity.hpp"
+
+namespace vigil {
+
+namespace {
+
+const char* kReset = "\033[0m";
+
+std::string paint(const std::string& text, const char* code, bool color) {
+  return color ? std::string(code) + text + kReset : text;
+}
+
+const char* state_color(const std::string& s) {
+  if (s == "running") return "\033[32m";
+  if (s == "failed") return "\033[1;31m";
+  if (s == "backoff" || s == "starting" || s == "stopping") return "\033[33m";
+  return "\033[2m";
+}
+
+const char* health_color(const std::string& h) {
+  if (h == "critical") return "\033[1;31m";
+  if (h == "warning") return "\033[33m";
+  if (h == "info") return "\033[36m";
+  return "\033[32m";
+}
+
+std::string num(const nlohmann::json& v, const char* fmt) {
+  if (!v.is_number()) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, fmt, v.get<double>());
+  return buf;
+}
+
+std::string seconds(const nlohmann::json& v) { return v.is_number() ? compact_duration(v.get<double>()) : "-"; }
+std::string bytes(const nlohmann::json& v) {
+  return v.is_number() ? format_size(static_cast<std::uint64_t>(std::max(0.0, v.get<double>()))) : "-";
+}
+
+// Pads to `width` visible characters (colour codes do not count).
+std::string pad(const std::string& shown, std::size_t visible, std::size_t width) {
+  return shown + std::string(width > visible ? width - visible : 0, ' ');
+}
+
+struct Table {
+  std::vector<std::vector<std::pair<std::string, std::string>>> rows;  // (plain, painted)
+  std::string render() const {
+    std::vector<std::size_t> w;
+    for (const auto& r : rows)
+      for (std::size_t i = 0; i < r.size(); ++i) {
+        if (w.size() <= i) w.push_back(0);
+        w[i] = std::max(w[i], r[i].first.size());
+      }
+    std::string out;
+    for (const auto& r : rows) {
+      std::string line;
+      for (std::size_t i = 0; i < r.size(); ++i)
+        line += i + 1 == r.size() ? r[i].second : pad(r[i].second, r[i].first.size(), w[i] + 2);
+      while (!line.empty() && line.back() == ' ') line.pop_back();
+      out += line + "\n";
+    }
+    return out;
+  }
+};
+
+}  // namespace
+
+std::string compact_duration(double s) {
+  if (s < 0) s = 0;
+  if (s < 10) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%.1fs", s);
+    return buf;
+  }
+  long t = std::lround(s);
+  long d = t / 86400, h = t % 86400 / 3600, m = t % 3600 / 60, sec = t % 60;
+  std::string out;
+  if (d) out += std::to_string(d) + "d";
+  if (h) out += std::to_string(h) + "h";
+  if (m && !d) out += std::to_string(m) + "m";
+  if (!d && !h) out += std::to_string(sec) + "s";
+  return out;
+}
+
+int status_exit_code(const nlohmann::json& st) {
+  int code = 0;
+  for (const auto& s : st.value("services", nlohmann::json::array())) {
+    if (s.value("state", "") == "failed") code = std::max(code, 2);
+    std::string h = s.value("health", "ok");
+    if (h == "critical") code = std::max(code, 2);
+    if (h == "warning") code = std::max(code, 1);
+  }
+  // vigil's own alerts (a rejected rules edit) are warnings about vigil itself.
+  for (const auto& a : st.value("alerts", nlohmann::json::array())) {
+    if (a.value("service", "") != "vigil" || a.value("state", "") != "firing") continue;
+    code = std::max(code, a.value("severity", "") == "critical" ? 2 : a.value("severity", "") == "warning" ? 1 : 0);
+  }
+  return code;
+}
+
+std::string render_status(const nlohmann::json& st, const RenderOptions& opt) {
+  std::string out;
+  const auto& v = st["vigil"];
+  std::string head = "vigil " + v.value("version", "?") + "  up " + seconds(v["uptime"]) + "  pid " +
+                     std::to_string(v.value("pid", 0)) + "  config " + v.value("config", "?");
+  const auto& r = st["rules"];
+  if (r.is_object()) {
+    if (!r["loaded"].get<bool>()) head += "  rules: none";
+    else head += "  rules: " + std::to_string(r.value("count", 0)) + " in force";
+    if (r["error"].is_string()) head += paint("  (last edit rejected: " + r["error"].get<std::string>() + ")", "\033[33m", opt.color);
+  }
+  const auto& store = st["store"];
+  if (store.is_object() && store.value("configured", false))
+    head += store["store_up"] == true ? "  store: up" : paint("  store: DOWN (" + store["error"].get<std::string>() + ")", "\033[1;31m", opt.color);
+  for (const auto& n : st.value("notifiers", nlohmann::json::array()))
+    if (n.value("failed", 0) > 0)
+      head += paint("  notifier " + n.value("name", "?") + ": " + std::to_string(n.value("failed", 0)) + " failed" +
+                        (n["last_error"].is_string() ? " (" + n["last_error"].get<std::string>() + ")" : ""),
+                    "\033[33m", opt.color);
+  out += head + "\n\n";
+
+  Table t;
+  auto cell = [](const std::string& s) { return std::make_pair(s, s); };
+  t.rows.push_back({cell("SERVICE"), cell("STATE"), cell("PID"), cell("UPTIME"), cell("RESTARTS"), cell("CPU"),
+                    cell("MEMORY"), cell("DATA AGE"), cell("HEALTH")});
+  std::vector<std::string> details;  // per row, what goes under it
+  for (const auto& s : st["services"]) {
+    const auto& m = s["metrics"];
+    std::string state = s.value("state", "?"), health = s.value("health", "ok");
+    std::string health_text = health == "ok" ? "ok" : health + "  " + s.value("health_summary", "");
+    t.rows.push_back({cell(s.value("name", "?")),
+                      {state, paint(state, state_color(state), opt.color)},
+                      cell(s["pid"].is_number() ? std::to_string(s["pid"].get<int>()) : "-"),
+                      cell(seconds(s["uptime"])),
+                      cell(std::to_string(s.value("restarts", 0))),
+                      cell(num(m["cpu"], "%.1f%%")),
+                      cell(bytes(m["memory"])),
+                      cell(seconds(m["data_age"])),
+                      {health_text, paint(health_text, health_color(health), opt.color)}});
+  }
+  std::string table = t.render();
+  // Interleave the detail lines under their service rows.
+  std::vector<std::string> lines;
+  for (std::size_t start = 0, nl; (nl = table.find('\n', start)) != std::string::npos; start = nl + 1)
+    lines.push_back(table.substr(start, nl - start));
+  out += lines[0] + "\n";
+  std::size_t i = 1;
+  for (const auto& s : st["services"]) {
+    out += lines[i++] + "\n";
+    std::string state = s.value("state", "?");
+    bool unhealthy = s.value("health", "ok") != "ok" || (state != "running" && state != "stopped") ||
+                     s["store_error"].is_string();
+    if (!unhealthy) continue;
+    std::string name = s.value("name", "");
+    for (const auto& a : st.value("alerts", nlohmann::json::array())) {
+      if (a.value("service", "") != name) continue;
+      std::string values;
+      for (auto it = a["values"].begin(); it != a["values"].end(); ++it)
+        values += (values.empty() ? "" : ", ") + it.key() + " = " + it.value().get<std::string>();
+      std::string line = "    " + a.value("rule", "") + " " + a.value("state", "") + " (" + a.value("severity", "") +
+                         ", " + seconds(a["since"]) + ")" + (values.empty() ? "" : ": " + values);
+      if (a["muted_by"].is_string()) line += "  [" + a["muted_by"].get<std::string>() + "]";
+      out += line + "\n";
+    }
+    if (s["next_start_in"].is_number()) out += "    next start in " + seconds(s["next_start_in"]) + "\n";
+    if (s["last_exit"].is_object()) {
+      const auto& e = s["last_exit"];
+      out += "    last exit: " + e.value("description", "?") + ", cpu " + num(e["cpu_seconds"], "%.2fs") + ", peak rss " +
+             bytes(e["max_rss"]) + ", " + seconds(e["age"]) + " ago" + (e.value("requested", false) ? " (requested)" : "") + "\n";
+    }
+    if (s["store_error"].is_string()) out += "    store: " + s["store_error"].get<std::string>() + "\n";
+    if (!s.value("status_text", "").empty()) out += "    STATUS=" + s.value("status_text", "") + "\n";
+  }
+  for (const auto& a : st.value("alerts", nlohmann::json::array()))
+    if (a.value("service", "") == "vigil")
+      out += paint("vigil: " + a.value("rule", "") + ": " + a.value("summary", ""), "\033[33m", opt.color) + "\n";
+  return out;
+}
+
+std::string render_alerts(const nlohmann::json& alerts, const RenderOptions& opt) {
+  if (alerts.empty()) return "no active alerts\n";
+  Table t;
+  auto cell = [](const std::string& s) { return std::make_pair(s, s); };
+  t.rows.push_back({cell("RULE"), cell("SERVICE"), cell("SEVERITY"), cell("STATE"), cell("SINCE"), cell("SUMMARY")});
+  for (const auto& a : alerts) {
+    std::string sev = a.value("severity", "");
+    std::string summary = a.value("summary", "");
+    if (a["muted_by"].is_string()) summary += "  [" + a["muted_by"].get<std::string>() + "]";
+    t.rows.push_back({cell(a.value("rule", "")), cell(a.value("service", "")), {sev, paint(sev, health_color(sev), opt.color)},
+                      cell(a.value("state", "")), cell(seconds(a["since"])), cell(summary)});
+  }
+  return t.render();
+}
+
+}  // namespace vigil

@@ -1,0 +1,124 @@
+#include "vigil/status_render.hpp"
+
+#include <gtest/gtest.h>
+
+#include "vigil/snapshot.hpp"
+
+using namespace vigil;
+
+namespace {
+
+Snapshot sample() {
+  Snapshot s;
+  s.version = "0.1.0";
+  s.pid = 4242;
+  s.uptime = 7980;
+  s.config_path = "/home/op/.config/vigil/vigil.toml";
+  s.store = {true, true, ""};
+  s.rules = {"/home/op/.config/vigil/rules.toml", true, 5, 0, "", ""};
+  ServiceSnapshot ok;
+  ok.name = "redis";
+  ok.state = State::Running;
+  ok.pid = 100;
+  ok.uptime = 7970;
+  ok.cpu = 0.3;
+  ok.memory = 12.4e6;
+  ServiceSnapshot bad;
+  bad.name = "a-service-with-a-rather-long-name";
+  bad.state = State::Backoff;
+  bad.restarts = 4;
+  bad.next_start_in = 3.2;
+  bad.last_exit = LastExit{ExitStatus::from_wait_status(1 << 8), 12, false};
+  bad.health = "critical";
+  bad.health_summary = "data is 1m13s old";
+  bad.store_error = "key 'latest_scan' does not exist";
+  s.services = {ok, bad};
+  AlertView a;
+  a.rule = "stale_data";
+  a.service = bad.name;
+  a.severity = "critical";
+  a.state = "firing";
+  a.summary = "data is 1m13s old";
+  a.values = {{"data_age", "1m13s"}};
+  a.since = 65;
+  s.alerts = {a};
+  return s;
+}
+
+nlohmann::json as_json(const Snapshot& s) { return nlohmann::json::parse(to_json(s)); }
+
+}  // namespace
+
+TEST(StatusRender, TableAlignsAndExplainsUnhealthyServices) {
+  std::string out = render_status(as_json(sample()), {});
+  EXPECT_NE(out.find("vigil 0.1.0  up 2h13m  pid 4242  config /home/op/.config/vigil/vigil.toml  rules: 5 in force  store: up"),
+            std::string::npos)
+      << out;
+  // Columns line up under the long name.
+  auto header = out.find("SERVICE");
+  auto line_start = out.rfind('\n', header) + 1;
+  std::string header_line = out.substr(line_start, out.find('\n', header) - line_start);
+  EXPECT_EQ(header_line.find("STATE"), std::string("a-service-with-a-rather-long-name  ").size()) << out;
+  EXPECT_NE(out.find("redis                              running  100"), std::string::npos) << out;
+  EXPECT_NE(out.find("0.3%"), std::string::npos);
+  EXPECT_NE(out.find("12.4MB"), std::string::npos);
+  EXPECT_NE(out.find("critical  data is 1m13s old"), std::string::npos) << out;
+  EXPECT_NE(out.find("    stale_data firing (critical, 1m5s): data_age = 1m13s"), std::string::npos) << out;
+  EXPECT_NE(out.find("    next start in 3.2s"), std::string::npos) << out;
+  EXPECT_NE(out.find("    last exit: exited with status 1, cpu 0.00s, peak rss 0B, 12s ago"), std::string::npos) << out;
+  EXPECT_NE(out.find("    store: key 'latest_scan' does not exist"), std::string::npos) << out;
+  EXPECT_EQ(out.find("\033["), std::string::npos);  // no colour unless asked
+  EXPECT_NE(render_status(as_json(sample()), {true, 0}).find("\033["), std::string::npos);
+}
+
+TEST(StatusRender, MissingValuesAreDashesNotZeros) {
+  Snapshot s = sample();
+  s.services.resize(1);
+  s.services[0].cpu.reset();
+  s.services[0].memory.reset();
+  s.alerts.clear();
+  std::string out = render_status(as_json(s), {});
+  EXPECT_NE(out.find("redis    running  100  2h12m   0         -    -       -         ok"), std::string::npos) << out;
+}
+
+TEST(StatusRender, ExitCodeIsTheWorstOfWarningsCriticalsAndFailures) {
+  Snapshot s = sample();
+  EXPECT_EQ(status_exit_code(as_json(s)), 2);
+  s.services[1].health = "warning";
+  EXPECT_EQ(status_exit_code(as_json(s)), 1);
+  s.services[1].health = "ok";
+  EXPECT_EQ(status_exit_code(as_json(s)), 0);
+  s.services[1].state = State::Failed;
+  EXPECT_EQ(status_exit_code(as_json(s)), 2);
+  s.services[1].state = State::Stopped;  // stopped on purpose is not a failure
+  EXPECT_EQ(status_exit_code(as_json(s)), 0);
+}
+
+TEST(StatusRender, JsonCarriesEverythingTheTableShows) {
+  auto j = as_json(sample());
+  const auto& bad = j["services"][1];
+  EXPECT_EQ(bad["state"], "backoff");
+  EXPECT_EQ(bad["health"], "critical");
+  EXPECT_EQ(bad["next_start_in"], 3.2);
+  EXPECT_EQ(bad["last_exit"]["code"], 1);
+  EXPECT_TRUE(bad["metrics"]["cpu"].is_null());
+  EXPECT_EQ(j["alerts"][0]["values"]["data_age"], "1m13s");
+  EXPECT_EQ(j["store"]["store_up"], true);
+  EXPECT_EQ(j["rules"]["count"], 5);
+  // One line for the control protocol, filtered by service.
+  std::string line = to_json(sample(), false, {"redis"});
+  EXPECT_EQ(line.find('\n'), std::string::npos);
+  auto filtered = nlohmann::json::parse(line);
+  EXPECT_EQ(filtered["services"].size(), 1u);
+  EXPECT_TRUE(filtered["alerts"].empty());
+}
+
+TEST(StatusRender, AlertsTable) {
+  auto j = as_json(sample());
+  std::string out = render_alerts(j["alerts"], {});
+  EXPECT_NE(out.find("RULE        SERVICE"), std::string::npos) << out;
+  EXPECT_NE(out.find("stale_data  a-service-with-a-rather-long-name  critical  firing  1m5s   data is 1m13s old"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(render_alerts(nlohmann::json::array(), {}), "no active alerts\n");
+}
