@@ -80,4 +80,5 @@ TEST(Suggest, FindsTyposButNotUnrelatedWords) {
   EXPECT_EQ(closest_match("backof_max", keys), "backoff_max");
   EXPECT_FALSE(closest_match("colour", keys));
   EXPECT_EQ(did_you_mean("restrat", keys), " (did you mean 'restart'?)");
+  EXPECT_EQ(closest_match("wbe", {"web", "db"}), "web");  // a transposition is one edit
 }

@@ -1,0 +1,400 @@
+// The control socket and CLI against the real binary: exit codes from real situations, the JSON
+// object, hostile clients, other users, and every command's round trip.
+#include <gtest/gtest.h>
+#include <pwd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstring>
+#include <filesystem>
+
+#include "http_peers.hpp"
+#include "test_support.hpp"
+
+using namespace vt;
+
+namespace {
+
+std::string sock(const TempDir& dir) { return dir / "run/vigil/control.sock"; }
+
+CommandResult cli(const TempDir& dir, std::vector<std::string> args) {
+  std::vector<std::string> argv = {VIGIL_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  argv.insert(argv.end(), {"-s", sock(dir)});
+  return run_command(argv);
+}
+
+int connect_to(const std::string& path) {
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un a{};
+  a.sun_family = AF_UNIX;
+  std::strncpy(a.sun_path, path.c_str(), sizeof a.sun_path - 1);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) < 0) {
+    ::close(fd);
+    return -1;
+  }
+  timeval tv{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  return fd;
+}
+
+void send_all(int fd, const std::string& s) {
+  for (std::size_t off = 0; off < s.size();) {
+    ssize_t n = ::send(fd, s.data() + off, s.size() - off, MSG_NOSIGNAL);
+    if (n <= 0) return;
+    off += static_cast<std::size_t>(n);
+  }
+}
+
+std::string read_line(int fd) {
+  std::string out;
+  char c;
+  while (::read(fd, &c, 1) == 1) {
+    if (c == '\n') return out;
+    out += c;
+  }
+  return out;
+}
+
+nlohmann::json ask(int fd, const std::string& line) {
+  send_all(fd, line + "\n");
+  return nlohmann::json::parse(read_line(fd), nullptr, false);
+}
+
+bool serving(const TempDir& dir) {
+  int fd = connect_to(sock(dir));
+  if (fd < 0) return false;
+  auto r = ask(fd, R"({"cmd":"ping"})");
+  ::close(fd);
+  return r.is_object() && r["ok"] == true;
+}
+
+// The table row of `service`, with its run of padding squeezed to one space: "web running 123 ...".
+std::string row(const std::string& out, const std::string& service) {
+  for (const auto& line : lines_of(out)) {
+    if (line.rfind(service + " ", 0) != 0) continue;
+    std::string squeezed;
+    for (char c : line)
+      if (!(c == ' ' && !squeezed.empty() && squeezed.back() == ' ')) squeezed += c;
+    return squeezed;
+  }
+  return "";
+}
+
+bool shows(const std::string& out, const std::string& service, const std::string& state) {
+  return row(out, service).rfind(service + " " + state, 0) == 0;
+}
+
+const char* kHealthy = "[service.web]\ncommand = [\"sleep\", \"1000\"]\n";
+
+}  // namespace
+
+TEST(Control, ExitZeroWhenEverythingIsHealthy) {
+  TempDir dir;
+  VigilRun vigil(dir, kHealthy);
+  ASSERT_TRUE(wait_for([&] { return serving(dir); })) << vigil.log();
+  ASSERT_TRUE(wait_for([&] { return shows(cli(dir, {"status"}).out, "web", "running"); }));
+  CommandResult r = cli(dir, {"status"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("SERVICE  STATE    PID"), std::string::npos) << r.out;
+}
+
+TEST(Control, ExitOneForAFiringWarningAndTwoForACritical) {
+  TempDir dir;
+  write_file(dir / "rules.toml", "[[rule]]\nname = \"old\"\nservices = [\"web\"]\nwhen = \"uptime > 0s\"\nseverity = \"warning\"\n"
+                                 "summary = \"{service} has been up {uptime}\"\n"
+                                 "[[rule]]\nname = \"doomed\"\nservices = [\"db\"]\nwhen = \"running\"\nseverity = \"critical\"\n");
+  VigilRun vigil(dir, "[vigil]\nsample_interval = \"100ms\"\n" + std::string(kHealthy) + "[service.db]\ncommand = [\"sleep\", \"1000\"]\n");
+  ASSERT_TRUE(wait_for([&] { return cli(dir, {"status"}).exit_code == 2; })) << vigil.log();
+  CommandResult both = cli(dir, {"status"});
+  EXPECT_NE(both.out.find("doomed firing (critical"), std::string::npos) << both.out;
+  // The filter: web alone is only a warning.
+  CommandResult web = cli(dir, {"status", "web"});
+  EXPECT_EQ(web.exit_code, 1) << web.out;
+  EXPECT_NE(web.out.find("warning  web has been up"), std::string::npos) << web.out;
+  EXPECT_EQ(web.out.find("db "), std::string::npos) << web.out;
+}
+
+TEST(Control, ExitTwoForAFailedService) {
+  TempDir dir;
+  VigilRun vigil(dir, "[service.broken]\ncommand = [\"sh\", \"-c\", \"exit 1\"]\nstart_limit_burst = 1\n");
+  ASSERT_TRUE(wait_for([&] { return cli(dir, {"status"}).exit_code == 2; })) << vigil.log();
+  CommandResult r = cli(dir, {"status"});
+  EXPECT_TRUE(shows(r.out, "broken", "failed")) << r.out;
+  EXPECT_NE(r.out.find("last exit: exited with status 1"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("next start in"), std::string::npos) << r.out;  // failed_retry countdown
+}
+
+TEST(Control, ExitThreeWithTheLastKnownStateWhenVigilIsGone) {
+  TempDir dir;
+  VigilRun vigil(dir, kHealthy);
+  ASSERT_TRUE(wait_for([&] { return file_exists(dir / "run/vigil/status.json") && serving(dir); }));
+  vigil.signal(SIGKILL);
+  vigil.wait_exit();
+  CommandResult r = cli(dir, {"status"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.out.rfind("vigil is not running (no answer on " + sock(dir), 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("last known state, written"), std::string::npos) << r.out;
+  EXPECT_TRUE(shows(r.out, "web", "running")) << r.out;
+  CommandResult j = cli(dir, {"status", "--json"});
+  EXPECT_EQ(j.exit_code, 3);
+  auto parsed = nlohmann::json::parse(j.out);
+  EXPECT_EQ(parsed["reachable"], false);
+  EXPECT_EQ(parsed["last_known"]["services"][0]["name"], "web");
+  // Nothing at all to show: still 3, still clear.
+  CommandResult none = run_command({VIGIL_BINARY, "status", "-s", dir / "nowhere/control.sock"});
+  EXPECT_EQ(none.exit_code, 3);
+  EXPECT_EQ(none.out.rfind("vigil is not running", 0), 0u) << none.out;
+}
+
+TEST(Control, JsonFollowsTheDocumentedSchema) {
+  TempDir dir;
+  VigilRun vigil(dir, "[vigil]\nsample_interval = \"100ms\"\n" + std::string(kHealthy));
+  ASSERT_TRUE(wait_for([&] {
+    auto j = nlohmann::json::parse(cli(dir, {"status", "--json"}).out, nullptr, false);
+    return j.is_object() && j["services"][0]["metrics"]["cpu"].is_number();
+  })) << vigil.log();
+  auto j = nlohmann::json::parse(cli(dir, {"status", "--json"}).out);
+  auto has = [](const nlohmann::json& o, const char* key, auto check) {
+    EXPECT_TRUE(o.contains(key)) << key << " missing in " << o.dump();
+    if (o.contains(key)) {
+      EXPECT_TRUE(check(o[key])) << key << " has the wrong type: " << o[key].dump();
+    }
+  };
+  auto num = [](const nlohmann::json& v) { return v.is_number(); };
+  auto str = [](const nlohmann::json& v) { return v.is_string(); };
+  auto obj = [](const nlohmann::json& v) { return v.is_object(); };
+  auto arr = [](const nlohmann::json& v) { return v.is_array(); };
+  auto num_or_null = [](const nlohmann::json& v) { return v.is_number() || v.is_null(); };
+  auto str_or_null = [](const nlohmann::json& v) { return v.is_string() || v.is_null(); };
+  auto boolean = [](const nlohmann::json& v) { return v.is_boolean(); };
+  has(j, "vigil", obj);
+  for (const char* k : {"pid", "uptime", "taken_at"}) has(j["vigil"], k, num);
+  for (const char* k : {"version", "config"}) has(j["vigil"], k, str);
+  has(j, "store", obj);
+  has(j["store"], "configured", boolean);
+  has(j, "rules", obj);
+  has(j["rules"], "loaded", boolean);
+  has(j, "alerts", arr);
+  has(j, "notifiers", arr);
+  has(j, "services", arr);
+  const auto& s = j["services"][0];
+  for (const char* k : {"name", "state", "health", "health_summary", "status_text", "log_file"}) has(s, k, str);
+  for (const char* k : {"pid", "uptime", "next_start_in"}) has(s, k, num_or_null);
+  has(s, "restarts", num);
+  has(s, "in_health_grace", boolean);
+  has(s, "store_error", str_or_null);
+  has(s, "metrics", obj);
+  has(s["metrics"], "running", boolean);
+  for (const char* k : {"cpu", "memory", "threads", "fds", "output_idle", "data_age", "watchdog_age"}) has(s["metrics"], k, num_or_null);
+  EXPECT_EQ(s["state"], "running");
+  EXPECT_GT(s["metrics"]["memory"].get<double>(), 0);
+}
+
+TEST(Control, ASecondVigilOnTheSameSocketRefusesAndStartsNothing) {
+  TempDir dir;
+  VigilRun vigil(dir, kHealthy);
+  ASSERT_TRUE(wait_for([&] { return serving(dir); }));
+  TempDir other;
+  write_file(other / "vigil.toml", "[vigil]\nsocket = \"" + sock(dir) + "\"\n[service.intruder]\ncommand = [\"touch\", \"" +
+                                       (other / "started") + "\"]\n");
+  CommandResult r = run_command({VIGIL_BINARY, "run", "-c", other / "vigil.toml"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("not starting: another vigil is already running with control socket " + sock(dir)), std::string::npos)
+      << r.err;
+  EXPECT_FALSE(file_exists(other / "started"));
+  EXPECT_TRUE(serving(dir));  // the first one was not disturbed
+}
+
+TEST(Control, AStaleSocketFromADeadVigilIsReplaced) {
+  TempDir dir;
+  {
+    VigilRun first(dir, kHealthy);
+    ASSERT_TRUE(wait_for([&] { return serving(dir); }));
+    first.signal(SIGKILL);
+    first.wait_exit();
+  }
+  ASSERT_TRUE(file_exists(sock(dir)));
+  VigilRun second(dir, kHealthy);
+  EXPECT_TRUE(wait_for([&] { return serving(dir); })) << second.log();
+}
+
+TEST(Control, AnotherUserIsRefused) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to create and become another user";
+  if (!getpwnam("vigil-test-other")) {
+    ASSERT_EQ(run_command({"/usr/sbin/useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
+                           "vigil-test-other"}).exit_code, 0);
+  }
+  passwd* pw = getpwnam("vigil-test-other");
+  ASSERT_NE(pw, nullptr);
+  TempDir dir;
+  VigilRun vigil(dir, kHealthy);
+  ASSERT_TRUE(wait_for([&] { return serving(dir); }));
+  // Even with the socket opened up by mistake, SO_PEERCRED keeps another uid out.
+  ::chmod(dir.path().c_str(), 0755);
+  ::chmod((dir / "run").c_str(), 0755);
+  ::chmod((dir / "run/vigil").c_str(), 0755);
+  ::chmod(sock(dir).c_str(), 0666);
+  uid_t uid = pw->pw_uid;
+  gid_t gid = pw->pw_gid;
+  std::string path = sock(dir), out_file = dir / "other.out";
+  pid_t child = ::fork();
+  if (child == 0) {
+    if (::setgid(gid) != 0 || ::setuid(uid) != 0) ::_exit(10);
+    int fd = connect_to(path);
+    if (fd < 0) ::_exit(11);
+    send_all(fd, "{\"cmd\":\"stop\",\"services\":[\"web\"]}\n");
+    std::string reply = read_line(fd);
+    char c;
+    bool closed = ::read(fd, &c, 1) <= 0;  // EOF, or a reset: its unread request was discarded
+    ::_exit(reply.find("permission denied") != std::string::npos && closed ? 0 : 12);
+  }
+  int ws = 0;
+  ::waitpid(child, &ws, 0);
+  EXPECT_EQ(WEXITSTATUS(ws), 0) << "10: setuid failed, 11: could not connect, 12: not refused";
+  EXPECT_EQ(cli(dir, {"status"}).exit_code, 0);  // web was not stopped
+}
+
+TEST(Control, HostileClientsLeaveVigilServingOthers) {
+  TempDir dir;
+  VigilRun vigil(dir, kHealthy);
+  ASSERT_TRUE(wait_for([&] { return serving(dir); }));
+
+  int big = connect_to(sock(dir));
+  auto r = ask(big, std::string(64 * 1024 + 1, 'x'));
+  EXPECT_EQ(r["error"], "request too large (the limit is 64 KiB per line)");
+  EXPECT_EQ(ask(big, R"({"cmd":"ping"})")["ok"], true);  // the same connection stays usable
+
+  int garbage = connect_to(sock(dir));
+  auto g = ask(garbage, std::string("\x01\xff\xfe garbage {", 12));
+  EXPECT_EQ(g["ok"], false);
+  EXPECT_EQ(ask(garbage, R"({"cmd":"nope"})")["error"], "unknown command 'nope'");
+  EXPECT_EQ(ask(garbage, R"({"cmd":"status","services":["nope"]})")["error"], "unknown service 'nope'");
+  EXPECT_EQ(ask(garbage, R"({"cmd":"ping"})")["ok"], true);
+
+  int half = connect_to(sock(dir));
+  send_all(half, "{\"cmd\":\"sta");  // and never finishes
+
+  int deaf = connect_to(sock(dir));  // asks a lot and never reads a reply
+  std::string many;
+  for (int i = 0; i < 3000; ++i) many += "{\"cmd\":\"status\"}\n";
+  send_all(deaf, many);
+
+  auto started = std::chrono::steady_clock::now();
+  EXPECT_TRUE(serving(dir));
+  CommandResult st = cli(dir, {"status"});
+  EXPECT_EQ(st.exit_code, 0) << st.err;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 3s);
+  for (int fd : {big, garbage, half, deaf}) ::close(fd);
+}
+
+TEST(Control, StartStopRestartAndReloadRoundTrips) {
+  TempDir dir;
+  VigilRun vigil(dir, "[service.web]\ncommand = [\"sh\", \"-c\", \"trap 'exit 0' TERM; while :; do sleep 0.05; done\"]\n");
+  ASSERT_TRUE(wait_for([&] { return serving(dir); }));
+  ASSERT_TRUE(wait_for([&] { return shows(cli(dir, {"status"}).out, "web", "running"); }));
+  CommandResult stop = cli(dir, {"stop", "web"});
+  EXPECT_EQ(stop.exit_code, 0) << stop.err;
+  EXPECT_EQ(stop.out, "web: stopped\n");
+  EXPECT_TRUE(shows(cli(dir, {"status"}).out, "web", "stopped"));
+  CommandResult start = cli(dir, {"start", "web"});
+  EXPECT_EQ(start.exit_code, 0) << start.err;
+  EXPECT_EQ(start.out.rfind("web: running (pid ", 0), 0u) << start.out;
+  std::string first_pid = start.out;
+  CommandResult restart = cli(dir, {"restart", "web"});
+  EXPECT_EQ(restart.exit_code, 0) << restart.err;
+  EXPECT_EQ(restart.out.rfind("web: running (pid ", 0), 0u) << restart.out;
+  EXPECT_NE(restart.out, first_pid);  // a new process
+  CommandResult unknown = cli(dir, {"stop", "wbe"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("unknown service 'wbe' (did you mean 'web'?)"), std::string::npos) << unknown.err;
+  EXPECT_EQ(cli(dir, {"stop"}).exit_code, 2);
+
+  CommandResult reload = cli(dir, {"reload"});
+  EXPECT_EQ(reload.exit_code, 0) << reload.err;
+  write_file(vigil.config_path(), "[service.web]\ncommand = \"oops\"\n");
+  CommandResult bad = cli(dir, {"reload"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("rejected, the config and rules in force stay"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find(vigil.config_path() + ":2:11:"), std::string::npos) << bad.err;
+}
+
+TEST(Control, AFailedServiceCanBeStartedByHand) {
+  TempDir dir;
+  write_file(dir / "go", "");
+  VigilRun vigil(dir, "[service.flaky]\ncommand = [\"sh\", \"-c\", \"test -f " + (dir / "fixed") +
+                          " && exec sleep 1000; exit 1\"]\nstart_limit_burst = 1\nfailed_retry = \"never\"\n");
+  ASSERT_TRUE(wait_for([&] { return shows(cli(dir, {"status"}).out, "flaky", "failed"); }));
+  write_file(dir / "fixed", "");
+  CommandResult start = cli(dir, {"start", "flaky"});
+  EXPECT_EQ(start.exit_code, 0) << start.err << vigil.log();
+  EXPECT_EQ(cli(dir, {"status"}).exit_code, 0);
+}
+
+TEST(Control, AlertsAndSilenceRoundTrips) {
+  TempDir dir;
+  // The rule fires 2 s after start, so the silence below is in place before it does.
+  write_file(dir / "rules.toml", "[[rule]]\nname = \"old\"\nwhen = \"uptime > 2s\"\nseverity = \"warning\"\n"
+                                 "notify = [\"rec\"]\nsummary = \"{service} is up\"\n"
+                                 "[notify.rec]\ntype = \"exec\"\ncommand = [\"sh\", \"-c\", \"cat >> " + (dir / "sent") + "\"]\n");
+  VigilRun vigil(dir, "[vigil]\nsample_interval = \"100ms\"\n[service.web]\ncommand = [\"sleep\", \"1000\"]\n"
+                      "[service.db]\ncommand = [\"sleep\", \"1000\"]\n");
+  ASSERT_TRUE(wait_for([&] { return serving(dir); }));
+  CommandResult sil = cli(dir, {"silence", "db/old", "--for", "2h", "--reason", "maintenance"});
+  EXPECT_EQ(sil.exit_code, 0) << sil.err;
+  EXPECT_EQ(sil.out.rfind("silence s", 0), 0u) << sil.out;
+  ASSERT_TRUE(wait_for([&] { return cli(dir, {"alerts"}).out.find("silenced by") != std::string::npos; })) << vigil.log();
+  CommandResult alerts = cli(dir, {"alerts"});
+  EXPECT_NE(alerts.out.find("web is up"), std::string::npos) << alerts.out;
+  EXPECT_NE(alerts.out.find("db is up  [silenced by s1 (maintenance)]"), std::string::npos) << alerts.out;
+  auto json = nlohmann::json::parse(cli(dir, {"alerts", "--json"}).out);
+  EXPECT_EQ(json.size(), 2u);
+  // Only web's firing went out.
+  ASSERT_TRUE(wait_for([&] { return read_file(dir / "sent").find("\"web\"") != std::string::npos; }));
+  EXPECT_EQ(read_file(dir / "sent").find("\"service\":\"db\""), std::string::npos) << read_file(dir / "sent");
+  CommandResult list = cli(dir, {"silence", "--list"});
+  EXPECT_NE(list.out.find("s1  db/old  until "), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("maintenance"), std::string::npos);
+  EXPECT_EQ(cli(dir, {"silence", "nosuch", "--for", "1h"}).exit_code, 1);
+  EXPECT_EQ(cli(dir, {"silence", "db", "--for", "soon"}).exit_code, 1);
+
+  // Silences survive a restart of vigil.
+  vigil.signal(SIGTERM);
+  ASSERT_EQ(vigil.wait_exit(), 0);
+  VigilRun again(dir, read_file(vigil.config_path()));
+  ASSERT_TRUE(wait_for([&] { return serving(dir); }));
+  EXPECT_NE(cli(dir, {"silence", "--list"}).out.find("s1  db/old"), std::string::npos);
+  EXPECT_EQ(cli(dir, {"silence", "--remove", "s1"}).out, "silence s1 removed\n");
+  EXPECT_EQ(cli(dir, {"silence", "--list"}).out, "no silences\n");
+}
+
+TEST(Control, LogsShowsTheTailAndFollowsAcrossRotation) {
+  TempDir dir;
+  VigilRun vigil(dir, "[vigil]\nlog_dir = \"" + (dir / "logs") + "\"\nlog_max_size = \"2KB\"\nlog_keep = 1\n"
+                      "[service.talker]\ncommand = [\"sh\", \"-c\", \"i=0; while :; do i=$((i+1)); echo line-$i; sleep 0.02; done\"]\n");
+  ASSERT_TRUE(wait_for([&] { return serving(dir) && lines_of(read_file(dir / "logs/talker.log")).size() >= 5; }));
+  CommandResult tail = cli(dir, {"logs", "talker", "-n", "3"});
+  EXPECT_EQ(tail.exit_code, 0) << tail.err;
+  EXPECT_EQ(lines_of(tail.out).size(), 3u) << tail.out;
+  // -f: a follower sees lines written after it started, including after rotations.
+  ChildProcess follower({VIGIL_BINARY, "logs", "talker", "-f", "-n", "0", "-s", sock(dir)}, dir / "followed");
+  ASSERT_TRUE(wait_for([&] { return file_exists(dir / "logs/talker.log.1"); }));
+  auto count_now = [&] { return lines_of(read_file(dir / "followed")).size(); };
+  ASSERT_TRUE(wait_for([&] { return count_now() > 150; })) << count_now();  // > 2KB: it crossed a rotation
+  auto lines = lines_of(read_file(dir / "followed"));
+  for (const auto& l : lines) EXPECT_NE(l.find(" out line-"), std::string::npos) << l;
+}
+
+TEST(Control, EveryCommandHasHelp) {
+  for (const char* c : {"run", "check", "status", "start", "stop", "restart", "reload", "logs", "alerts", "silence"}) {
+    CommandResult r = run_command({VIGIL_BINARY, c, "--help"});
+    EXPECT_EQ(r.exit_code, 0) << c;
+    EXPECT_EQ(r.out.rfind(std::string("usage: vigil ") + c, 0), 0u) << r.out;
+  }
+  CommandResult all = run_command({VIGIL_BINARY, "--help"});
+  for (const char* c : {"status", "silence", "logs"}) EXPECT_NE(all.out.find(std::string("  ") + c), std::string::npos);
+}
