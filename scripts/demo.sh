@@ -18,7 +18,7 @@ cat <<MSG
 vigil is starting the example tree. In another terminal:
   tail -f $example/run/logs/scan-bridge.log        what the bridge prints
   redis-cli -s $example/run/redis.sock hgetall latest_scan
-  python3 -m json.tool $example/run/status.json        cpu, memory, data_age of every service
+  $build_dir/vigil status -c $example/vigil.toml       the health table (exit code 0/1/2/3)
   kill -9 \$(pgrep -f scan_bridge.py)                 watch vigil restart it
 Ctrl-C here stops every service in reverse dependency order.
 
