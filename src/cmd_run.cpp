@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <csignal>
 #include <iostream>
 
@@ -12,6 +13,7 @@
 #include "vigil/config.hpp"
 #include "vigil/control_server.hpp"
 #include "vigil/log_writer.hpp"
+#include "vigil/manager_notify.hpp"
 #include "vigil/notify_delivery.hpp"
 #include "vigil/oplog.hpp"
 #include "vigil/reaper.hpp"
@@ -84,6 +86,25 @@ int cmd_run(const Args& args) {
   }
   Supervisor supervisor(io, config, writer, parent_dir(config.vigil.socket));  // a copy: reloads replace it
   sup = &supervisor;
+  ManagerNotify manager;
+  supervisor.on_publish([&manager](const Snapshot& snap) { manager.status(status_line(snap)); });
+  // The watchdog ping comes from the loop itself: if the loop hangs, the pings stop and systemd
+  // restarts vigil.
+  asio::steady_timer watchdog_timer(io);
+  std::function<void()> ping = [&] {
+    manager.watchdog();
+    watchdog_timer.expires_after(*manager.watchdog_period());
+    watchdog_timer.async_wait([&](const boost::system::error_code& ec) {
+      if (!ec) ping();
+    });
+  };
+  auto reload = [&] {
+    manager.reloading();
+    std::string err = supervisor.reload();
+    manager.ready();
+    return err;
+  };
+  supervisor.on_reload_request(reload);
 
   asio::signal_set stop_signals(io, SIGTERM, SIGINT, SIGHUP);
   TimePoint first_stop_signal{};
@@ -93,9 +114,11 @@ int cmd_run(const Args& args) {
         if (ec) return;
         if (signo == SIGHUP) {
           oplog::info("received SIGHUP: re-reading the config and the rules");
-          supervisor.reload();
+          reload();
         } else if (!supervisor.shutting_down()) {
           first_stop_signal = Clock::now();
+          manager.stopping();
+          watchdog_timer.cancel();
           oplog::info("received " + signal_name(signo) + ": stopping all services in reverse dependency order");
           supervisor.shutdown([&] {
             for (auto& s : supervisor.services()) s->close_output();
@@ -124,6 +147,9 @@ int cmd_run(const Args& args) {
   oplog::info(std::string("vigil ") + VIGIL_VERSION + " supervising " + std::to_string(config.services.size()) +
               " services from " + path + "; child logs in " + config.vigil.log_dir);
   supervisor.start_all();
+  // The control socket is up and the initial services are launched: ready.
+  manager.ready();
+  if (manager.watchdog_period()) ping();
   io.run();
   writer.flush();
   return 0;

@@ -59,7 +59,7 @@ std::string Supervisor::handle_request(const Request& r) {
       return ok({{"services", result}});
     }
     case Request::Cmd::Reload: {
-      std::string err = reload();
+      std::string err = on_reload_request_ ? on_reload_request_() : reload();
       if (!err.empty()) return error_reply(err);
       return ok();
     }

@@ -199,6 +199,7 @@ void Supervisor::publish() {
   if (shutting_down_) alerting_->describe(snap);
   else alerting_->evaluate(snap);
   writer_.write_file_atomically(runtime_dir_ + "/status.json", to_json(snap));
+  if (on_publish_) on_publish_(snap);
 }
 
 void Supervisor::publish_soon() {

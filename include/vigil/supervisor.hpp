@@ -55,6 +55,10 @@ class Supervisor : public ServiceHost {
   std::string handle_request(const Request& r);
   /// Writes status.json soon (coalesced), off the loop.
   void publish_soon();
+  /// Called with every published snapshot (vigil's STATUS= line to its manager).
+  void on_publish(std::function<void(const Snapshot&)> hook) { on_publish_ = std::move(hook); }
+  /// How a `reload` request is carried out (cmd_run wraps reload() in RELOADING=1 / READY=1).
+  void on_reload_request(std::function<std::string()> hook) { on_reload_request_ = std::move(hook); }
   const std::vector<std::unique_ptr<Service>>& services() const { return services_; }
 
   // ServiceHost
@@ -94,6 +98,8 @@ class Supervisor : public ServiceHost {
   std::set<pid_t> owned_pids_;
   bool shutting_down_ = false;
   std::function<void()> on_all_down_;
+  std::function<void(const Snapshot&)> on_publish_;
+  std::function<std::string()> on_reload_request_;
 };
 
 }  // namespace vigil
