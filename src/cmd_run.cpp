@@ -12,6 +12,7 @@
 #include "vigil/commands.hpp"
 #include "vigil/config.hpp"
 #include "vigil/control_server.hpp"
+#include "vigil/journal.hpp"
 #include "vigil/log_writer.hpp"
 #include "vigil/manager_notify.hpp"
 #include "vigil/notify_delivery.hpp"
@@ -54,7 +55,7 @@ int cmd_run(const Args& args) {
     return 1;
   }
   const Config& config = *r.config;
-  oplog::init(debug);
+  oplog::init(debug, config.vigil.journal.value_or(running_under_systemd()));
   ensure_standard_fds();
   std::signal(SIGPIPE, SIG_IGN);
   if (!become_subreaper())

@@ -21,7 +21,7 @@ namespace {
 
 const std::vector<std::string> kTopKeys = {"vigil", "store", "service"};
 const std::vector<std::string> kVigilKeys = {"sample_interval", "log_max_size", "log_keep", "log_overflow",
-                                             "rules",           "log_dir",      "socket"};
+                                             "rules",           "log_dir",      "socket",   "journal"};
 const std::vector<std::string> kStoreKeys = {"url", "timeout"};
 const std::vector<std::string> kServiceKeys = {
     "command",        "cwd",           "env",          "after",           "ready",
@@ -123,6 +123,10 @@ class ConfigReader {
     if (auto p = path_value(f, "rules")) v.rules = *p;
     if (auto p = path_value(f, "log_dir")) v.log_dir = *p;
     if (auto p = path_value(f, "socket")) v.socket = *p;
+    if (const Value* j = f.get("journal")) {
+      if (!j->is_boolean()) f.error_at(*j, "journal", "expected true or false, got " + Fields::type_name(*j));
+      else v.journal = j->as_boolean();
+    }
   }
 
   void read_store(const Value& s, Config& cfg) {

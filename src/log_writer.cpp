@@ -7,7 +7,10 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <atomic>
 #include <filesystem>
+
+#include "vigil/journal.hpp"
 
 namespace vigil {
 
@@ -19,6 +22,8 @@ struct LogWriter::Stream {
   int fd = -1;
   std::uint64_t size = 0;
   bool failing = false;
+  std::string journal_id;  // set before the first push; "" = no journal
+  std::atomic<int> pid{0};
 
   explicit Stream(StreamId i, LogFileOptions o)
       : id(i), opt(std::move(o)), queue(opt.overflow, opt.high_water) {}
@@ -95,6 +100,37 @@ LogWriter::StreamId LogWriter::add_stream(LogFileOptions options) {
   streams_.push_back(std::make_unique<Stream>(id, std::move(options)));
   return id;
 }
+
+void LogWriter::set_journal(StreamId id, std::string identifier) {
+  std::lock_guard lock(mu_);
+  streams_[id]->journal_id = std::move(identifier);
+}
+
+void LogWriter::set_pid(StreamId id, int pid) {
+  std::lock_guard lock(mu_);
+  streams_[id]->pid = pid;
+}
+
+namespace {
+
+// Each chunk line is "2026-11-22T18:45:01.123Z out text": the journal gets the text, with the
+// stream as priority, and keeps its own timestamp.
+void send_to_journal(const std::string& chunk, const std::string& id, int pid) {
+  std::size_t start = 0;
+  while (start < chunk.size()) {
+    std::size_t nl = chunk.find('\n', start);
+    if (nl == std::string::npos) nl = chunk.size();
+    std::string_view line(chunk.data() + start, nl - start);
+    start = nl + 1;
+    bool err = line.size() > 28 && line.substr(24, 4) == " err";
+    std::string_view text = line.size() > 28 && line[23] == 'Z' ? line.substr(29) : line;
+    journal_send({"MESSAGE=" + std::string(text), std::string("PRIORITY=") + (err ? "4" : "6"),
+                  "SYSLOG_IDENTIFIER=" + id, "VIGIL_SERVICE=" + id, "SYSLOG_PID=" + std::to_string(pid),
+                  std::string("VIGIL_STREAM=") + (err ? "stderr" : "stdout")});
+  }
+}
+
+}  // namespace
 
 LogQueue::PushResult LogWriter::push(StreamId id, std::string&& chunk, std::size_t lines) {
   Stream* s;
@@ -177,6 +213,8 @@ bool LogWriter::write_stream(Stream& s) {
                   static_cast<unsigned long long>(t.dropped_lines));
     t.chunks.emplace_front(marker);
   }
+  if (!s.journal_id.empty())
+    for (const std::string& chunk : t.chunks) send_to_journal(chunk, s.journal_id, s.pid);
 
   for (std::string& chunk : t.chunks) {
     std::string err;

@@ -3,10 +3,26 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "vigil/journal.hpp"
 #include "vigil/quantity.hpp"
 
 namespace vigil::oplog {
 namespace {
+
+bool g_journal = false;
+
+// What an event is about, as journal fields (VIGIL_SERVICE=, VIGIL_RULE=, VIGIL_SEVERITY=).
+struct About {
+  std::string service, rule, severity;
+};
+
+int syslog_priority(spdlog::level::level_enum l) {
+  if (l >= spdlog::level::critical) return 2;
+  if (l == spdlog::level::err) return 3;
+  if (l == spdlog::level::warn) return 4;
+  if (l == spdlog::level::info) return 6;
+  return 7;
+}
 
 std::shared_ptr<spdlog::logger>& logger() {
   static std::shared_ptr<spdlog::logger> l = [] {
@@ -16,6 +32,21 @@ std::shared_ptr<spdlog::logger>& logger() {
     return lg;
   }();
   return l;
+}
+
+// Every line goes through here: stderr normally; under systemd one structured journal entry
+// (stderr would reach the journal too, but as flat text).
+void emit(spdlog::level::level_enum level, const char* event, const std::string& msg, const About& about = {}) {
+  if (!logger()->should_log(level)) return;
+  if (g_journal) {
+    std::vector<std::string> f = {"MESSAGE=" + msg, "PRIORITY=" + std::to_string(syslog_priority(level)),
+                                  "SYSLOG_IDENTIFIER=vigil", std::string("VIGIL_EVENT=") + event};
+    if (!about.service.empty()) f.push_back("VIGIL_SERVICE=" + about.service);
+    if (!about.rule.empty()) f.push_back("VIGIL_RULE=" + about.rule);
+    if (!about.severity.empty()) f.push_back("VIGIL_SEVERITY=" + about.severity);
+    if (journal_send(f) >= 0) return;  // no journal after all: fall back to stderr
+  }
+  logger()->log(level, msg);
 }
 
 std::string next_step(const Decision& next, const RestartPolicy& policy) {
@@ -38,21 +69,23 @@ std::string next_step(const Decision& next, const RestartPolicy& policy) {
 
 }  // namespace
 
-void init(bool debug_enabled) {
+void init(bool debug_enabled, bool journal) {
   logger()->set_level(debug_enabled ? spdlog::level::debug : spdlog::level::info);
+  g_journal = journal;
 }
 
-void info(const std::string& msg) { logger()->info(msg); }
-void warn(const std::string& msg) { logger()->warn(msg); }
-void error(const std::string& msg) { logger()->error(msg); }
-void debug(const std::string& msg) { logger()->debug(msg); }
+void info(const std::string& msg) { emit(spdlog::level::info, "message", msg); }
+void warn(const std::string& msg) { emit(spdlog::level::warn, "message", msg); }
+void error(const std::string& msg) { emit(spdlog::level::err, "message", msg); }
+void debug(const std::string& msg) { emit(spdlog::level::debug, "message", msg); }
 
 void state_changed(const std::string& svc, State from, State to, Event why) {
-  logger()->info("{}: {} -> {} ({})", svc, to_string(from), to_string(to), to_string(why));
+  emit(spdlog::level::info, "state", fmt::format("{}: {} -> {} ({})", svc, to_string(from), to_string(to), to_string(why)),
+       {svc, "", ""});
 }
 
 void started(const std::string& svc, int pid, const std::string& program) {
-  logger()->info("{}: started {} as pid {}", svc, program, pid);
+  emit(spdlog::level::info, "started", fmt::format("{}: started {} as pid {}", svc, program, pid), {svc, "", ""});
 }
 
 void ended(const std::string& svc, const ExitStatus& exit, double ran_seconds, const Decision& next,
@@ -62,40 +95,44 @@ void ended(const std::string& svc, const ExitStatus& exit, double ran_seconds, c
                   next.verdict == Verdict::RestartNow;
   auto level = expected ? spdlog::level::info : spdlog::level::warn;
   if (next.verdict == Verdict::GiveUp) level = spdlog::level::err;
-  logger()->log(level, "{}: {} after {} (cpu {:.2f}s, peak rss {}); {}", svc, exit.describe(),
-                format_seconds(ran_seconds), exit.cpu_seconds, format_size(exit.max_rss),
-                next_step(next, policy));
+  emit(level, "exited",
+       fmt::format("{}: {} after {} (cpu {:.2f}s, peak rss {}); {}", svc, exit.describe(), format_seconds(ran_seconds),
+                   exit.cpu_seconds, format_size(exit.max_rss), next_step(next, policy)),
+       {svc, "", ""});
 }
 
 void spawn_failed(const std::string& svc, const std::string& err, const Decision& next,
                   const RestartPolicy& policy) {
   auto level = next.verdict == Verdict::GiveUp ? spdlog::level::err : spdlog::level::warn;
-  logger()->log(level, "{}: could not start: {}; {}", svc, err, next_step(next, policy));
+  emit(level, "spawn_failed", fmt::format("{}: could not start: {}; {}", svc, err, next_step(next, policy)), {svc, "", ""});
 }
 
 void stop_escalated(const std::string& svc, int pgid, const std::string& timeout) {
-  logger()->warn("{}: still running {} after the stop signal; sending SIGKILL to process group {}", svc,
-                 timeout, pgid);
+  emit(spdlog::level::warn, "stop_escalated",
+       fmt::format("{}: still running {} after the stop signal; sending SIGKILL to process group {}", svc, timeout, pgid),
+       {svc, "", ""});
 }
 
 void leftovers_killed(const std::string& svc, int pgid) {
-  logger()->warn("{}: main process gone but process group {} still has processes; killing them", svc, pgid);
+  emit(spdlog::level::warn, "leftovers_killed",
+       fmt::format("{}: main process gone but process group {} still has processes; killing them", svc, pgid), {svc, "", ""});
 }
 
 void fault(const std::string& svc, const std::string& reason) {
-  logger()->warn("{}: {}; restarting it", svc, reason);
+  emit(spdlog::level::warn, "fault", fmt::format("{}: {}; restarting it", svc, reason), {svc, "", ""});
 }
 
 void rules_loaded(const std::string& path, int count, const std::string& changes) {
-  logger()->info("rules {} in force: {} rules{}", path, count, changes.empty() ? "" : " (changed:" + changes + ")");
+  emit(spdlog::level::info, "rules_loaded",
+       fmt::format("rules {} in force: {} rules{}", path, count, changes.empty() ? "" : " (changed:" + changes + ")"));
 }
 
 void rules_rejected(const std::string& path, const std::string& errors, int kept) {
-  logger()->error("rules {} rejected; the {} rules in force stay:\n{}", path, kept, errors);
+  emit(spdlog::level::err, "rules_rejected", fmt::format("rules {} rejected; the {} rules in force stay:\n{}", path, kept, errors));
 }
 
 void config_rejected(const std::string& path, const std::string& errors) {
-  logger()->error("config {} rejected on reload; the config in force stays:\n{}", path, errors);
+  emit(spdlog::level::err, "config_rejected", fmt::format("config {} rejected on reload; the config in force stays:\n{}", path, errors));
 }
 
 void alert(const std::string& rule, const std::string& service, const std::string& severity, const std::string& state,
@@ -107,34 +144,39 @@ void alert(const std::string& rule, const std::string& service, const std::strin
                : severity == "critical" ? spdlog::level::err
                : severity == "warning"  ? spdlog::level::warn
                                         : spdlog::level::info;
-  logger()->log(level, "ALERT {} {} [{}] for {}: {}{}", rule, state, severity, service, summary, tail);
+  emit(level, "alert", fmt::format("ALERT {} {} [{}] for {}: {}{}", rule, state, severity, service, summary, tail),
+       {service, rule, severity});
 }
 
 void notify_failed(const std::string& channel, const std::string& what, const std::string& error, bool gave_up) {
-  logger()->warn("notifier {} could not deliver {}: {}; {}", channel, what, error,
-                 gave_up ? "giving up on this notification" : "retrying");
+  emit(spdlog::level::warn, "notify_failed",
+       fmt::format("notifier {} could not deliver {}: {}; {}", channel, what, error,
+                   gave_up ? "giving up on this notification" : "retrying"));
 }
 
 void store_changed(const std::string& store, bool up, const std::string& why) {
   if (up)
-    logger()->info("store {} is up", store);
+    emit(spdlog::level::info, "store", fmt::format("store {} is up", store));
   else
-    logger()->warn("store {} is down: {}; data_age and store metrics have no value until it answers again; "
-                   "reconnecting with backoff", store, why);
+    emit(spdlog::level::warn, "store",
+         fmt::format("store {} is down: {}; data_age and store metrics have no value until it answers again; "
+                     "reconnecting with backoff", store, why));
 }
 
 void log_write_failed(const std::string& svc, const std::string& err) {
-  logger()->error("{}: child output is being lost: {}; supervision continues, will retry on the next line",
-                  svc, err);
+  emit(spdlog::level::err, "log_write_failed",
+       fmt::format("{}: child output is being lost: {}; supervision continues, will retry on the next line", svc, err),
+       {svc, "", ""});
 }
 
 void log_write_recovered(const std::string& svc) {
-  logger()->info("{}: child log writable again", svc);
+  emit(spdlog::level::info, "log_write_recovered", fmt::format("{}: child log writable again", svc), {svc, "", ""});
 }
 
 void log_lines_dropped(const std::string& svc, unsigned long long lines) {
-  logger()->warn("{}: dropped {} output lines because the log writer fell behind (log_overflow = \"drop\")",
-                 svc, lines);
+  emit(spdlog::level::warn, "log_dropped",
+       fmt::format("{}: dropped {} output lines because the log writer fell behind (log_overflow = \"drop\")", svc, lines),
+       {svc, "", ""});
 }
 
 }  // namespace vigil::oplog

@@ -3,6 +3,7 @@
 #include <csignal>
 
 #include "vigil/child_process.hpp"
+#include "vigil/journal.hpp"
 #include "vigil/oplog.hpp"
 #include "vigil/output_pump.hpp"
 #include "vigil/signal_names.hpp"
@@ -154,6 +155,7 @@ void Service::spawn() {
   }
   pid_ = r.child->pid;
   pgid_ = r.child->pid;
+  writer_.set_pid(stream_, pid_);
   host_.own_pid(pid_, true);
   oplog::started(spec_.name, pid_, r.child->program);
   pidfd_ = std::make_unique<asio::posix::stream_descriptor>(io_, r.child->pidfd);

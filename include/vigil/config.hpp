@@ -64,6 +64,7 @@ struct VigilSpec {
   std::string rules;    // absolute; empty when there is no rules file
   std::string log_dir;  // absolute
   std::string socket;   // absolute
+  std::optional<bool> journal;  // child lines and vigil's events to journald; unset: when under systemd
 };
 
 struct Config {

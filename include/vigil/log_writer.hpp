@@ -45,6 +45,10 @@ class LogWriter {
   LogWriter& operator=(const LogWriter&) = delete;
 
   StreamId add_stream(LogFileOptions options);
+  /// Also send this stream's lines to journald as SYSLOG_IDENTIFIER=`identifier` (stdout at
+  /// PRIORITY=6, stderr at 4), attributed to the pid given by set_pid().
+  void set_journal(StreamId id, std::string identifier);
+  void set_pid(StreamId id, int pid);
   LogQueue::PushResult push(StreamId id, std::string&& chunk, std::size_t lines);
 
   /// Replaces `path` with `content` atomically (write path.tmp, then rename) on the writer thread.

@@ -12,8 +12,9 @@
 
 namespace vigil::oplog {
 
-/// Call once at startup. debug=true also logs ignored events.
-void init(bool debug);
+/// Call once at startup. debug=true also logs ignored events; journal=true sends every line to
+/// journald as a structured entry (VIGIL_EVENT=, VIGIL_SERVICE=, VIGIL_RULE=, VIGIL_SEVERITY=).
+void init(bool debug, bool journal = false);
 
 void info(const std::string& msg);
 void warn(const std::string& msg);

@@ -1,12 +1,27 @@
+// journald, through libsystemd: the only sd-journal include. Child output, vigil's own events
+// and alert notifications all go through here when vigil runs under systemd.
+#include "vigil/journal.hpp"
+
 #include <systemd/sd-journal.h>
 #include <syslog.h>
+#include <sys/uio.h>
 
+#include <cstdlib>
 #include <cstring>
 
 #include "vigil/alert_payload.hpp"
 #include "vigil/notify_delivery.hpp"
 
 namespace vigil {
+
+bool running_under_systemd() { return std::getenv("JOURNAL_STREAM") || std::getenv("INVOCATION_ID"); }
+
+int journal_send(const std::vector<std::string>& fields) {
+  std::vector<iovec> iov;
+  iov.reserve(fields.size());
+  for (const auto& f : fields) iov.push_back({const_cast<char*>(f.data()), f.size()});
+  return sd_journal_sendv(iov.data(), static_cast<int>(iov.size()));
+}
 
 std::string deliver_journal(const Notification& n) {
   const Alert& a = n.alert;
