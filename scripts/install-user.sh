@@ -29,7 +29,7 @@ fi
 
 # Build if needed (the build tools come from scripts/deps.sh, which needs root once).
 build_dir=${VIGIL_BUILD_DIR:-build}
-if [[ ! -x $build_dir/vigil ]] || [[ -n $(find src include CMakeLists.txt -newer "$build_dir/vigil" -print -quit) ]]; then
+if [[ ! -x $build_dir/vigil ]] || [[ -n $(find src include CMakeLists.txt -newer "$build_dir/vigil" -print -quit 2>/dev/null) ]]; then
   command -v cmake >/dev/null || { echo "cmake is missing: run ./scripts/deps.sh (as root or with sudo) first" >&2; exit 1; }
   cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
   cmake --build "$build_dir" --target vigil
@@ -42,18 +42,21 @@ install -m 644 docs/vigil.1 "$man_dir/vigil.1"
 echo "installed $bin_dir/vigil, $unit_dir/vigil.service, $man_dir/vigil.1"
 
 install -d -m 700 "$conf_dir"
+wrote_example=false
 if [[ -e $conf_dir/vigil.toml ]]; then
   echo "kept your existing $conf_dir/vigil.toml"
 else
+  wrote_example=true
   # The example tree, with vigil's own socket and logs at their default places (XDG).
   sed -e '/^socket = /d' -e '/^log_dir = /d' docs/examples/vigil.toml > "$conf_dir/vigil.toml"
   for f in scanner.py scan_bridge.py; do install -m 644 "docs/examples/$f" "$conf_dir/$f"; done
   install -d -m 700 "$conf_dir/run/scans"
   echo "wrote an example $conf_dir/vigil.toml (a private redis, a scanner and a bridge): edit it for your services"
 fi
+# The example rules name the example's services: they only go with the example config.
 if [[ -e $conf_dir/rules.toml ]]; then
   echo "kept your existing $conf_dir/rules.toml"
-else
+elif $wrote_example; then
   install -m 644 docs/examples/rules.toml "$conf_dir/rules.toml"
   echo "wrote an example $conf_dir/rules.toml"
 fi

@@ -55,7 +55,9 @@ int cmd_run(const Args& args) {
     return 1;
   }
   const Config& config = *r.config;
-  oplog::init(debug, config.vigil.journal.value_or(running_under_systemd()));
+  oplog::init(debug, use_journal(config.vigil.journal));
+  if (config.vigil.journal.value_or(false) && !journal_available())
+    oplog::warn("journal = true, but no journald listens on this machine; logging to stderr and files only");
   ensure_standard_fds();
   std::signal(SIGPIPE, SIG_IGN);
   if (!become_subreaper())

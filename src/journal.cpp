@@ -6,6 +6,8 @@
 #include <syslog.h>
 #include <sys/uio.h>
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <cstring>
 
@@ -15,6 +17,15 @@
 namespace vigil {
 
 bool running_under_systemd() { return std::getenv("JOURNAL_STREAM") || std::getenv("INVOCATION_ID"); }
+
+// sd_journal_send() reports success when there is no journald at all (it "fails silently"), so
+// whether a journal listens must be checked here, once, before lines are sent into the void.
+bool journal_available() { return ::access("/run/systemd/journal/socket", W_OK) == 0; }
+
+bool use_journal(std::optional<bool> configured) {
+  bool wanted = configured.value_or(running_under_systemd());
+  return wanted && journal_available();
+}
 
 int journal_send(const std::vector<std::string>& fields) {
   std::vector<iovec> iov;
