@@ -27,6 +27,7 @@ Service::Service(asio::io_context& io, ServiceSpec spec, const VigilSpec& vigil,
   opt.keep = vigil.log_keep;
   opt.overflow = vigil.log_overflow;
   stream_ = writer_.add_stream(opt);
+  if (use_journal(vigil.journal)) writer_.set_journal(stream_, spec_.name);
 }
 
 Service::~Service() = default;
@@ -155,6 +156,7 @@ void Service::spawn() {
   }
   pid_ = r.child->pid;
   pgid_ = r.child->pid;
+  writer_.set_pid(stream_, pid_);
   writer_.set_pid(stream_, pid_);
   host_.own_pid(pid_, true);
   oplog::started(spec_.name, pid_, r.child->program);
