@@ -18,4 +18,4 @@ static void BM_SplitLines(benchmark::State& state) {
 }
 BENCHMARK(BM_SplitLines);
 
-BENCHMARK_MAIN();
+

@@ -15,7 +15,6 @@
 #include "vigil/journal.hpp"
 #include "vigil/log_writer.hpp"
 #include "vigil/manager_notify.hpp"
-#include "vigil/notify_delivery.hpp"
 #include "vigil/oplog.hpp"
 #include "vigil/reaper.hpp"
 #include "vigil/signal_names.hpp"
@@ -63,7 +62,6 @@ int cmd_run(const Args& args) {
   if (!become_subreaper())
     oplog::warn("cannot become a child subreaper; orphaned grandchildren will be reaped by PID 1 instead");
 
-  webhook_global_init();  // before any thread exists
   asio::io_context io(1);
   Supervisor* sup = nullptr;
   // The writer thread only hands its news back to the loop.

@@ -1,11 +1,19 @@
 // The only libcurl include.
 #include <curl/curl.h>
 
+#include <mutex>
+
 #include "vigil/notify_delivery.hpp"
 
 namespace vigil {
 
-void webhook_global_init() { curl_global_init(CURL_GLOBAL_DEFAULT); }
+// libcurl's global init loads and initialises the TLS stack (~2 MB of RSS): done only once a
+// webhook channel exists. Debian's libcurl (7.88) is built thread-safe (CURL_VERSION_THREADSAFE),
+// so a late init with other threads running is allowed; std::call_once keeps it to one.
+void webhook_global_init() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
 
 namespace {
 size_t discard(char*, size_t size, size_t n, void*) { return size * n; }

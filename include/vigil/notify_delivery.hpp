@@ -20,7 +20,7 @@ std::string deliver_exec(const NotifierSpec& spec, const std::string& input,
 
 /// webhook: HTTP POST of `body` (application/json) with the spec's headers; 2xx is success.
 std::string deliver_webhook(const NotifierSpec& spec, const std::string& body, const std::atomic<bool>& cancel);
-/// Once at startup, before any thread exists (libcurl's global init is not thread-safe).
+/// Before the first webhook delivery (idempotent; see notify_webhook.cpp).
 void webhook_global_init();
 
 /// journal: one structured entry (VIGIL_EVENT=alert, VIGIL_RULE, VIGIL_SEVERITY, VIGIL_SERVICE).

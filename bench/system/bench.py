@@ -1,0 +1,281 @@
+#!/usr/bin/env python3
+"""Whole-system figures for vigil, each next to a floor measured in the same run.
+
+usage: bench.py VIGIL_BINARY [--quick] [--only NAME,...]
+Every measurement starts the real vigil binary on a generated config in a temp folder, is bounded
+in time and count, and cleans up after itself. Prints one table: figure, vigil, floor, ratio, target.
+Benchmarks, not tests: nothing here fails on a slow machine."""
+import json, os, shutil, signal, socket, statistics, subprocess, sys, tempfile, time
+
+VIGIL = os.path.abspath(sys.argv[1])
+QUICK = "--quick" in sys.argv
+ONLY = next((a.split("=", 1)[1].split(",") for a in sys.argv if a.startswith("--only=")), None)
+rows = []
+
+
+def row(name, vigil, floor, target, note=""):
+    ratio = f"{vigil / floor:.2f}x" if floor else ""
+    rows.append((name, vigil, floor, ratio, target, note))
+
+
+class Vigil:
+    """The real binary on a generated config; stopped (and its tree with it) on exit."""
+
+    def __init__(self, config, rules=None):
+        self.dir = tempfile.mkdtemp(prefix="vigil-bench-")
+        self.sock = os.path.join(self.dir, "run/control.sock")
+        with open(os.path.join(self.dir, "vigil.toml"), "w") as f:
+            f.write(f'[vigil]\nsocket = "{self.sock}"\nlog_dir = "{self.dir}/logs"\n' + config)
+        if rules:
+            with open(os.path.join(self.dir, "rules.toml"), "w") as f:
+                f.write(rules)
+        env = dict(os.environ, XDG_STATE_HOME=self.dir + "/state", XDG_RUNTIME_DIR=self.dir + "/xdg")
+        self.log = open(os.path.join(self.dir, "vigil.log"), "w")
+        self.proc = subprocess.Popen([VIGIL, "run", "-c", os.path.join(self.dir, "vigil.toml")],
+                                     stdout=self.log, stderr=self.log, env=env)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                if self.request({"cmd": "ping"}).get("ok"):
+                    return
+            except OSError:
+                time.sleep(0.02)
+        raise RuntimeError("vigil did not come up: " + open(self.log.name).read()[-2000:])
+
+    def request(self, req):
+        s = socket.socket(socket.AF_UNIX)
+        s.settimeout(10)
+        s.connect(self.sock)
+        s.sendall((json.dumps(req) + "\n").encode())
+        buf = b""
+        while not buf.endswith(b"\n"):
+            chunk = s.recv(1 << 20)
+            if not chunk:
+                break
+            buf += chunk
+        s.close()
+        return json.loads(buf)
+
+    def status(self):
+        return self.request({"cmd": "status"})["status"]
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def cpu_seconds(self):
+        f = open(f"/proc/{self.proc.pid}/stat").read().rsplit(")", 1)[1].split()
+        return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+
+    def rss_mib(self):
+        for line in open(f"/proc/{self.proc.pid}/status"):
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return 0
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        self.close()
+
+
+def wait(pred, limit):
+    end = time.time() + limit
+    while time.time() < end:
+        if pred():
+            return True
+        time.sleep(0.005)
+    return False
+
+
+def gaps_ms(path):
+    t = [int(x) for x in open(path).read().split()]
+    return [(b - a) / 1e6 for a, b in zip(t, t[1:])]
+
+
+def gone(pid):
+    try:
+        return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def bench_restart():
+    n = 20 if QUICK else 60
+    with tempfile.TemporaryDirectory() as d:
+        floor_file = os.path.join(d, "floor")
+        cmd = f"date +%s%N >> {floor_file}; exit 0"
+        subprocess.run(["bash", "-c", f'for i in $(seq {n}); do sh -c "{cmd}"; done'], check=True)
+        floor = statistics.median(gaps_ms(floor_file))
+    with Vigil(f'[service.flash]\ncommand = ["sh", "-c", "date +%s%N >> {tempfile.gettempdir()}/vigil-bench-starts-{os.getpid()}; exit 0"]\n'
+               'restart_delay = "0s"\nstart_limit_burst = 100000\n') as v:
+        f = f"{tempfile.gettempdir()}/vigil-bench-starts-{os.getpid()}"
+        wait(lambda: os.path.exists(f) and len(open(f).read().split()) > n, 60)
+    g = gaps_ms(f)[:n]
+    os.unlink(f)
+    row("restart after a crash (delay 0), median ms", round(statistics.median(g), 2), round(floor, 2), "<= 1.5x",
+        f"min {min(g):.1f} max {max(g):.1f} ms (target: every run < 20)")
+
+
+def bench_idle():
+    secs = 10 if QUICK else 60
+    services = "".join(f'[service.s{i}]\ncommand = ["sleep", "100000"]\n' for i in range(100))
+    with Vigil('sample_interval = "1s"\n' + services) as v:
+        wait(lambda: all(s["state"] == "running" for s in v.status()["services"]), 30)
+        time.sleep(2)  # settle: the first samples, the page cache
+        c0 = v.cpu_seconds()
+        time.sleep(secs)  # the quantity is CPU per unit of idle time
+        used = v.cpu_seconds() - c0
+        row("idle, 100 services sampled every 1s: CPU-s per minute", round(used * 60 / secs, 3), None, "<= 0.3")
+        row("idle, 100 services: RSS MiB", round(v.rss_mib(), 1), None, "<= 10")
+
+
+def bench_logs():
+    lines = 200_000 if QUICK else 1_000_000
+    with tempfile.TemporaryDirectory() as d:
+        src = os.path.join(d, "lines")
+        with open(src, "w") as f:
+            line = "x" * 90
+            for i in range(lines):
+                f.write(f"{i:09d}{line}\n")  # 100 bytes
+        t0 = time.time()
+        subprocess.run(["dd", f"if={src}", f"of={d}/direct", "bs=8192", "status=none"], check=True)
+        floor = time.time() - t0
+        expected = os.path.getsize(src) + lines * 29  # "2026-..Z out " prefix per line
+        started = os.path.join(d, "started")
+        # The child notes when it starts: vigil is already supervising it before it answers a ping.
+        with Vigil(f'log_max_size = "10GB"\nlog_overflow = "block"\n[service.spew]\n'
+                   f'command = ["sh", "-c", "date +%s.%N > {started}; exec dd if={src} bs=8192 status=none"]\n'
+                   'restart = "never"\n') as v:
+            log = v.path("logs/spew.log")
+            wait(lambda: os.path.exists(log) and os.path.getsize(log) >= expected, 300)
+            took = time.time() - float(open(started).read())
+            got = sum(1 for _ in open(log))
+        mbps = os.path.getsize(src) / took / 1e6
+        row(f"logs: {lines} lines x 100B to disk, seconds", round(took, 3), round(floor, 3), "<= 1.5x",
+            f"{mbps:.0f} MB/s, {lines - got} lost (timestamp + stream on every line)")
+
+
+def bench_stop():
+    with Vigil('[service.nice]\ncommand = ["sleep", "100000"]\n'
+               '[service.stubborn]\ncommand = ["sh", "-c", "trap \'\' TERM; sleep 100000 & while :; do sleep 0.05; done"]\n'
+               'stop_timeout = "2s"\n') as v:
+        wait(lambda: all(s["state"] == "running" for s in v.status()["services"]), 10)
+        pid = next(s["pid"] for s in v.status()["services"] if s["name"] == "nice")
+        t0 = time.time()
+        v.request({"cmd": "stop", "services": ["nice"]})
+        wait(lambda: gone(pid), 10)
+        nice = (time.time() - t0) * 1000
+        st = next(s for s in v.status()["services"] if s["name"] == "stubborn")
+        kids = subprocess.run(["pgrep", "-g", str(st["pid"])], capture_output=True, text=True).stdout.split()
+        t0 = time.time()
+        v.request({"cmd": "stop", "services": ["stubborn"]})
+        wait(lambda: all(gone(int(p)) for p in kids), 20)
+        stubborn = (time.time() - t0) * 1000
+    row("stop, cooperative child: tree gone, ms", round(nice, 1), None, "<= 20")
+    row("stop, child ignores SIGTERM (stop_timeout 2s): tree gone, ms", round(stubborn, 1), 2000, "<= 2020",
+        f"{len(kids)} processes in the group")
+
+
+def bench_status():
+    services = "".join(f'[service.s{i}]\ncommand = ["sleep", "100000"]\n' for i in range(100))
+    with Vigil(services) as v:
+        wait(lambda: all(s["state"] == "running" for s in v.status()["services"]), 30)
+        times = []
+        for _ in range(30 if QUICK else 100):
+            t0 = time.time()
+            v.request({"cmd": "status"})
+            times.append((time.time() - t0) * 1000)
+        cli = []
+        for _ in range(5 if QUICK else 20):
+            t0 = time.time()
+            subprocess.run([VIGIL, "status", "-s", v.sock], capture_output=True)
+            cli.append((time.time() - t0) * 1000)
+    row("status round trip on the socket, 100 services, median ms", round(statistics.median(times), 2), None, "<= 5",
+        f"`vigil status` command incl. process start: {statistics.median(cli):.1f} ms")
+
+
+def bench_staleness():
+    if not shutil.which("redis-server"):
+        return
+    d = tempfile.mkdtemp(prefix="vigil-bench-redis-")
+    port_sock = socket.socket()
+    port_sock.bind(("127.0.0.1", 0))
+    port = port_sock.getsockname()[1]
+    port_sock.close()
+    redis = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", d],
+                             stdout=subprocess.DEVNULL)
+    try:
+        wait(lambda: subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True).stdout.strip() == b"PONG", 10)
+        results = []
+        for sample in (["1s"] if QUICK else ["1s", "200ms"]):
+            fired = os.path.join(d, f"fired-{sample}")
+            rules = ('[[rule]]\nname = "stale"\nwhen = "data_age > 2s"\nnotify = ["t"]\n'
+                     f'[notify.t]\ntype = "exec"\ncommand = ["sh", "-c", "date +%s.%N >> {fired}"]\n')
+            with Vigil(f'sample_interval = "{sample}"\n[store]\nurl = "redis://127.0.0.1:{port}/0"\n'
+                       '[service.bridge]\ncommand = ["sleep", "100000"]\nfreshness = { key = "ts" }\n', rules) as v:
+                for _ in range(5 if QUICK else 10):
+                    last = time.time()
+                    subprocess.run(["redis-cli", "-p", str(port), "SET", "ts", f"{last:.6f}"], capture_output=True)
+                    if not wait(lambda: os.path.exists(fired) and len(open(fired).read().split()) > len(results), 10):
+                        break
+                    at = float(open(fired).read().split()[len(results)])
+                    results.append((at - (last + 2)) * 1000)
+                    subprocess.run(["redis-cli", "-p", str(port), "SET", "ts", f"{time.time():.6f}"], capture_output=True)
+                    wait(lambda: not v.status()["alerts"], 10)  # resolved before the next round
+            if results:
+                row(f"stale data noticed after the threshold (sample_interval {sample}), median ms",
+                    round(statistics.median(results), 1), None, "<= 50",
+                    f"min {min(results):.0f} max {max(results):.0f} ms")
+            results = []
+    finally:
+        redis.kill()
+        redis.wait()
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def bench_scale():
+    n = 300 if QUICK else 1000
+    services = "".join(f'[service.s{i}]\ncommand = ["sleep", "100000"]\n' for i in range(n))
+    with Vigil('sample_interval = "1s"\n' + services) as v:
+        wait(lambda: all(s["state"] == "running" for s in v.status()["services"]), 120)
+        time.sleep(2)
+        c0 = v.cpu_seconds()
+        time.sleep(5)  # five sampling passes
+        per_pass = (v.cpu_seconds() - c0) / 5 * 1000
+        times = []
+        for _ in range(10):
+            t0 = time.time()
+            v.request({"cmd": "status"})
+            times.append((time.time() - t0) * 1000)
+        row(f"scale, {n} services: CPU per sampling pass, ms", round(per_pass, 1), None, "<= 20 (1000)")
+        row(f"scale, {n} services: RSS MiB", round(v.rss_mib(), 1), None, "<= 64 (1000)")
+        row(f"scale, {n} services: status round trip, median ms", round(statistics.median(times), 1), None, "<= 50 (1000)")
+
+
+BENCHES = {"restart": bench_restart, "idle": bench_idle, "logs": bench_logs, "stop": bench_stop,
+           "status": bench_status, "staleness": bench_staleness, "scale": bench_scale}
+for name, fn in BENCHES.items():
+    if ONLY and name not in ONLY:
+        continue
+    t0 = time.time()
+    try:
+        fn()
+    except Exception as e:  # one broken figure must not hide the others
+        rows.append((name, "error", None, "", "", str(e)[:120]))
+    print(f"# {name}: {time.time() - t0:.0f}s", file=sys.stderr)
+
+w = max(len(r[0]) for r in rows)
+print(f"{'figure':<{w}}  {'vigil':>9}  {'floor':>9}  {'ratio':>7}  {'target':<13} note")
+for name, vig, floor, ratio, target, note in rows:
+    print(f"{name:<{w}}  {str(vig):>9}  {str(floor if floor is not None else '-'):>9}  {ratio:>7}  {target:<13} {note}")

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs every benchmark and prints one table: the Google Benchmark hot paths, then the whole-system
+# figures (real vigil binary, floors measured in the same run). --quick: a one-minute subset.
+# Benchmarks, not tests: a slow machine prints slow numbers, nothing fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+quick=""
+[[ ${1:-} == "--quick" ]] && quick="--quick"
+
+build_dir=${VIGIL_BUILD_DIR:-build}
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$build_dir" --target vigil vigil_bench >/dev/null
+
+echo "== hot paths (Google Benchmark)"
+"$build_dir/bench/vigil_bench" --benchmark_min_time=$([[ -n $quick ]] && echo 0.05 || echo 0.5) 2>/dev/null
+echo
+echo "== whole system ($(nproc) cores, $(uname -r))"
+python3 bench/system/bench.py "$build_dir/vigil" $quick
