@@ -147,6 +147,23 @@ Value eval(const Node& n, const Context& ctx) {
 
 }  // namespace
 
+std::vector<double> rising_thresholds(const Node& n, const std::string& metric) {
+  std::vector<double> out;
+  if (n.kind == Node::Kind::Binary) {
+    auto is_metric = [&](const NodePtr& x) { return x->kind == Node::Kind::Metric && x->text == metric; };
+    auto is_number = [](const NodePtr& x) { return x->kind == Node::Kind::Number; };
+    if ((n.op == Op::Gt || n.op == Op::Ge) && is_metric(n.lhs) && is_number(n.rhs)) out.push_back(n.rhs->number);
+    if ((n.op == Op::Lt || n.op == Op::Le) && is_number(n.lhs) && is_metric(n.rhs)) out.push_back(n.lhs->number);
+    for (const NodePtr& side : {n.lhs, n.rhs}) {
+      auto more = rising_thresholds(*side, metric);
+      out.insert(out.end(), more.begin(), more.end());
+    }
+  } else if (n.kind == Node::Kind::Unary) {
+    out = rising_thresholds(*n.lhs, metric);
+  }
+  return out;
+}
+
 bool holds(const Node& root, const Context& ctx) {
   Value v = eval(root, ctx);
   return v.present && v.boolean;

@@ -254,6 +254,30 @@ EngineOutput RuleEngine::evaluate(const Snapshot& snap, TimePoint now, double un
   return out;
 }
 
+std::optional<TimePoint> RuleEngine::next_deadline(const Snapshot& snap, TimePoint now) const {
+  if (!rules_) return std::nullopt;
+  std::optional<TimePoint> best;
+  auto consider = [&](TimePoint t) {
+    if (t > now && (!best || t < *best)) best = t;
+  };
+  for (const auto& [key, a] : alerts_) {
+    const Rule* r = rules_->find(key.first);
+    if (r && a.state == AlertState::Pending) consider(a.since + r->for_);
+  }
+  for (const Rule& r : rules_->rules) {
+    if (!r.metrics.count("data_age")) continue;
+    auto thresholds = expr::rising_thresholds(*r.when, "data_age");
+    for (const auto& s : snap.services) {
+      if (!s.data_age || !r.applies_to(s.name)) continue;
+      for (double n : thresholds)
+        if (n > *s.data_age)
+          consider(now + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(n - *s.data_age)) +
+                   std::chrono::milliseconds(1));  // just past the threshold: "> N" holds then
+    }
+  }
+  return best;
+}
+
 std::vector<Alert> RuleEngine::alerts() const {
   std::vector<Alert> out;
   for (const auto& [k, a] : alerts_) out.push_back(a);

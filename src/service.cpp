@@ -257,9 +257,9 @@ void Service::fault(const std::string& reason) {
   dispatch(Event::Restart);
 }
 
-void Service::set_store_values(std::optional<double> data_age, std::map<std::string, std::optional<double>> custom,
+void Service::set_store_values(std::optional<double> data_ts, std::map<std::string, std::optional<double>> custom,
                                std::string error) {
-  data_age_ = data_age;
+  data_ts_ = data_ts;
   custom_ = std::move(custom);
   store_error_ = std::move(error);
 }
@@ -290,7 +290,10 @@ ServiceSnapshot Service::snapshot(TimePoint now) const {
   }
   if (live && !pumps_.empty()) s.output_idle = secs(pumps_.back()->last_output());
   if (state_ == State::Running && spec_.watchdog) s.watchdog_age = secs(last_watchdog_);
-  s.data_age = data_age_;
+  if (data_ts_) {
+    double unix_now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    s.data_age = std::max(0.0, unix_now - *data_ts_);  // a writer's clock slightly ahead reads as fresh
+  }
   for (const auto& [name, m] : spec_.metrics) {
     auto it = custom_.find(name);
     s.custom[name] = it == custom_.end() ? std::nullopt : it->second;

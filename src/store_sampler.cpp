@@ -71,7 +71,7 @@ void StoreSampler::sample(const std::vector<Service*>& services, std::function<v
     double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     // Gather per service, then hand each its values at once.
     struct Values {
-      std::optional<double> data_age;
+      std::optional<double> data_ts;
       std::map<std::string, std::optional<double>> custom;
       std::string error;
     };
@@ -85,12 +85,12 @@ void StoreSampler::sample(const std::vector<Service*>& services, std::function<v
         Values& v = out[a.svc];
         StoreReading r = a.metric.empty() ? interpret_freshness(*a.svc->spec().freshness, (*replies)[i], now)
                                           : interpret_metric(a.svc->spec().metrics.at(a.metric), (*replies)[i]);
-        if (a.metric.empty()) v.data_age = r.value;
+        if (a.metric.empty() && r.value) v.data_ts = now - *r.value;  // back to the timestamp itself
         else v.custom[a.metric] = r.value;
         if (!r.error.empty() && v.error.empty()) v.error = r.error;
       }
     }
-    for (auto& [svc, v] : out) svc->set_store_values(v.data_age, std::move(v.custom), std::move(v.error));
+    for (auto& [svc, v] : out) svc->set_store_values(v.data_ts, std::move(v.custom), std::move(v.error));
     done();
   });
 }

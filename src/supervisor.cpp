@@ -19,7 +19,8 @@ Supervisor::Supervisor(boost::asio::io_context& io, Config config, LogWriter& wr
       runtime_dir_(std::move(runtime_dir)),
       started_at_(Clock::now()),
       sample_timer_(io),
-      publish_timer_(io) {
+      publish_timer_(io),
+      early_timer_(io) {
   std::error_code ec;
   std::filesystem::create_directories(runtime_dir_, ec);
   ::chmod(runtime_dir_.c_str(), 0700);
@@ -166,12 +167,9 @@ void Supervisor::sample() {
   for (auto& s : services_) roots.push_back(has_processes(s->state()) ? s->pid() : 0);
   auto samples = proc_sampler_.sample(roots, [this](pid_t p) { return owned_pids_.count(p) > 0; }, Clock::now());
   for (std::size_t i = 0; i < services_.size(); ++i) services_[i]->set_proc_sample(samples[i]);
-  if (store_) {
-    std::vector<Service*> all;
-    for (auto& s : services_) all.push_back(s.get());
-    store_->sample(all, [this] { publish_soon(); });
-  }
-  publish();
+  next_sample_ = Clock::now() + config_.vigil.sample_interval;
+  publish();  // the process metrics now; the store's when its batch answers
+  read_store_then_publish();
   sample_timer_.expires_after(config_.vigil.sample_interval);
   sample_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (!ec) sample();
@@ -191,13 +189,33 @@ Snapshot Supervisor::snapshot() const {
   return snap;
 }
 
+void Supervisor::read_store_then_publish() {
+  if (!store_) return;
+  std::vector<Service*> all;
+  for (auto& s : services_) all.push_back(s.get());
+  store_->sample(all, [this] { publish(); });
+}
+
 void Supervisor::publish() {
   publish_pending_ = false;
   publish_timer_.cancel();
   Snapshot snap = snapshot();
   // While vigil stops its services on purpose, "not running" is not news: no evaluation then.
-  if (shutting_down_) alerting_->describe(snap);
-  else alerting_->evaluate(snap);
+  if (shutting_down_) {
+    alerting_->describe(snap);
+  } else {
+    alerting_->evaluate(snap);
+    // Something due before the next sample (data_age reaching a threshold, a `for` running out):
+    // wake up for it then, re-read the store, and evaluate, instead of up to a sample late.
+    if (auto due = alerting_->next_deadline(snap); due && *due < next_sample_) {
+      early_timer_.expires_at(*due);
+      early_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec) return;
+        if (store_) read_store_then_publish();
+        else publish();
+      });
+    }
+  }
   writer_.write_file_atomically(runtime_dir_ + "/status.json", to_json(snap));
   if (on_publish_) on_publish_(snap);
 }
@@ -283,6 +301,7 @@ void Supervisor::continue_shutdown() {
   }
   if (all_down && on_all_down_) {
     sample_timer_.cancel();
+    early_timer_.cancel();
     publish();
     auto done = std::move(on_all_down_);
     on_all_down_ = nullptr;

@@ -221,7 +221,7 @@ def bench_staleness():
         for sample in (["1s"] if QUICK else ["1s", "200ms"]):
             fired = os.path.join(d, f"fired-{sample}")
             rules = ('[[rule]]\nname = "stale"\nwhen = "data_age > 2s"\nnotify = ["t"]\n'
-                     f'[notify.t]\ntype = "exec"\ncommand = ["sh", "-c", "date +%s.%N >> {fired}"]\n')
+                     f'[notify.t]\ntype = "exec"\ncommand = ["sh", "-c", "[ $VIGIL_ALERT_STATE = firing ] && date +%s.%N >> {fired}; true"]\n')
             with Vigil(f'sample_interval = "{sample}"\n[store]\nurl = "redis://127.0.0.1:{port}/0"\n'
                        '[service.bridge]\ncommand = ["sleep", "100000"]\nfreshness = { key = "ts" }\n', rules) as v:
                 for _ in range(5 if QUICK else 10):

@@ -40,6 +40,8 @@ class Alerting {
   /// Fills `snap`'s alert fields from the current state without evaluating.
   void describe(Snapshot& snap) const;
 
+  /// The engine's next deadline (see RuleEngine::next_deadline).
+  std::optional<TimePoint> next_deadline(const Snapshot& snap) const { return engine_.next_deadline(snap, Clock::now()); }
   Silences& silences() { return silences_; }
   const RuleSet* rules() const { return engine_.rules(); }
   void save_silences();

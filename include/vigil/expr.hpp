@@ -67,6 +67,11 @@ struct Context {
 /// True only if the expression holds; a comparison with a metric that has no value is false.
 bool holds(const Node& root, const Context& ctx);
 
+/// The numbers `metric` must exceed for the expression to change: N in `metric > N`,
+/// `metric >= N`, `N < metric`, `N <= metric` (base units). Lets vigil wake up exactly when a
+/// growing metric such as data_age will cross a threshold, instead of at the next sample.
+std::vector<double> rising_thresholds(const Node& root, const std::string& metric);
+
 /// The value of one metric, formatted with its unit ("73.2s", "612MB", "85.3%"), or "n/a".
 std::string metric_value(const std::string& metric, const Context& ctx, const std::map<std::string, Type>& custom);
 /// The raw number of a metric in base units, if it has one (for JSON).

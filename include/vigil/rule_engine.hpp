@@ -85,6 +85,11 @@ class RuleEngine {
   /// Pending and firing alerts, most severe first.
   std::vector<Alert> alerts() const;
 
+  /// When evaluating again could change something before the next sample: a pending alert's `for`
+  /// runs out, or a service's data_age reaches a threshold its rules compare it with. Lets vigil
+  /// notice staleness the moment it happens rather than up to a sample_interval later.
+  std::optional<TimePoint> next_deadline(const Snapshot& snap, TimePoint now) const;
+
  private:
   using Key = std::pair<std::string, std::string>;  // rule, service
   void fire(Alert& a, const Rule& r, TimePoint now, double unix_now, EngineOutput& out);

@@ -65,8 +65,9 @@ class Service {
 
   /// Latest /proc sample of the tree (from the Supervisor's sampling pass).
   void set_proc_sample(const TreeSample& sample) { proc_ = sample; }
-  /// Latest store readings (data_age, custom metrics) or the reason there are none.
-  void set_store_values(std::optional<double> data_age, std::map<std::string, std::optional<double>> custom,
+  /// Latest store readings or the reason there are none. `data_ts` is the timestamp read (unix
+  /// seconds): data_age is computed from it whenever asked, so it is exact at any moment.
+  void set_store_values(std::optional<double> data_ts, std::map<std::string, std::optional<double>> custom,
                         std::string error);
   ServiceSnapshot snapshot(TimePoint now) const;
 
@@ -127,7 +128,7 @@ class Service {
   int total_starts_ = 0;
   int exits_ = 0;
   TreeSample proc_;
-  std::optional<double> data_age_;
+  std::optional<double> data_ts_;
   std::map<std::string, std::optional<double>> custom_;
   std::string store_error_;
   bool group_polling_ = false;

@@ -89,6 +89,9 @@ class Supervisor : public ServiceHost {
   void act(const ActionRequest& a);
   boost::asio::steady_timer sample_timer_;
   boost::asio::steady_timer publish_timer_;
+  boost::asio::steady_timer early_timer_;  // an evaluation due before the next sample
+  TimePoint next_sample_{};
+  void read_store_then_publish();
   bool publish_pending_ = false;
   std::vector<std::unique_ptr<Service>> services_;  // in config order
   std::map<std::string, ServiceSpec> redefine_;  // changed by a reload: applied once stopped

@@ -219,3 +219,20 @@ TEST(Silences, MatchExpireAndRoundTrip) {
   EXPECT_TRUE(copy.all().empty());
   EXPECT_FALSE(copy.from_json("{not json"));
 }
+
+TEST(RuleEngine, TheNextDeadlineIsWhenDataAgeCrossesAThresholdOrAForRunsOut) {
+  Fixture f("[[rule]]\nname = \"warn\"\nwhen = \"data_age > 30s\"\n[[rule]]\nname = \"crit\"\nwhen = \"60s < data_age\"\n"
+            "[[rule]]\nname = \"hot\"\nwhen = \"cpu > 90\"\nfor = \"10s\"");
+  f.svc().data_age = 20;
+  f.at(0s);
+  auto due = f.engine.next_deadline(f.snap, f.now);
+  ASSERT_TRUE(due);
+  EXPECT_NEAR(std::chrono::duration<double>(*due - f.now).count(), 10.001, 1e-6);  // 30 s - 20 s, just past
+  f.svc().data_age = 45;  // past warn: the next is crit at 60 s
+  f.at(1s);
+  EXPECT_NEAR(std::chrono::duration<double>(*f.engine.next_deadline(f.snap, f.now) - f.now).count(), 15.001, 1e-6);
+  f.svc().data_age = 70;
+  f.svc().cpu = 95;  // hot is now pending: due when its `for` runs out
+  f.at(2s);
+  EXPECT_NEAR(std::chrono::duration<double>(*f.engine.next_deadline(f.snap, f.now) - f.now).count(), 10.0, 1e-6);
+}
