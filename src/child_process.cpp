@@ -202,6 +202,9 @@ SpawnResult spawn_child(const SpawnSpec& spec) {
   }
   ::fcntl(out[0], F_SETFL, O_NONBLOCK);
   ::fcntl(err[0], F_SETFL, O_NONBLOCK);
+  // A larger stdout pipe lets a chatty child run ahead between vigil's reads (fewer wake-ups per
+  // megabyte). Pages are only used while data waits in it; best effort (pipe-max-size may be lower).
+  ::fcntl(out[0], F_SETPIPE_SZ, 1 << 20);
   r.child = SpawnedChild{pid, pidfd, out[0], err[0], in[1], *program};
   return r;
 }
