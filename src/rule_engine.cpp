@@ -51,6 +51,16 @@ std::vector<std::string> RuleEngine::all_notifiers() const {
   return out;
 }
 
+Alert& RuleEngine::start_alert(const Key& key, const Rule& r, const expr::Context& ctx, TimePoint now) {
+  Alert& a = alerts_[key] = Alert{};
+  a.rule = r.name;
+  a.service = key.second;
+  a.severity = r.severity;
+  a.since = now;
+  describe(a, r, ctx, rules_->custom_metrics);
+  return a;
+}
+
 void RuleEngine::fire(Alert& a, const Rule& r, TimePoint now, double unix_now, EngineOutput& out) {
   a.state = AlertState::Firing;
   a.since = now;
@@ -161,14 +171,9 @@ EngineOutput RuleEngine::evaluate(const Snapshot& snap, TimePoint now, double un
             a.last_event = now;
             describe(a, r, ctx, rules_->custom_metrics);
           } else {
-            Alert a;
-            a.rule = r.name;
-            a.service = s.name;
-            a.severity = r.severity;
+            Alert& a = start_alert(key, r, ctx, now);
             a.last_event = now;
-            describe(a, r, ctx, rules_->custom_metrics);
-            auto& stored = alerts_[key] = a;
-            fire(stored, r, now, unix_now, out);
+            fire(a, r, now, unix_now, out);
           }
         } else if (it != alerts_.end() && now - it->second.last_event >= r.clear_for) {
           resolve(it->second, r.notify, unix_now, out);
@@ -183,14 +188,8 @@ EngineOutput RuleEngine::evaluate(const Snapshot& snap, TimePoint now, double un
       bool cond = expr::holds(*r.when, ctx);
       if (it == alerts_.end()) {
         if (!cond) continue;
-        Alert a;
-        a.rule = r.name;
-        a.service = s.name;
-        a.severity = r.severity;
-        a.since = now;
-        describe(a, r, ctx, rules_->custom_metrics);
-        auto& stored = alerts_[key] = a;
-        if (r.for_.count() == 0) fire(stored, r, now, unix_now, out);
+        Alert& a = start_alert(key, r, ctx, now);
+        if (r.for_.count() == 0) fire(a, r, now, unix_now, out);
         continue;
       }
       Alert& a = it->second;

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "vigil/expr.hpp"
 #include "vigil/restart_policy.hpp"
 #include "vigil/rules_config.hpp"
 #include "vigil/silences.hpp"
@@ -92,6 +93,7 @@ class RuleEngine {
 
  private:
   using Key = std::pair<std::string, std::string>;  // rule, service
+  Alert& start_alert(const Key& key, const Rule& r, const expr::Context& ctx, TimePoint now);  // pending
   void fire(Alert& a, const Rule& r, TimePoint now, double unix_now, EngineOutput& out);
   void resolve(const Alert& a, const std::vector<std::string>& targets, double unix_now, EngineOutput& out);
   std::vector<std::string> all_notifiers() const;

@@ -1,5 +1,7 @@
 #include "redis_server.hpp"
 
+#include "http_peers.hpp"
+
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -10,24 +12,9 @@
 #include <stdexcept>
 
 namespace vt {
-namespace {
-
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
-}  // namespace
 
 RedisServer::RedisServer(const TempDir& dir, Kind kind) : dir_(dir), kind_(kind) {
-  if (kind_ == Kind::Tcp) port_ = free_port();
+  if (kind_ == Kind::Tcp) port_ = free_tcp_port();
   else socket_ = dir_ / "redis.sock";
   start();
 }
