@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <boost/asio/post.hpp>
+
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -18,6 +20,7 @@ Supervisor::Supervisor(boost::asio::io_context& io, Config config, LogWriter& wr
       writer_(writer),
       runtime_dir_(std::move(runtime_dir)),
       started_at_(Clock::now()),
+      sampling_([&io](std::function<void()> fn) { boost::asio::post(io, std::move(fn)); }),
       sample_timer_(io),
       publish_timer_(io),
       early_timer_(io) {
@@ -163,12 +166,20 @@ Service* Supervisor::service_for_pid(pid_t pid) {
 }
 
 void Supervisor::sample() {
-  std::vector<pid_t> roots;
-  for (auto& s : services_) roots.push_back(has_processes(s->state()) ? s->pid() : 0);
-  auto samples = proc_sampler_.sample(roots, [this](pid_t p) { return owned_pids_.count(p) > 0; }, Clock::now());
-  for (std::size_t i = 0; i < services_.size(); ++i) services_[i]->set_proc_sample(samples[i]);
+  // The /proc walk runs on the sampling thread; its result comes back here. Services are matched
+  // by name and pid, since a reload or a restart may have changed them in between.
+  SamplingThread::Roots roots;
+  for (auto& s : services_) roots.emplace_back(s->name(), has_processes(s->state()) ? s->pid() : 0);
+  bool submitted = sampling_.submit(std::move(roots), owned_pids_, [this](SamplingThread::Roots done, std::vector<TreeSample> samples) {
+    if (shutting_down_) return;
+    for (std::size_t i = 0; i < done.size(); ++i) {
+      Service* s = find(done[i].first);
+      if (s && s->pid() == done[i].second) s->set_proc_sample(samples[i]);
+    }
+    publish();  // the process metrics now; the store's when its batch answers
+  });
+  if (!submitted) publish();  // the previous pass is still running: its figures stay for now
   next_sample_ = Clock::now() + config_.vigil.sample_interval;
-  publish();  // the process metrics now; the store's when its batch answers
   read_store_then_publish();
   sample_timer_.expires_after(config_.vigil.sample_interval);
   sample_timer_.async_wait([this](const boost::system::error_code& ec) {

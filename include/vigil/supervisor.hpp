@@ -15,7 +15,7 @@
 #include "vigil/control_protocol.hpp"
 #include "vigil/log_writer.hpp"
 #include "vigil/notify_socket.hpp"
-#include "vigil/proc_sampler.hpp"
+#include "vigil/sampling_thread.hpp"
 #include "vigil/service.hpp"
 #include "vigil/snapshot.hpp"
 #include "vigil/store_sampler.hpp"
@@ -83,7 +83,7 @@ class Supervisor : public ServiceHost {
   std::string runtime_dir_;
   TimePoint started_at_;
   std::unique_ptr<NotifySocket> notify_;
-  ProcSampler proc_sampler_;
+  SamplingThread sampling_;
   std::unique_ptr<StoreSampler> store_;
   std::unique_ptr<Alerting> alerting_;
   void act(const ActionRequest& a);
