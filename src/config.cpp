@@ -469,20 +469,4 @@ ConfigResult parse_config(const std::string& text, const std::string& path, cons
   return finish(root, path, env);
 }
 
-std::vector<std::string> start_order(const Config& config) {
-  std::vector<std::string> order;
-  std::set<std::string> placed;
-  // Config validation guarantees no cycle, so each pass places at least one service.
-  while (order.size() < config.services.size()) {
-    for (const auto& s : config.services) {
-      if (placed.count(s.name)) continue;
-      if (std::all_of(s.after.begin(), s.after.end(), [&](const std::string& d) { return placed.count(d) > 0; })) {
-        order.push_back(s.name);
-        placed.insert(s.name);
-      }
-    }
-  }
-  return order;
-}
-
 }  // namespace vigil

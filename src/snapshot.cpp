@@ -29,6 +29,7 @@ nlohmann::json service_json(const ServiceSnapshot& s) {
   j["restarts"] = s.restarts;
   j["next_start_in"] = opt(s.next_start_in);
   j["status_text"] = s.status_text;
+  j["notified_mainpid"] = opt(s.notified_mainpid);
   j["log_file"] = s.log_file;
   j["in_health_grace"] = s.in_health_grace;
   nlohmann::json m;

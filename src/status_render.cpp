@@ -176,6 +176,8 @@ std::string render_status(const nlohmann::json& st, const RenderOptions& opt) {
     }
     if (s["store_error"].is_string()) out += "    store: " + s["store_error"].get<std::string>() + "\n";
     if (!s.value("status_text", "").empty()) out += "    STATUS=" + s.value("status_text", "") + "\n";
+    if (s["notified_mainpid"].is_number())
+      out += "    MAINPID=" + std::to_string(s["notified_mainpid"].get<int>()) + " (as the service reported it)\n";
   }
   for (const auto& a : st.value("alerts", nlohmann::json::array()))
     if (a.value("service", "") == "vigil")

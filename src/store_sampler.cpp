@@ -40,10 +40,10 @@ StoreState StoreSampler::state() const {
   return s;
 }
 
-void StoreSampler::sample(const std::vector<Service*>& services, std::function<void()> done) {
+bool StoreSampler::sample(const std::vector<Service*>& services, std::function<void()> done) {
   // A batch still waiting (its deadline is longer than the sample interval): keep the last values.
   // The first connection attempt still running: nothing is known yet, so claim nothing.
-  if (stopped_ || in_flight_ || !client_.state_known()) return;
+  if (stopped_ || in_flight_ || !client_.state_known()) return false;
 
   // One entry per command: which service, and which metric ("" = freshness).
   struct Ask {
@@ -93,6 +93,7 @@ void StoreSampler::sample(const std::vector<Service*>& services, std::function<v
     for (auto& [svc, v] : out) svc->set_store_values(v.data_ts, std::move(v.custom), std::move(v.error));
     done();
   });
+  return true;
 }
 
 }  // namespace vigil

@@ -166,25 +166,32 @@ Service* Supervisor::service_for_pid(pid_t pid) {
 }
 
 void Supervisor::sample() {
-  // The /proc walk runs on the sampling thread; its result comes back here. Services are matched
-  // by name and pid, since a reload or a restart may have changed them in between.
+  // Two halves run at once, the /proc walk on the sampling thread and the store batch on the loop;
+  // the sample is evaluated and published once, when both are in. The store half is bounded by
+  // [store] timeout. Services are matched by name and pid: a reload or restart may come in between.
+  sample_parts_left_ = 2;
   SamplingThread::Roots roots;
   for (auto& s : services_) roots.emplace_back(s->name(), has_processes(s->state()) ? s->pid() : 0);
-  bool submitted = sampling_.submit(std::move(roots), owned_pids_, [this](SamplingThread::Roots done, std::vector<TreeSample> samples) {
-    if (shutting_down_) return;
+  bool walking = sampling_.submit(std::move(roots), owned_pids_, [this](SamplingThread::Roots done, std::vector<TreeSample> samples) {
     for (std::size_t i = 0; i < done.size(); ++i) {
       Service* s = find(done[i].first);
       if (s && s->pid() == done[i].second) s->set_proc_sample(samples[i]);
     }
-    publish();  // the process metrics now; the store's when its batch answers
+    sample_part_done();
   });
-  if (!submitted) publish();  // the previous pass is still running: its figures stay for now
+  if (!walking) --sample_parts_left_;  // the previous walk is still running: its figures stay for now
+  if (!read_store_then([this] { sample_part_done(); })) --sample_parts_left_;
+  if (sample_parts_left_ == 0) publish();
   next_sample_ = Clock::now() + config_.vigil.sample_interval;
-  read_store_then_publish();
   sample_timer_.expires_after(config_.vigil.sample_interval);
   sample_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (!ec) sample();
   });
+}
+
+void Supervisor::sample_part_done() {
+  // <= 0: a half that overran into the next sample is published as soon as it lands.
+  if (--sample_parts_left_ <= 0 && !shutting_down_) publish();
 }
 
 Snapshot Supervisor::snapshot() const {
@@ -200,11 +207,11 @@ Snapshot Supervisor::snapshot() const {
   return snap;
 }
 
-void Supervisor::read_store_then_publish() {
-  if (!store_) return;
+bool Supervisor::read_store_then(std::function<void()> done) {
+  if (!store_) return false;
   std::vector<Service*> all;
   for (auto& s : services_) all.push_back(s.get());
-  store_->sample(all, [this] { publish(); });
+  return store_->sample(all, std::move(done));
 }
 
 void Supervisor::publish() {
@@ -222,8 +229,7 @@ void Supervisor::publish() {
       early_timer_.expires_at(*due);
       early_timer_.async_wait([this](const boost::system::error_code& ec) {
         if (ec) return;
-        if (store_) read_store_then_publish();
-        else publish();
+        if (!read_store_then([this] { publish(); })) publish();
       });
     }
   }

@@ -87,7 +87,4 @@ ConfigResult load_config(const std::string& path, const EnvLookup& env);
 /// Same, from text (tests; `path` only names the file in diagnostics and anchors relative paths).
 ConfigResult parse_config(const std::string& text, const std::string& path, const EnvLookup& env);
 
-/// Services in an order where every service comes after those it names in `after`.
-std::vector<std::string> start_order(const Config& config);
-
 }  // namespace vigil

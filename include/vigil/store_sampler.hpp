@@ -21,8 +21,9 @@ class StoreSampler {
   /// Returns nullptr (and sets *err) for a url that cannot be used.
   static std::unique_ptr<StoreSampler> create(boost::asio::io_context& io, const StoreSpec& spec, std::string* err);
 
-  /// Reads for `services`; calls `done` once their store values are updated (now or later).
-  void sample(const std::vector<Service*>& services, std::function<void()> done);
+  /// Reads for `services`; calls `done` once their store values are updated. Returns false when no
+  /// read was started (one still running, not connected yet, stopping): `done` is not called then.
+  bool sample(const std::vector<Service*>& services, std::function<void()> done);
   StoreState state() const;
   /// vigil is stopping: close the connection quietly (the store going away now is not news).
   void stop();

@@ -91,7 +91,9 @@ class Supervisor : public ServiceHost {
   boost::asio::steady_timer publish_timer_;
   boost::asio::steady_timer early_timer_;  // an evaluation due before the next sample
   TimePoint next_sample_{};
-  void read_store_then_publish();
+  bool read_store_then(std::function<void()> done);  // false: no read started, `done` not called
+  void sample_part_done();
+  int sample_parts_left_ = 0;  // the /proc pass and the store batch of the current sample
   bool publish_pending_ = false;
   std::vector<std::unique_ptr<Service>> services_;  // in config order
   std::map<std::string, ServiceSpec> redefine_;  // changed by a reload: applied once stopped

@@ -231,13 +231,6 @@ TEST(ConfigErrors, UnsetVariableInAPath) {
 
 TEST(ConfigErrors, NoServices) { expect_error("[vigil]\nlog_keep = 1\n", "no services defined"); }
 
-TEST(Config, StartOrderPutsDependenciesFirst) {
-  ConfigResult r = parse("[service.web]\ncommand = [\"x\"]\nafter = [\"api\"]\n[service.api]\ncommand = [\"x\"]\n"
-                         "after = [\"db\"]\n[service.db]\ncommand = [\"x\"]\n");
-  ASSERT_TRUE(r.config) << errors(r);
-  EXPECT_EQ(start_order(*r.config), (std::vector<std::string>{"db", "api", "web"}));
-}
-
 TEST(Config, DefinitionEqualityIgnoresPosition) {
   ConfigResult a = parse("[service.a]\ncommand = [\"x\"]\n");
   ConfigResult b = parse("\n\n[service.a]\ncommand = [\"x\"]\n");
