@@ -271,6 +271,11 @@ void Supervisor::start_all() {
 
 void Supervisor::start_waiting() {
   if (shutting_down_) return;
+  // Each start reports a state change, which calls back here; the loop below already picks up
+  // whatever that change made startable. Returning keeps services starting in file order (the
+  // nested calls started the *last* one first) and the stack flat with thousands of services.
+  if (starting_waiting_) return;
+  starting_waiting_ = true;
   // Starting one service can make another startable (ready = "started" is ready at once), so loop.
   bool progress = true;
   while (progress) {
@@ -285,6 +290,7 @@ void Supervisor::start_waiting() {
       progress = true;
     }
   }
+  starting_waiting_ = false;
 }
 
 bool Supervisor::dependants_down(const Service& svc) const {

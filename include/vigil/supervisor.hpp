@@ -100,6 +100,7 @@ class Supervisor : public ServiceHost {
   std::set<std::string> retiring_;               // removed by a reload: dropped once stopped
   std::vector<std::unique_ptr<Service>> retired_;  // kept alive: late Asio handlers may still name them
   std::set<std::string> waiting_to_start_;
+  bool starting_waiting_ = false;  // start_waiting() is on the stack
   std::set<pid_t> owned_pids_;
   bool shutting_down_ = false;
   std::function<void()> on_all_down_;
