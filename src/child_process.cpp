@@ -14,6 +14,8 @@
 #include <cstring>
 #include <filesystem>
 
+#include "vigil/fd_limit.hpp"
+
 extern char** environ;
 
 namespace vigil {
@@ -150,6 +152,7 @@ SpawnResult spawn_child(const SpawnSpec& spec) {
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     if (::dup2(child_stdin, 0) < 0 || ::dup2(out[1], 1) < 0 || ::dup2(err[1], 2) < 0) fail(2);
     if (::chdir(spec.cwd.c_str()) < 0) fail(1);
+    restore_fd_limit_for_child();
     // Whatever vigil has open (log files, hiredis sockets, the control socket...) closes at exec.
     ::syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC);
     ::execve(program->c_str(), argv.data(), envp.data());

@@ -12,6 +12,7 @@
 #include "vigil/commands.hpp"
 #include "vigil/config.hpp"
 #include "vigil/control_server.hpp"
+#include "vigil/fd_limit.hpp"
 #include "vigil/journal.hpp"
 #include "vigil/log_writer.hpp"
 #include "vigil/manager_notify.hpp"
@@ -58,6 +59,13 @@ int cmd_run(const Args& args) {
   if (config.vigil.journal.value_or(false) && !journal_available())
     oplog::warn("journal = true, but no journald listens on this machine; logging to stderr and files only");
   ensure_standard_fds();
+  // About four fds per service (pidfd, two output pipes, a log file) plus vigil's own.
+  rlim_t fd_limit = raise_fd_limit();
+  std::size_t fds_needed = 4 * config.services.size() + 64;
+  if (fd_limit != RLIM_INFINITY && fd_limit < fds_needed)
+    oplog::warn("the open-file limit is " + std::to_string(fd_limit) + " and cannot be raised; " +
+                std::to_string(config.services.size()) + " services need about " + std::to_string(fds_needed) +
+                " (raise LimitNOFILE= in the unit, or the hard limit with `ulimit -Hn`)");
   std::signal(SIGPIPE, SIG_IGN);
   if (!become_subreaper())
     oplog::warn("cannot become a child subreaper; orphaned grandchildren will be reaped by PID 1 instead");
