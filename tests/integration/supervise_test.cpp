@@ -1,6 +1,8 @@
 // Restart policy end to end: the real vigil binary and real children that record their own starts.
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+
 #include <csignal>
 #include <cstdlib>
 
@@ -164,4 +166,44 @@ TEST(Supervise, ServicesStartAfterTheirDependenciesAndStopBeforeThem) {
   log = vigil.log();
   EXPECT_LT(at("web: stopping -> stopped"), at("api: running -> stopping"));
   EXPECT_LT(at("api: stopping -> stopped"), at("db: running -> stopping"));
+}
+
+TEST(Supervise, ServicesWithoutDependenciesStartInTheOrderOfTheFile) {
+  TempDir dir;
+  std::string config;
+  for (std::string name : {"zeta", "alpha", "mid", "beta"})
+    config += "[service." + name + "]\ncommand = [\"sleep\", \"1000\"]\n";
+  VigilRun vigil(dir, config);
+  ASSERT_TRUE(vigil.wait_log("starting -> running", 4)) << vigil.log();
+  std::string log = vigil.log();
+  std::vector<std::size_t> at;
+  for (std::string name : {"zeta", "alpha", "mid", "beta"}) at.push_back(log.find(name + ": started "));
+  for (std::size_t i = 1; i < at.size(); ++i) EXPECT_LT(at[i - 1], at[i]) << log;
+}
+
+TEST(Supervise, AHundredServicesRunUnderAFdSoftLimitOf256AndChildrenKeepThatLimit) {
+  // systemd gives user services a soft limit of 1024; vigil needs ~4 fds per service, so it
+  // raises its own soft limit to the hard one — and must hand children the limit it was given.
+  struct rlimit original {};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &original), 0);
+  ASSERT_GE(original.rlim_max, 1024u) << "this machine's hard fd limit is too low for the test";
+  struct rlimit low = original;
+  low.rlim_cur = 256;
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+  TempDir dir;
+  std::string config = "[service.s0]\ncommand = [\"sh\", \"-c\", \"ulimit -n > " + (dir / "limit") +
+                       "; exec sleep 1000\"]\n";
+  for (int i = 1; i < 100; ++i) config += "[service.s" + std::to_string(i) + "]\ncommand = [\"sleep\", \"1000\"]\n";
+  VigilRun vigil(dir, config);
+  ::setrlimit(RLIMIT_NOFILE, &original);  // only vigil was to start under the low limit
+
+  std::size_t running = 0;
+  EXPECT_TRUE(wait_for([&] {
+    running = 0;
+    nlohmann::json st = vigil.status();
+    if (!st.is_object()) return false;
+    for (const auto& s : st["services"]) running += s["state"] == "running";
+    return running == 100;
+  })) << running << " of 100 running\n" << vigil.log();
+  EXPECT_TRUE(wait_for([&] { return read_file(dir / "limit") == "256\n"; })) << read_file(dir / "limit");
 }
