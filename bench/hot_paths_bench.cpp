@@ -1,6 +1,8 @@
 // Hot paths that run every sample for every service (or every line of output), as Google
 // Benchmark programs. Numbers, not assertions: run build/bench/vigil_bench.
 #include <benchmark/benchmark.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -38,6 +40,28 @@ static void BM_SampleOwnTree(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_SampleOwnTree)->Arg(1)->Arg(100);
+
+// One sampling pass over 1,000 services, each a real `sleep` child: the scale target's pass
+// (≤ 20 ms), without the status.json and rule work that follow it.
+static void BM_SamplePass1000Sleepers(benchmark::State& state) {
+  std::vector<pid_t> roots;
+  for (int i = 0; i < 1000; ++i) {
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      ::execlp("sleep", "sleep", "100000", static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    roots.push_back(pid);
+  }
+  ProcSampler sampler;
+  for (auto _ : state) {
+    auto s = sampler.sample(roots, [](pid_t) { return true; }, std::chrono::steady_clock::now());
+    benchmark::DoNotOptimize(s);
+  }
+  for (pid_t pid : roots) ::kill(pid, SIGKILL);
+  for (pid_t pid : roots) ::waitpid(pid, nullptr, 0);
+}
+BENCHMARK(BM_SamplePass1000Sleepers)->Unit(benchmark::kMillisecond);
 
 static void BM_EvaluateRule(benchmark::State& state) {
   expr::Parsed p = expr::parse("data_age > 60s and cpu < 90% or memory > 500MB and restarts(10m) > 3", {});

@@ -4,8 +4,9 @@
 // descendants that changed session, and orphans vigil adopted as subreaper (matched by session).
 // A process that exits between listing and reading is simply skipped.
 //
-// Runs on the event loop; reads /proc with a fixed buffer and getdents64, so one pass does no
-// per-process heap allocation once its tables have grown.
+// Runs on the sampling thread; keeps each seen process's stat and children files open between
+// passes and reads /proc with a fixed buffer, so one pass does no per-process heap allocation
+// once its tables have grown.
 #include <sys/types.h>
 
 #include <chrono>
@@ -18,6 +19,8 @@
 
 namespace vigil {
 
+struct ProcStat;
+
 struct TreeSample {
   std::optional<double> cpu;  // percent of one core; empty on the first sample of a run
   std::uint64_t memory = 0;   // RSS bytes
@@ -29,6 +32,9 @@ struct TreeSample {
 class ProcSampler {
  public:
   ProcSampler();
+  ~ProcSampler();
+  ProcSampler(const ProcSampler&) = delete;
+  ProcSampler& operator=(const ProcSampler&) = delete;
 
   /// One pass: `roots[i]` is service i's main pid (0 = not running → empty sample).
   /// `owned(pid)` tells vigil's own main children apart from adopted orphans.
@@ -46,7 +52,18 @@ class ProcSampler {
     std::unordered_map<pid_t, Seen> procs;
   };
 
+  struct OpenProc {
+    int stat_fd = -1;
+    int children_fd = -1;  // the main thread's children list
+    unsigned pass = 0;     // the last pass that visited this process
+  };
+
   bool read_file(const char* path, std::size_t* len);
+  bool read_fd(int fd, std::size_t* len);
+  bool read_stat(pid_t pid, ProcStat* st);
+  OpenProc* open_proc(pid_t pid);
+  void forget(pid_t pid);
+  static void close_open(OpenProc& o);
   std::int64_t count_fds(pid_t pid);
   template <class OnEntry>
   void each_entry(const char* dir, OnEntry&& on_entry);
@@ -58,6 +75,9 @@ class ProcSampler {
   char buf_[8192];
   std::vector<pid_t> stack_, tids_, mine_;
   std::vector<History> history_;  // per root index, from the previous pass
+  std::unordered_map<pid_t, OpenProc> open_;  // processes seen in the last pass, files kept open
+  std::size_t open_budget_ = 0;
+  unsigned pass_ = 0;
 };
 
 }  // namespace vigil

@@ -1,6 +1,8 @@
 // Process sampling end to end: real hog children, numbers read back from status.json.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "test_support.hpp"
 
 using namespace vt;
@@ -47,6 +49,47 @@ TEST(Health, AnIdleServiceHasLowCpuAndItsOutputIdleGrows) {
   ASSERT_TRUE(cpu);
   EXPECT_LT(*cpu, 5);
   EXPECT_GE(vigil.metric("quiet", "fds").value_or(0), 3);
+}
+
+TEST(Health, FdsCountsEveryOpenFileOfTheTree) {
+  TempDir dir;
+  // stdin/stdout/stderr plus seven more, inherited by sleep.
+  VigilRun vigil(dir, std::string(kFastSampling) +
+                          "[service.holder]\ncommand = [\"sh\", \"-c\", "
+                          "\"exec 3</dev/null 4</dev/null 5</dev/null 6</dev/null 7</dev/null 8</dev/null 9</dev/null; "
+                          "exec sleep 1000\"]\n");
+  double fds = 0;
+  EXPECT_TRUE(wait_for([&] {
+    fds = vigil.metric("holder", "fds").value_or(0);
+    return fds == 10;
+  })) << "fds " << fds;
+}
+
+namespace {
+std::size_t open_fds(pid_t pid) {
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) ++n;
+  return n;
+}
+}  // namespace
+
+TEST(Health, ProcessesThatComeAndGoLeaveNoFdsOpenInVigil) {
+  TempDir dir;
+  // Forty short-lived children a second: each is sampled while alive, then exits.
+  VigilRun vigil(dir, "[vigil]\nsample_interval = \"50ms\"\n"
+                      "[service.churn]\ncommand = [\"sh\", \"-c\", \"while :; do sleep 0.025; done\"]\n");
+  ASSERT_TRUE(wait_for([&] { return vigil.metric("churn", "cpu").has_value(); })) << vigil.status().dump(2);
+  // Let many children be born, sampled and die; vigil's own fd count must not follow them.
+  std::size_t before = open_fds(vigil.pid());
+  std::size_t most = before;
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  wait_for([&] {
+    most = std::max(most, open_fds(vigil.pid()));
+    return std::chrono::steady_clock::now() > until;
+  });
+  // Two kept files per live process of the tree (the shell and at most one sleep): a few fds of
+  // slack, never one per child that ever lived (~80 by now).
+  EXPECT_LE(most, before + 4) << "vigil's fds grew from " << before << " to " << most;
 }
 
 TEST(Health, StatusRecordsTheLastExitRestartsAndTheBackoffCountdown) {
