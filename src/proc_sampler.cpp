@@ -116,7 +116,6 @@ void ProcSampler::each_entry(const char* dir, OnEntry&& on_entry) {
 
 void ProcSampler::children_of(pid_t pid, std::int64_t threads, std::vector<pid_t>& out) {
   char path[64];
-  std::size_t len = 0;
   tids_.clear();
   if (threads == 1) {
     tids_.push_back(pid);
@@ -126,15 +125,34 @@ void ProcSampler::children_of(pid_t pid, std::int64_t threads, std::vector<pid_t
   }
   for (pid_t tid : tids_) {
     auto kept = tid == pid ? open_.find(pid) : open_.end();
-    bool ok = false;
     if (kept != open_.end() && kept->second.children_fd >= 0) {
-      ok = read_fd(kept->second.children_fd, &len);
+      read_children(kept->second.children_fd, out);
     } else {
       std::snprintf(path, sizeof path, "/proc/%d/task/%d/children", pid, tid);
-      ok = read_file(path, &len);
+      int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+      if (fd < 0) continue;
+      read_children(fd, out);
+      ::close(fd);
     }
-    if (ok) parse_children(std::string_view(buf_, len), [&](pid_t c) { out.push_back(c); });
   }
+}
+
+// A children list can outgrow the buffer (vigil's own, with a thousand services and 7-digit pids):
+// read it in chunks, carrying a pid cut at a chunk's end over to the next.
+void ProcSampler::read_children(int fd, std::vector<pid_t>& out) {
+  std::size_t carry = 0;
+  for (off_t off = 0;;) {
+    ssize_t n = ::pread(fd, buf_ + carry, sizeof buf_ - carry, off);
+    if (n <= 0) break;
+    off += n;
+    std::size_t end = carry + static_cast<std::size_t>(n);
+    std::size_t cut = end;
+    while (cut > 0 && buf_[cut - 1] >= '0' && buf_[cut - 1] <= '9') --cut;  // a pid may go on
+    parse_children(std::string_view(buf_, cut), [&](pid_t c) { out.push_back(c); });
+    carry = end - cut;
+    std::memmove(buf_, buf_ + cut, carry);
+  }
+  if (carry > 0) parse_children(std::string_view(buf_, carry), [&](pid_t c) { out.push_back(c); });
 }
 
 std::int64_t ProcSampler::count_fds(pid_t pid) {

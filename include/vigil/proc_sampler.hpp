@@ -61,6 +61,7 @@ class ProcSampler {
   bool read_file(const char* path, std::size_t* len);
   bool read_fd(int fd, std::size_t* len);
   bool read_stat(pid_t pid, ProcStat* st);
+  void read_children(int fd, std::vector<pid_t>& out);
   OpenProc* open_proc(pid_t pid);
   void forget(pid_t pid);
   static void close_open(OpenProc& o);

@@ -65,6 +65,21 @@ TEST(Health, FdsCountsEveryOpenFileOfTheTree) {
   })) << "fds " << fds;
 }
 
+TEST(Health, ATreeOfTwoThousandProcessesIsCountedWhole) {
+  TempDir dir;
+  // The shell's children list is longer than one read of /proc (≥ 10 KB of pids).
+  VigilRun vigil(dir, std::string(kFastSampling) +
+                          "[service.wide]\ncommand = [\"sh\", \"-c\", "
+                          "\"i=0; while [ $i -lt 2000 ]; do sleep 1000 & i=$((i+1)); done; echo spawned; wait\"]\n");
+  ASSERT_TRUE(wait_for([&] { return read_file(dir / "state/vigil/logs/wide.log").find("spawned") != std::string::npos; },
+                       std::chrono::seconds(60)));
+  double threads = 0;
+  EXPECT_TRUE(wait_for([&] {
+    threads = vigil.metric("wide", "threads").value_or(0);
+    return threads == 2001;
+  })) << "threads " << threads;
+}
+
 namespace {
 std::size_t open_fds(pid_t pid) {
   std::size_t n = 0;
