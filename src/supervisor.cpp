@@ -311,17 +311,29 @@ void Supervisor::shutdown(std::function<void()> done) {
 }
 
 void Supervisor::continue_shutdown() {
-  bool all_down = true;
-  for (auto& s : services_) {
-    State st = s->state();
-    if (st == State::Stopped) continue;
-    if (st == State::Stopping) {
-      all_down = false;
-      continue;
-    }
-    if (!has_processes(st) || dependants_down(*s)) s->stop();
-    if (s->state() != State::Stopped) all_down = false;
+  // Each stop reports a state change, which calls back here: note it and go round again instead
+  // of nesting (with a thousand services the nesting was a thousand frames deep, each a full scan).
+  if (in_shutdown_pass_) {
+    shutdown_again_ = true;
+    return;
   }
+  in_shutdown_pass_ = true;
+  bool all_down = true;
+  do {
+    shutdown_again_ = false;
+    all_down = true;
+    for (auto& s : services_) {
+      State st = s->state();
+      if (st == State::Stopped) continue;
+      if (st == State::Stopping) {
+        all_down = false;
+        continue;
+      }
+      if (!has_processes(st) || dependants_down(*s)) s->stop();
+      if (s->state() != State::Stopped) all_down = false;
+    }
+  } while (shutdown_again_ && !all_down);
+  in_shutdown_pass_ = false;
   if (all_down && on_all_down_) {
     sample_timer_.cancel();
     early_timer_.cancel();

@@ -101,6 +101,8 @@ class Supervisor : public ServiceHost {
   std::vector<std::unique_ptr<Service>> retired_;  // kept alive: late Asio handlers may still name them
   std::set<std::string> waiting_to_start_;
   bool starting_waiting_ = false;  // start_waiting() is on the stack
+  bool in_shutdown_pass_ = false;  // continue_shutdown() is on the stack
+  bool shutdown_again_ = false;    // ...and a state changed under it
   std::set<pid_t> owned_pids_;
   bool shutting_down_ = false;
   std::function<void()> on_all_down_;
