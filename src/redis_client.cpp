@@ -117,6 +117,15 @@ void on_reply(redisAsyncContext* ac, void* reply, void* privdata) {
   if (--p.remaining == 0) p.finish(std::move(p.replies), "");
 }
 
+// Every reply on a subscription, for every channel. hiredis also calls it with no reply while it
+// frees the context, once per channel: privdata is null, the Conn is found through the context.
+void on_subscription(redisAsyncContext* ac, void* reply, void*) {
+  if (!reply || !ac) return;
+  Conn* c = conn_of(ac);
+  if (!c || c->dropping) return;
+  c->owner->on_subscription_reply(copy_reply(static_cast<redisReply*>(reply)));
+}
+
 void on_connect(const redisAsyncContext* ac, int status) {
   Conn* c = conn_of(ac);
   if (status != REDIS_OK) {
@@ -189,7 +198,41 @@ void RedisClient::connect() {
       if (r.type == RedisValue::Type::Error) return drop("handshake refused: " + r.str);
     retry_delay_ = std::chrono::milliseconds(100);
     set_state(true, "");
+    if (!channels_.empty()) send_subscribe();
   });
+}
+
+void RedisClient::subscribe(std::vector<std::string> channels, std::function<void(const std::string&)> on_message,
+                            std::function<void()> on_subscribed) {
+  channels_ = std::move(channels);
+  on_message_ = std::move(on_message);
+  on_subscribed_ = std::move(on_subscribed);
+}
+
+void RedisClient::send_subscribe() {
+  if (!conn_ || !conn_->ac) return;
+  confirmed_ = 0;
+  std::vector<const char*> argv{"SUBSCRIBE"};
+  std::vector<size_t> lens{9};
+  for (const auto& ch : channels_) {
+    argv.push_back(ch.data());
+    lens.push_back(ch.size());
+  }
+  if (redisAsyncCommandArgv(conn_->ac, on_subscription, nullptr, static_cast<int>(argv.size()), argv.data(),
+                            lens.data()) != REDIS_OK)
+    drop("cannot subscribe: connection is closing");
+}
+
+void RedisClient::on_subscription_reply(const RedisValue& r) {
+  if (r.type == RedisValue::Type::Error) return drop("SUBSCRIBE refused: " + r.str);
+  if (r.type != RedisValue::Type::Array || r.elements.size() < 2) return;
+  const std::string& kind = r.elements[0].str;
+  if (kind == "message") {
+    on_message_(r.elements[1].str);
+  } else if (kind == "subscribe") {
+    // One confirmation per channel; writes from here on are heard.
+    if (++confirmed_ == channels_.size() && on_subscribed_) on_subscribed_();
+  }
 }
 
 void RedisClient::batch(std::vector<Command> commands, BatchCallback done) {

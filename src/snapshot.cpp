@@ -85,7 +85,8 @@ std::string to_json(const Snapshot& snap, bool pretty, const std::vector<std::st
                 {"taken_at", snap.taken_at}};
   j["store"] = {{"configured", snap.store.configured},
                 {"store_up", snap.store.configured ? nlohmann::json(snap.store.up) : nlohmann::json(nullptr)},
-                {"error", snap.store.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(snap.store.error)}};
+                {"error", snap.store.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(snap.store.error)},
+                {"keyspace_events", snap.store.keyspace_events}};
   j["services"] = nlohmann::json::array();
   for (const auto& s : snap.services)
     if (only.empty() || std::find(only.begin(), only.end(), s.name) != only.end()) j["services"].push_back(service_json(s));

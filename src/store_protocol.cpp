@@ -183,4 +183,18 @@ StoreReading interpret_metric(const StoreMetric& m, const RedisValue& r) {
   return out;
 }
 
+bool keyspace_events_usable(const std::string& flags) {
+  return flags.find('K') != std::string::npos && flags.find_first_of("A$ht") != std::string::npos;
+}
+
+std::string keyspace_channel(int db, const std::string& key) {
+  return "__keyspace@" + std::to_string(db) + "__:" + key;
+}
+
+std::optional<std::string> key_of_keyspace_channel(int db, const std::string& channel) {
+  std::string prefix = keyspace_channel(db, "");
+  if (channel.size() <= prefix.size() || channel.compare(0, prefix.size(), prefix) != 0) return std::nullopt;
+  return channel.substr(prefix.size());
+}
+
 }  // namespace vigil

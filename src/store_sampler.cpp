@@ -3,10 +3,17 @@
 #include <chrono>
 #include <cstdlib>
 
+#include <boost/asio/post.hpp>
+
 #include "vigil/oplog.hpp"
 #include "vigil/service.hpp"
 
 namespace vigil {
+
+namespace {
+// How long a store may take to answer at startup before vigil calls it down.
+constexpr auto kStartupGrace = std::chrono::seconds(10);
+}  // namespace
 
 std::unique_ptr<StoreSampler> StoreSampler::create(boost::asio::io_context& io, const StoreSpec& spec, std::string* err) {
   const char* pw = std::getenv("VIGIL_REDIS_PASSWORD");
@@ -16,15 +23,126 @@ std::unique_ptr<StoreSampler> StoreSampler::create(boost::asio::io_context& io, 
 }
 
 StoreSampler::StoreSampler(boost::asio::io_context& io, StoreTarget target, Duration timeout)
-    : client_(io, target, timeout, [display = target.display](bool up, const std::string& why) {
+    : io_(io),
+      target_(target),
+      timeout_(timeout),
+      created_at_(std::chrono::steady_clock::now()),
+      startup_timer_(io),
+      client_(io, target, timeout, [this, display = target.display](bool up, const std::string& why) {
+        if (!up && !ever_up_ && std::chrono::steady_clock::now() - created_at_ < kStartupGrace) {
+          // Often the store is a service vigil itself has just started: not news yet.
+          oplog::info("store " + display + " is not answering yet (" + why + "); retrying");
+          startup_timer_.expires_at(created_at_ + kStartupGrace);
+          startup_timer_.async_wait([this](const boost::system::error_code& ec) {
+            if (!ec && !stopped_ && !client_.up()) oplog::store_changed(target_.display, false, client_.last_error());
+          });
+          return;
+        }
+        if (up) startup_timer_.cancel();
         oplog::store_changed(display, up, why);
+        if (!up) return;
+        ever_up_ = true;
+        check_keyspace_events();  // a restarted server may have another setting
+        // Read everything now, not at the next sample: it may be a minute away.
+        read_all_ = true;
+        wake_soon();
       }) {
   client_.start();
 }
 
+StoreSampler::~StoreSampler() { *alive_ = false; }
+
 void StoreSampler::stop() {
   stopped_ = true;
+  watcher_.reset();
   client_.close();
+}
+
+void StoreSampler::check_keyspace_events() {
+  checked_at_ = std::chrono::steady_clock::now();
+  client_.batch({{"CONFIG", "GET", "notify-keyspace-events"}},
+                [this](std::optional<std::vector<RedisValue>> replies, const std::string&) {
+                  if (!replies || replies->size() != 1) return;  // connection lost: asked again on reconnect
+                  const RedisValue& r = (*replies)[0];
+                  // CONFIG may be refused (renamed or forbidden on managed servers): then notifications are off.
+                  std::string setting = r.type == RedisValue::Type::Error ? "unknown: " + r.str
+                                        : r.type == RedisValue::Type::Array && r.elements.size() == 2
+                                            ? "\"" + r.elements[1].str + "\""
+                                            : "unknown";
+                  bool publishes = r.type == RedisValue::Type::Array && r.elements.size() == 2 &&
+                                   keyspace_events_usable(r.elements[1].str);
+                  if (!known_ || publishes != server_publishes_) {
+                    if (publishes)
+                      oplog::info("store " + target_.display + " publishes keyspace notifications (notify-keyspace-events = " +
+                                  setting + "): writes to watched keys are read at once");
+                    else
+                      oplog::info("store " + target_.display + " does not publish keyspace notifications (notify-keyspace-events = " +
+                                  setting + "): data_age is read every sample_interval; set it to \"K$ht\" to see writes at once");
+                  }
+                  known_ = true;
+                  server_publishes_ = publishes;
+                  if (!publishes) {
+                    watcher_.reset();
+                    watched_.clear();
+                    watching_ = false;
+                  } else if (!watcher_) {
+                    // The next read knows the keys and subscribes to them (after the batch in flight, if any).
+                    read_all_ = true;
+                    wake_soon();
+                  }
+                });
+}
+
+// Subscribes to the keys `services` read, on a connection of its own (a subscribed connection
+// can carry nothing else); again whenever the set of keys changes (a reload).
+void StoreSampler::watch(const std::vector<Service*>& services) {
+  if (!server_publishes_) return;
+  std::set<std::string> keys;
+  for (Service* s : services) {
+    if (s->spec().freshness) keys.insert(s->spec().freshness->key);
+    for (const auto& [name, m] : s->spec().metrics) keys.insert(m.key);
+  }
+  std::vector<std::string> wanted(keys.begin(), keys.end());
+  if (watcher_ && wanted == watched_) return;
+  watched_ = wanted;
+  watching_ = false;
+  watcher_.reset();
+  if (wanted.empty()) return;
+  std::vector<std::string> channels;
+  for (const auto& k : wanted) channels.push_back(keyspace_channel(target_.db, k));
+  watcher_ = std::make_unique<RedisClient>(io_, target_, timeout_, [this](bool up, const std::string& why) {
+    if (!up) {
+      watching_ = false;  // writes are seen at the next sample again until it is back
+      oplog::debug("store " + target_.display + ": keyspace subscription lost: " + why);
+    }
+  });
+  watcher_->subscribe(
+      std::move(channels), [this](const std::string& channel) { key_written(channel); },
+      [this] {
+        watching_ = true;
+        read_all_ = true;  // writes made while not subscribed were not heard
+        wake_soon();
+        oplog::debug("store " + target_.display + ": watching " + std::to_string(watched_.size()) + " keys");
+      });
+  watcher_->start();
+}
+
+void StoreSampler::key_written(const std::string& channel) {
+  auto key = key_of_keyspace_channel(target_.db, channel);
+  if (!key) return;
+  written_.insert(*key);
+  wake_soon();
+}
+
+void StoreSampler::wake_soon() {
+  // One wake-up for a burst of writes; a batch in flight wakes us when it ends.
+  if (!wake_ || wake_posted_ || in_flight_) return;
+  wake_posted_ = true;
+  boost::asio::post(io_, [this, alive = alive_] {
+    if (!*alive) return;
+    wake_posted_ = false;
+    if (!stopped_ && wake_) wake_();
+  });
 }
 
 StoreState StoreSampler::state() const {
@@ -37,6 +155,7 @@ StoreState StoreSampler::state() const {
   s.up = client_.up();
   if (!client_.state_known()) s.error = "connecting";
   else if (!s.up) s.error = client_.last_error();
+  s.keyspace_events = s.up && watching_;
   return s;
 }
 
@@ -44,6 +163,31 @@ bool StoreSampler::sample(const std::vector<Service*>& services, std::function<v
   // A batch still waiting (its deadline is longer than the sample interval): keep the last values.
   // The first connection attempt still running: nothing is known yet, so claim nothing.
   if (stopped_ || in_flight_ || !client_.state_known()) return false;
+  // An operator may turn notifications on (or off) at runtime: ask again now and then.
+  if (client_.up() && std::chrono::steady_clock::now() - checked_at_ > std::chrono::minutes(1)) check_keyspace_events();
+  watch(services);
+  written_.clear();  // this batch reads every key
+  read_all_ = false;
+  return read(services, std::move(done));
+}
+
+bool StoreSampler::sample_written(const std::vector<Service*>& services, std::function<void()> done) {
+  if (stopped_ || in_flight_ || !client_.up()) return false;
+  watch(services);
+  if (written_.empty() && !read_all_) return false;
+  std::vector<Service*> touched;
+  for (Service* s : services) {
+    bool hit = s->spec().freshness && (read_all_ || written_.count(s->spec().freshness->key));
+    for (const auto& [name, m] : s->spec().metrics) hit = hit || read_all_ || written_.count(m.key);
+    if (hit) touched.push_back(s);
+  }
+  written_.clear();
+  read_all_ = false;
+  if (touched.empty()) return false;
+  return read(touched, std::move(done));
+}
+
+bool StoreSampler::read(const std::vector<Service*>& services, std::function<void()> done) {
 
   // One entry per command: which service, and which metric ("" = freshness).
   struct Ask {
@@ -92,6 +236,7 @@ bool StoreSampler::sample(const std::vector<Service*>& services, std::function<v
     }
     for (auto& [svc, v] : out) svc->set_store_values(v.data_ts, std::move(v.custom), std::move(v.error));
     done();
+    if (!written_.empty() || read_all_) wake_soon();  // written while this batch was out
   });
   return true;
 }

@@ -42,11 +42,7 @@ Supervisor::Supervisor(boost::asio::io_context& io, Config config, LogWriter& wr
     services_.push_back(std::make_unique<Service>(io, spec, config_.vigil, writer, *this));
   alerting_ = std::make_unique<Alerting>(io, config_, default_state_dir(process_env()), writer,
                                          [this](const ActionRequest& a) { act(a); });
-  if (config_.store) {
-    std::string err;
-    store_ = StoreSampler::create(io, *config_.store, &err);
-    if (!store_) oplog::error(err + "; store checks are off");
-  }
+  make_store();
 }
 
 Supervisor::~Supervisor() = default;
@@ -101,14 +97,7 @@ void Supervisor::apply_config(Config next) {
   bool store_changed = (next.store.has_value() != config_.store.has_value()) ||
                        (next.store && (next.store->url != config_.store->url || next.store->timeout != config_.store->timeout));
   config_ = std::move(next);
-  if (store_changed) {
-    store_.reset();
-    if (config_.store) {
-      std::string err;
-      store_ = StoreSampler::create(io_, *config_.store, &err);
-      if (!store_) oplog::error(err + "; store checks are off");
-    }
-  }
+  if (store_changed) make_store();
   oplog::info("config " + config_.path + " reloaded:" +
               (added + changed + removed).append(added.empty() && changed.empty() && removed.empty() ? " no service changed" : ""));
   // Changed and removed services go down first; settle_redefinitions() finishes the job once they are.
@@ -207,11 +196,31 @@ Snapshot Supervisor::snapshot() const {
   return snap;
 }
 
+void Supervisor::make_store() {
+  store_.reset();
+  if (!config_.store) return;
+  std::string err;
+  store_ = StoreSampler::create(io_, *config_.store, &err);
+  if (!store_) {
+    oplog::error(err + "; store checks are off");
+    return;
+  }
+  // A watched key was written (keyspace notifications): read just those services back, and let
+  // the rules see the new data_age now rather than at the next sample.
+  store_->on_keys_written([this] {
+    if (store_ && !shutting_down_) store_->sample_written(all_services(), [this] { publish_soon(); });
+  });
+}
+
+std::vector<Service*> Supervisor::all_services() const {
+  std::vector<Service*> all;
+  for (const auto& s : services_) all.push_back(s.get());
+  return all;
+}
+
 bool Supervisor::read_store_then(std::function<void()> done) {
   if (!store_) return false;
-  std::vector<Service*> all;
-  for (auto& s : services_) all.push_back(s.get());
-  return store_->sample(all, std::move(done));
+  return store_->sample(all_services(), std::move(done));
 }
 
 void Supervisor::publish() {

@@ -37,6 +37,11 @@ class RedisClient {
   void close();
   /// Sends `commands` pipelined. `done` runs exactly once: all replies, or nullopt and why not.
   void batch(std::vector<Command> commands, BatchCallback done);
+  /// Makes this a subscriber connection (it carries nothing else then): after every (re)connect it
+  /// SUBSCRIBEs to `channels`; `on_subscribed` runs once all are confirmed, `on_message` hears the
+  /// channel of each message. Call before start().
+  void subscribe(std::vector<std::string> channels, std::function<void(const std::string& channel)> on_message,
+                 std::function<void()> on_subscribed);
   bool up() const { return up_; }
   /// False until the first connection attempt has succeeded or failed.
   bool state_known() const { return state_known_; }
@@ -46,6 +51,8 @@ class RedisClient {
   struct Conn;  // public for the hiredis C callbacks in the .cpp
   /// The connection is gone (refused, reset, timed out): mark down, reconnect later.
   void on_lost(const std::string& why);
+  /// A reply on the subscription: a confirmation or a message.
+  void on_subscription_reply(const RedisValue& reply);
 
  private:
   void connect();
@@ -53,6 +60,7 @@ class RedisClient {
   void drop(const std::string& why);
   void set_state(bool up, const std::string& why);
   void schedule_reconnect();
+  void send_subscribe();
 
   boost::asio::io_context& io_;
   StoreTarget target_;
@@ -67,6 +75,10 @@ class RedisClient {
   // Shared with batches in flight: once false, their callbacks are not called (vigil is closing).
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   boost::asio::steady_timer reconnect_timer_;
+  std::vector<std::string> channels_;  // non-empty: a subscriber connection
+  std::function<void(const std::string&)> on_message_;
+  std::function<void()> on_subscribed_;
+  std::size_t confirmed_ = 0;
 };
 
 }  // namespace vigil

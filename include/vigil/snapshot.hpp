@@ -82,6 +82,7 @@ struct StoreState {
   bool configured = false;
   bool up = false;
   std::string error;  // why it is down
+  bool keyspace_events = false;  // writes to watched keys are heard as they happen
 };
 
 struct Snapshot {

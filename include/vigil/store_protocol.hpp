@@ -52,4 +52,15 @@ StoreReading interpret_freshness(const Freshness& f, const RedisValue& reply, do
 /// The reply to metric_command() → the number.
 StoreReading interpret_metric(const StoreMetric& m, const RedisValue& reply);
 
+// Keyspace notifications: when the server publishes them, vigil hears each write to a watched key
+// at once instead of at the next sample.
+
+/// Whether a `notify-keyspace-events` setting publishes keyspace events for writes to strings,
+/// hashes or streams: it needs K (the __keyspace@ channel) and A, $, h or t.
+bool keyspace_events_usable(const std::string& flags);
+/// "__keyspace@0__:latest_scan" for key "latest_scan" in database 0.
+std::string keyspace_channel(int db, const std::string& key);
+/// The key a keyspace channel names, or nullopt for another channel or database.
+std::optional<std::string> key_of_keyspace_channel(int db, const std::string& channel);
+
 }  // namespace vigil

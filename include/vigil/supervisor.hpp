@@ -92,6 +92,8 @@ class Supervisor : public ServiceHost {
   boost::asio::steady_timer early_timer_;  // an evaluation due before the next sample
   TimePoint next_sample_{};
   bool read_store_then(std::function<void()> done);  // false: no read started, `done` not called
+  void make_store();
+  std::vector<Service*> all_services() const;
   void sample_part_done();
   int sample_parts_left_ = 0;  // the /proc pass and the store batch of the current sample
   bool publish_pending_ = false;

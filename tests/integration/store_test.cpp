@@ -154,3 +154,49 @@ TEST(Store, TheStoreConnectionIsNotInheritedByChildren) {
     }
   }
 }
+
+TEST(Store, WithKeyspaceNotificationsAWriteResolvesAStaleAlertLongBeforeTheNextSample) {
+  TempDir dir;
+  RedisServer redis(dir);
+  redis.cli({"CONFIG", "SET", "notify-keyspace-events", "K$h"});
+  redis.cli({"HSET", "latest_scan", "ts", unix_now(100)});
+  write_file(dir / "rules.toml", "[[rule]]\nname = \"stale\"\nwhen = \"data_age > 5s\"\n");
+  // One sample a minute: only the notification can make vigil read the key again in time.
+  VigilRun vigil(dir, "[vigil]\nsample_interval = \"60s\"\n[store]\nurl = \"" + redis.url() +
+                          "\"\n[service.bridge]\ncommand = [\"sleep\", \"1000\"]\n"
+                          "freshness = { key = \"latest_scan\", field = \"ts\" }\n");
+  ASSERT_TRUE(vigil.wait_log("ALERT stale firing")) << vigil.log();
+  ASSERT_TRUE(wait_for([&] { return vigil.status()["store"]["keyspace_events"] == true; })) << vigil.log();
+  EXPECT_NE(vigil.log().find("publishes keyspace notifications"), std::string::npos) << vigil.log();
+
+  redis.cli({"HSET", "latest_scan", "ts", unix_now()});
+  // Resolved, and data_age fresh, within seconds (the next sample is a minute away).
+  EXPECT_TRUE(vigil.wait_log("ALERT stale resolved")) << vigil.log();
+  EXPECT_LT(vigil.metric("bridge", "data_age").value_or(99), 5);
+}
+
+TEST(Store, WithoutKeyspaceNotificationsTheLogSaysHowToTurnThemOn) {
+  TempDir dir;
+  RedisServer redis(dir);
+  redis.cli({"SET", "ts", unix_now()});
+  VigilRun vigil(dir, store_config(redis) + "[service.bridge]\ncommand = [\"sleep\", \"1000\"]\n"
+                                            "freshness = { key = \"ts\" }\n");
+  ASSERT_TRUE(vigil.wait_log("does not publish keyspace notifications")) << vigil.log();
+  EXPECT_NE(vigil.log().find("K$ht"), std::string::npos) << vigil.log();
+  ASSERT_TRUE(wait_for([&] { return vigil.metric("bridge", "data_age").has_value(); })) << vigil.log();
+  EXPECT_EQ(vigil.status()["store"]["keyspace_events"], false);
+}
+
+TEST(Store, AStoreNotUpAtStartupIsCalledDownOnlyAfterTenSeconds) {
+  // Often the store is a service vigil itself starts a moment later: not worth a warning at once.
+  TempDir dir;
+  RedisServer redis(dir);
+  redis.stop();
+  VigilRun vigil(dir, store_config(redis) + "[service.s]\ncommand = [\"sleep\", \"1000\"]\nfreshness = { key = \"k\" }\n");
+  ASSERT_TRUE(vigil.wait_log("is not answering yet")) << vigil.log();
+  EXPECT_EQ(count_of(vigil.log(), "is down"), 0) << vigil.log();
+  ASSERT_TRUE(vigil.wait_log("is down", 1, 20s)) << vigil.log();
+  redis.start();
+  ASSERT_TRUE(vigil.wait_log("is up")) << vigil.log();
+  EXPECT_EQ(count_of(vigil.log(), "is down"), 1) << vigil.log();
+}

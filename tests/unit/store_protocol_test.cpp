@@ -110,3 +110,25 @@ TEST(StoreMetricReading, NumbersAndErrors) {
   EXPECT_EQ(*interpret_metric({"k", "lag_s"}, str("0.25")).value, 0.25);
   EXPECT_EQ(interpret_metric({"k", "lag_s"}, str("n/a")).error, "field 'lag_s' of key 'k' holds 'n/a', not a number");
 }
+
+TEST(KeyspaceEvents, UsableOnlyWithTheKeyspaceChannelAndAWriteClass) {
+  EXPECT_TRUE(keyspace_events_usable("KA"));
+  EXPECT_TRUE(keyspace_events_usable("AK"));
+  EXPECT_TRUE(keyspace_events_usable("K$"));
+  EXPECT_TRUE(keyspace_events_usable("Kh"));
+  EXPECT_TRUE(keyspace_events_usable("Kt"));
+  EXPECT_TRUE(keyspace_events_usable("Kg$htx"));
+  EXPECT_FALSE(keyspace_events_usable(""));            // the default: off
+  EXPECT_FALSE(keyspace_events_usable("EA"));          // keyevent channel only
+  EXPECT_FALSE(keyspace_events_usable("Kgx"));         // deletes and expiries, but no writes
+  EXPECT_FALSE(keyspace_events_usable("Kl"));          // lists only
+}
+
+TEST(KeyspaceEvents, ChannelsNameTheDatabaseAndTheKey) {
+  EXPECT_EQ(keyspace_channel(0, "latest_scan"), "__keyspace@0__:latest_scan");
+  EXPECT_EQ(keyspace_channel(3, "a:b"), "__keyspace@3__:a:b");
+  EXPECT_EQ(key_of_keyspace_channel(3, "__keyspace@3__:a:b"), "a:b");
+  EXPECT_EQ(key_of_keyspace_channel(0, "__keyspace@3__:a:b"), std::nullopt);
+  EXPECT_EQ(key_of_keyspace_channel(0, "__keyevent@0__:set"), std::nullopt);
+  EXPECT_EQ(key_of_keyspace_channel(0, "__keyspace@0__:"), std::nullopt);
+}
