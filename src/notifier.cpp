@@ -121,7 +121,6 @@ void NotifierPool::configure(const std::vector<NotifierSpec>& specs) {
       next[spec.name] = it->second;
       continue;
     }
-    if (spec.type == NotifierType::Webhook) webhook_global_init();  // before its thread can deliver
     auto c = std::make_shared<Channel>();
     c->spec = spec;
     c->host = host_;

@@ -19,9 +19,8 @@ std::string deliver_exec(const NotifierSpec& spec, const std::string& input,
                          const std::vector<std::pair<std::string, std::string>>& env, const std::atomic<bool>& cancel);
 
 /// webhook: HTTP POST of `body` (application/json) with the spec's headers; 2xx is success.
+/// The first call loads libcurl (see notify_webhook.cpp).
 std::string deliver_webhook(const NotifierSpec& spec, const std::string& body, const std::atomic<bool>& cancel);
-/// Before the first webhook delivery (idempotent; see notify_webhook.cpp).
-void webhook_global_init();
 
 /// journal: one structured entry (VIGIL_EVENT=alert, VIGIL_RULE, VIGIL_SEVERITY, VIGIL_SERVICE).
 std::string deliver_journal(const Notification& n);
