@@ -43,6 +43,7 @@ class Timestamp {
 // One read buffer and one clock cache for the whole loop thread: pumps only use them inside a handler.
 thread_local char t_buffer[kReadSize];
 thread_local Timestamp t_clock;
+thread_local std::string t_prefix;
 
 }  // namespace
 
@@ -103,12 +104,16 @@ bool OutputPump::read_some(Pipe& p, int max_reads) {
       return false;
     }
     last_output_ = std::chrono::steady_clock::now();
-    const std::string& ts = t_clock.now();
+    // Every line of one read gets the same "TIMESTAMP TAG " prefix.
+    std::string& prefix = t_prefix;
+    prefix.assign(t_clock.now()).append(1, ' ').append(p.tag).append(1, ' ');
+    // Room for the prefixes up front (enough for lines of 60 bytes and longer): growing a 64 KiB
+    // string mid-chunk copied it once more. Counting the newlines first cost more than it saved.
     std::string chunk;
-    chunk.reserve(static_cast<std::size_t>(n) + 256);
+    chunk.reserve(p.lines.pending() + static_cast<std::size_t>(n) * 3 / 2 + 256);
     std::size_t count = 0;
     p.lines.feed(std::string_view(t_buffer, static_cast<std::size_t>(n)), [&](std::string_view line) {
-      chunk.append(ts).append(1, ' ').append(p.tag).append(1, ' ').append(line).append(1, '\n');
+      chunk.append(prefix).append(line).push_back('\n');
       ++count;
     });
     if (count) push(std::move(chunk), count);

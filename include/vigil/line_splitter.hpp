@@ -12,6 +12,9 @@ class LineSplitter {
  public:
   explicit LineSplitter(std::size_t max_line = 16 * 1024) : max_line_(max_line) {}
 
+  /// Bytes of an unfinished line held from earlier feeds.
+  std::size_t pending() const { return partial_.size(); }
+
   /// Calls on_line(std::string_view) for every complete line in `data` (without the '\n').
   template <class OnLine>
   void feed(std::string_view data, OnLine&& on_line) {
