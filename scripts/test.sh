@@ -14,3 +14,7 @@ echo "== unit tests"
 ctest --test-dir "$build_dir" -L unit --output-on-failure -j "$(nproc)"
 echo "== integration tests (real vigil binary, real children)"
 ctest --test-dir "$build_dir" -L integration --output-on-failure -j "$(nproc)"
+# The benchmarks are not tests: their numbers are printed, never judged (a slow machine is not a
+# failure). The quick run only keeps the scripts working; it fails when a figure cannot be measured.
+echo "== benchmark smoke run (scripts/bench.sh --quick, ~40 s)"
+VIGIL_BUILD_DIR="$build_dir" ./scripts/bench.sh --quick

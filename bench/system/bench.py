@@ -287,3 +287,6 @@ w = max(len(r[0]) for r in rows)
 print(f"{'figure':<{w}}  {'vigil':>9}  {'floor':>9}  {'ratio':>7}  {'target':<13} note")
 for name, vig, floor, ratio, target, note in rows:
     print(f"{name:<{w}}  {str(vig):>9}  {str(floor if floor is not None else '-'):>9}  {ratio:>7}  {target:<13} {note}")
+# A slow machine prints slow numbers and still exits 0; a figure that could not be measured at all
+# (the script or vigil broke) exits 1, so the smoke run in the test suite notices.
+sys.exit(1 if any(r[1] == "error" for r in rows) else 0)
