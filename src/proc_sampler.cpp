@@ -17,11 +17,11 @@ namespace vigil {
 
 ProcSampler::ProcSampler()
     : ticks_per_second_(::sysconf(_SC_CLK_TCK)), page_size_(::sysconf(_SC_PAGESIZE)) {
-  // Each kept process holds two fds; keep at most a quarter of the fd limit this way so services
+  // Each kept process holds three fds; keep at most a quarter of the fd limit this way so services
   // and clients always have room (past the budget, files are opened per read as before).
   struct rlimit lim {};
-  if (::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY)
-    open_budget_ = static_cast<std::size_t>(lim.rlim_cur / 8);
+  if (::getrlimit(RLIMIT_NOFILE, &lim) == 0)
+    open_budget_ = lim.rlim_cur == RLIM_INFINITY ? SIZE_MAX : static_cast<std::size_t>(lim.rlim_cur / 12);
 }
 
 ProcSampler::~ProcSampler() {
@@ -31,7 +31,8 @@ ProcSampler::~ProcSampler() {
 void ProcSampler::close_open(OpenProc& o) {
   if (o.stat_fd >= 0) ::close(o.stat_fd);
   if (o.children_fd >= 0) ::close(o.children_fd);
-  o.stat_fd = o.children_fd = -1;
+  if (o.fd_dir >= 0) ::close(o.fd_dir);
+  o.stat_fd = o.children_fd = o.fd_dir = -1;
 }
 
 bool ProcSampler::read_file(const char* path, std::size_t* len) {
@@ -69,6 +70,8 @@ ProcSampler::OpenProc* ProcSampler::open_proc(pid_t pid) {
   if (o.stat_fd < 0) return nullptr;
   std::snprintf(path, sizeof path, "/proc/%d/task/%d/children", pid, pid);
   o.children_fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  std::snprintf(path, sizeof path, "/proc/%d/fd", pid);
+  o.fd_dir = ::open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
   o.pass = pass_;
   return &open_.emplace(pid, o).first->second;
 }
@@ -156,11 +159,15 @@ void ProcSampler::read_children(int fd, std::vector<pid_t>& out) {
 }
 
 std::int64_t ProcSampler::count_fds(pid_t pid) {
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/%d/fd", pid);
   // Since Linux 6.2 the size of /proc/PID/fd is its number of open fds: one stat instead of
   // listing the folder (which was a third of a pass at 1,000 services). Older kernels say 0.
   struct stat st;
+  auto kept = open_.find(pid);
+  if (kept != open_.end() && kept->second.fd_dir >= 0) {
+    if (::fstat(kept->second.fd_dir, &st) == 0 && st.st_size > 0) return static_cast<std::int64_t>(st.st_size);
+  }
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/fd", pid);
   if (::stat(path, &st) == 0 && st.st_size > 0) return static_cast<std::int64_t>(st.st_size);
   std::int64_t count = 0;
   each_entry(path, [&](const char*) { ++count; });

@@ -55,6 +55,7 @@ class ProcSampler {
   struct OpenProc {
     int stat_fd = -1;
     int children_fd = -1;  // the main thread's children list
+    int fd_dir = -1;       // /proc/PID/fd, O_PATH: its size is the number of open fds
     unsigned pass = 0;     // the last pass that visited this process
   };
 
