@@ -163,7 +163,9 @@ void Supervisor::sample() {
   for (auto& s : services_) roots.emplace_back(s->name(), has_processes(s->state()) ? s->pid() : 0);
   bool walking = sampling_.submit(std::move(roots), owned_pids_, [this](SamplingThread::Roots done, std::vector<TreeSample> samples) {
     for (std::size_t i = 0; i < done.size(); ++i) {
-      Service* s = find(done[i].first);
+      // Usually still at the same index (a reload may have moved it): no name search per service.
+      Service* s = i < services_.size() && services_[i]->name() == done[i].first ? services_[i].get()
+                                                                                 : find(done[i].first);
       if (s && s->pid() == done[i].second) s->set_proc_sample(samples[i]);
     }
     sample_part_done();
