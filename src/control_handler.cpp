@@ -38,7 +38,7 @@ std::string Supervisor::handle_request(const Request& r) {
     case Request::Cmd::Status: {
       Snapshot snap = snapshot();
       alerting_->describe(snap);
-      return "{\"ok\":true,\"status\":" + to_json(snap, false, r.services) + "}\n";
+      return "{\"ok\":true,\"status\":" + to_json(snap, r.services) + "}\n";
     }
     case Request::Cmd::Start:
     case Request::Cmd::Stop:

@@ -1,8 +1,9 @@
-// The JSON form of a Snapshot: the only nlohmann/json include for status.
+// The JSON form of a Snapshot (docs/status.md), written with JsonOut: it runs every sample.
 #include "vigil/snapshot.hpp"
 
 #include <algorithm>
-#include <nlohmann/json.hpp>
+
+#include "vigil/json_out.hpp"
 
 namespace vigil {
 
@@ -15,95 +16,136 @@ int ServiceSnapshot::starts_within(double window_seconds) const {
 
 namespace {
 
-template <class T>
-nlohmann::json opt(const std::optional<T>& v) {
-  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+bool wanted(const std::vector<std::string>& only, const std::string& service) {
+  return only.empty() || std::find(only.begin(), only.end(), service) != only.end();
 }
 
-nlohmann::json service_json(const ServiceSnapshot& s) {
-  nlohmann::json j;
-  j["name"] = s.name;
-  j["state"] = std::string(to_string(s.state));
-  j["pid"] = s.pid ? nlohmann::json(s.pid) : nlohmann::json(nullptr);
-  j["uptime"] = opt(s.uptime);
-  j["restarts"] = s.restarts;
-  j["next_start_in"] = opt(s.next_start_in);
-  j["status_text"] = s.status_text;
-  j["notified_mainpid"] = opt(s.notified_mainpid);
-  j["log_file"] = s.log_file;
-  j["in_health_grace"] = s.in_health_grace;
-  nlohmann::json m;
-  m["running"] = s.state == State::Running || s.state == State::Starting || s.state == State::Stopping;
-  m["cpu"] = opt(s.cpu);
-  m["memory"] = opt(s.memory);
-  m["threads"] = opt(s.threads);
-  m["fds"] = opt(s.fds);
-  m["output_idle"] = opt(s.output_idle);
-  m["watchdog_age"] = opt(s.watchdog_age);
-  m["data_age"] = opt(s.data_age);
-  for (const auto& [name, value] : s.custom) m[name] = opt(value);
-  j["metrics"] = m;
-  j["store_error"] = s.store_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.store_error);
-  j["health"] = s.health;
-  j["health_summary"] = s.health_summary;
+void service_json(JsonOut& j, const ServiceSnapshot& s) {
+  j.begin_object();
+  j.key("name").value(s.name);
+  j.key("state").value(to_string(s.state));
+  j.key("pid");
+  s.pid ? j.value(static_cast<std::int64_t>(s.pid)) : j.null();
+  j.key("uptime").value(s.uptime);
+  j.key("restarts").value(s.restarts);
+  j.key("next_start_in").value(s.next_start_in);
+  j.key("status_text").value(s.status_text);
+  j.key("notified_mainpid").value(s.notified_mainpid);
+  j.key("log_file").value(s.log_file);
+  j.key("in_health_grace").value(s.in_health_grace);
+  j.key("metrics").begin_object();
+  j.key("running").value(s.state == State::Running || s.state == State::Starting || s.state == State::Stopping);
+  j.key("cpu").value(s.cpu);
+  j.key("memory").value(s.memory);
+  j.key("threads").value(s.threads);
+  j.key("fds").value(s.fds);
+  j.key("output_idle").value(s.output_idle);
+  j.key("watchdog_age").value(s.watchdog_age);
+  j.key("data_age").value(s.data_age);
+  for (const auto& [name, value] : s.custom) j.key(name).value(value);
+  j.end_object();
+  j.key("store_error").string_or_null(s.store_error);
+  j.key("health").value(s.health);
+  j.key("health_summary").value(s.health_summary);
+  j.key("last_exit");
   if (s.last_exit) {
     const ExitStatus& e = s.last_exit->status;
-    j["last_exit"] = {{"code", e.signaled ? nlohmann::json(nullptr) : nlohmann::json(e.code)},
-                      {"signal", e.signaled ? nlohmann::json(e.signal) : nlohmann::json(nullptr)},
-                      {"description", e.describe()},
-                      {"requested", s.last_exit->requested},
-                      {"cpu_seconds", e.cpu_seconds},
-                      {"max_rss", e.max_rss},
-                      {"age", s.last_exit->age}};
+    j.begin_object();
+    j.key("code");
+    e.signaled ? j.null() : j.value(e.code);
+    j.key("signal");
+    e.signaled ? j.value(e.signal) : j.null();
+    j.key("description").value(e.describe());
+    j.key("requested").value(s.last_exit->requested);
+    j.key("cpu_seconds").value(e.cpu_seconds);
+    j.key("max_rss").value(e.max_rss);
+    j.key("age").value(s.last_exit->age);
+    j.end_object();
   } else {
-    j["last_exit"] = nullptr;
+    j.null();
   }
-  return j;
+  j.end_object();
+}
+
+void alert_list(JsonOut& j, const Snapshot& snap, const std::vector<std::string>& only) {
+  j.begin_array();
+  for (const auto& a : snap.alerts) {
+    if (!wanted(only, a.service)) continue;
+    j.begin_object();
+    j.key("rule").value(a.rule);
+    j.key("service").value(a.service);
+    j.key("severity").value(a.severity);
+    j.key("state").value(a.state);
+    j.key("summary").value(a.summary);
+    j.key("value").value(a.value);
+    j.key("values").begin_object();
+    for (const auto& [k, v] : a.values) j.key(k).value(v);
+    j.end_object();
+    j.key("since").value(a.since);
+    j.key("count").value(a.count);
+    j.key("muted_by").string_or_null(a.muted_by);
+    j.end_object();
+  }
+  j.end_array();
 }
 
 }  // namespace
 
-static nlohmann::json alert_list(const Snapshot& snap, const std::vector<std::string>& only) {
-  nlohmann::json list = nlohmann::json::array();
-  for (const auto& a : snap.alerts) {
-    if (!only.empty() && std::find(only.begin(), only.end(), a.service) == only.end()) continue;
-    list.push_back({{"rule", a.rule}, {"service", a.service}, {"severity", a.severity}, {"state", a.state},
-                    {"summary", a.summary}, {"value", a.value}, {"values", a.values}, {"since", a.since},
-                    {"count", a.count}, {"muted_by", a.muted_by.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.muted_by)}});
-  }
-  return list;
+std::string alerts_json(const Snapshot& snap) {
+  std::string out;
+  JsonOut j(out);
+  alert_list(j, snap, {});
+  return out;
 }
 
-std::string alerts_json(const Snapshot& snap) { return alert_list(snap, {}).dump(); }
-
-std::string to_json(const Snapshot& snap, bool pretty, const std::vector<std::string>& only) {
-  nlohmann::json j;
-  j["vigil"] = {{"version", snap.version},
-                {"pid", snap.pid},
-                {"uptime", snap.uptime},
-                {"config", snap.config_path},
-                {"taken_at", snap.taken_at}};
-  j["store"] = {{"configured", snap.store.configured},
-                {"store_up", snap.store.configured ? nlohmann::json(snap.store.up) : nlohmann::json(nullptr)},
-                {"error", snap.store.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(snap.store.error)},
-                {"keyspace_events", snap.store.keyspace_events}};
-  j["services"] = nlohmann::json::array();
+std::string to_json(const Snapshot& snap, const std::vector<std::string>& only) {
+  std::string out;
+  out.reserve(512 + snap.services.size() * 600);
+  JsonOut j(out);
+  j.begin_object();
+  j.key("vigil").begin_object();
+  j.key("version").value(snap.version);
+  j.key("pid").value(static_cast<std::int64_t>(snap.pid));
+  j.key("uptime").value(snap.uptime);
+  j.key("config").value(snap.config_path);
+  j.key("taken_at").value(snap.taken_at);
+  j.end_object();
+  j.key("store").begin_object();
+  j.key("configured").value(snap.store.configured);
+  j.key("store_up");
+  snap.store.configured ? j.value(snap.store.up) : j.null();
+  j.key("error").string_or_null(snap.store.error);
+  j.key("keyspace_events").value(snap.store.keyspace_events);
+  j.end_object();
+  j.key("services").begin_array();
   for (const auto& s : snap.services)
-    if (only.empty() || std::find(only.begin(), only.end(), s.name) != only.end()) j["services"].push_back(service_json(s));
-  j["alerts"] = alert_list(snap, only);
+    if (wanted(only, s.name)) service_json(j, s);
+  j.end_array();
+  j.key("alerts");
+  alert_list(j, snap, only);
   const RulesView& r = snap.rules;
-  j["rules"] = {{"path", r.path.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.path)},
-                {"loaded", r.loaded},
-                {"count", r.rules},
-                {"loaded_at", r.loaded_at},
-                {"error", r.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.error)},
-                {"watch_error", r.watch_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.watch_error)}};
-  j["notifiers"] = nlohmann::json::array();
-  for (const auto& n : snap.notifiers)
-    j["notifiers"].push_back({{"name", n.name}, {"type", n.type}, {"sent", n.sent}, {"failed", n.failed},
-                              {"dropped", n.dropped},
-                              {"last_error", n.last_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(n.last_error)}});
-  return pretty ? j.dump(2) : j.dump();
+  j.key("rules").begin_object();
+  j.key("path").string_or_null(r.path);
+  j.key("loaded").value(r.loaded);
+  j.key("count").value(r.rules);
+  j.key("loaded_at").value(r.loaded_at);
+  j.key("error").string_or_null(r.error);
+  j.key("watch_error").string_or_null(r.watch_error);
+  j.end_object();
+  j.key("notifiers").begin_array();
+  for (const auto& n : snap.notifiers) {
+    j.begin_object();
+    j.key("name").value(n.name);
+    j.key("type").value(n.type);
+    j.key("sent").value(n.sent);
+    j.key("failed").value(n.failed);
+    j.key("dropped").value(n.dropped);
+    j.key("last_error").string_or_null(n.last_error);
+    j.end_object();
+  }
+  j.end_array();
+  j.end_object();
+  return out;
 }
 
 }  // namespace vigil

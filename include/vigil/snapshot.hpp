@@ -98,9 +98,9 @@ struct Snapshot {
   std::vector<NotifierView> notifiers;
 };
 
-/// The documented status object (docs/status.md). `pretty` indents (status.json); the control
-/// protocol needs one line. `only` keeps just those services (and their alerts); empty = all.
-std::string to_json(const Snapshot& snapshot, bool pretty = true, const std::vector<std::string>& only = {});
+/// The documented status object (docs/status.md), on one line: status.json and the control
+/// protocol's reply. `only` keeps just those services (and their alerts); empty = all.
+std::string to_json(const Snapshot& snapshot, const std::vector<std::string>& only = {});
 /// The alerts array alone, one line.
 std::string alerts_json(const Snapshot& snapshot);
 

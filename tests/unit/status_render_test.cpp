@@ -106,7 +106,7 @@ TEST(StatusRender, JsonCarriesEverythingTheTableShows) {
   EXPECT_EQ(j["store"]["store_up"], true);
   EXPECT_EQ(j["rules"]["count"], 5);
   // One line for the control protocol, filtered by service.
-  std::string line = to_json(sample(), false, {"redis"});
+  std::string line = to_json(sample(), {"redis"});
   EXPECT_EQ(line.find('\n'), std::string::npos);
   auto filtered = nlohmann::json::parse(line);
   EXPECT_EQ(filtered["services"].size(), 1u);
