@@ -16,28 +16,15 @@ void JsonOut::separate() {
   }
 }
 
-JsonOut& JsonOut::begin_object() {
+JsonOut& JsonOut::open(char bracket) {
   separate();
-  out_ += '{';
+  out_ += bracket;
   first_.push_back(true);
   return *this;
 }
 
-JsonOut& JsonOut::end_object() {
-  out_ += '}';
-  first_.pop_back();
-  return *this;
-}
-
-JsonOut& JsonOut::begin_array() {
-  separate();
-  out_ += '[';
-  first_.push_back(true);
-  return *this;
-}
-
-JsonOut& JsonOut::end_array() {
-  out_ += ']';
+JsonOut& JsonOut::close(char bracket) {
+  out_ += bracket;
   first_.pop_back();
   return *this;
 }

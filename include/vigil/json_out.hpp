@@ -17,10 +17,10 @@ class JsonOut {
  public:
   explicit JsonOut(std::string& out) : out_(out) {}
 
-  JsonOut& begin_object();
-  JsonOut& end_object();
-  JsonOut& begin_array();
-  JsonOut& end_array();
+  JsonOut& begin_object() { return open('{'); }
+  JsonOut& end_object() { return close('}'); }
+  JsonOut& begin_array() { return open('['); }
+  JsonOut& end_array() { return close(']'); }
   /// A member name inside an object; the next call writes its value.
   JsonOut& key(std::string_view name);
 
@@ -41,6 +41,8 @@ class JsonOut {
   JsonOut& string_or_null(const std::string& s) { return s.empty() ? null() : value(s); }
 
  private:
+  JsonOut& open(char bracket);
+  JsonOut& close(char bracket);
   void separate();  // the comma before a member or element, unless it is the first
   void escaped(std::string_view s);
 
