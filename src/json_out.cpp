@@ -52,7 +52,8 @@ JsonOut& JsonOut::value(double d) {
   return *this;
 }
 
-JsonOut& JsonOut::value(std::int64_t i) {
+template <class Int>
+JsonOut& JsonOut::integer(Int i) {
   separate();
   char buf[24];
   auto r = std::to_chars(buf, buf + sizeof buf, i);
@@ -60,13 +61,8 @@ JsonOut& JsonOut::value(std::int64_t i) {
   return *this;
 }
 
-JsonOut& JsonOut::value(std::uint64_t u) {
-  separate();
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, u);
-  out_.append(buf, r.ptr);
-  return *this;
-}
+JsonOut& JsonOut::value(std::int64_t i) { return integer(i); }
+JsonOut& JsonOut::value(std::uint64_t u) { return integer(u); }
 
 JsonOut& JsonOut::value(bool b) {
   separate();

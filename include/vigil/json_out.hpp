@@ -42,6 +42,8 @@ class JsonOut {
 
  private:
   JsonOut& open(char bracket);
+  template <class Int>
+  JsonOut& integer(Int i);
   JsonOut& close(char bracket);
   void separate();  // the comma before a member or element, unless it is the first
   void escaped(std::string_view s);
