@@ -83,14 +83,16 @@ void ProcSampler::forget(pid_t pid) {
   open_.erase(it);
 }
 
-bool ProcSampler::read_stat(pid_t pid, ProcStat* st) {
+bool ProcSampler::read_stat(pid_t pid, ProcStat* st, OpenProc** kept) {
   std::size_t len = 0;
   if (OpenProc* o = open_proc(pid)) {
-    if (read_fd(o->stat_fd, &len) && parse_proc_stat(std::string_view(buf_, len), st)) return true;
+    if (read_fd(o->stat_fd, &len) && parse_proc_stat(std::string_view(buf_, len), st)) {
+      *kept = o;
+      return true;
+    }
     forget(pid);  // that process is gone; the pid may already name another one
-    if (OpenProc* again = open_proc(pid))
-      return read_fd(again->stat_fd, &len) && parse_proc_stat(std::string_view(buf_, len), st);
-    return false;
+    *kept = open_proc(pid);
+    return *kept && read_fd((*kept)->stat_fd, &len) && parse_proc_stat(std::string_view(buf_, len), st);
   }
   char path[64];
   std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
@@ -117,7 +119,7 @@ void ProcSampler::each_entry(const char* dir, OnEntry&& on_entry) {
   ::close(fd);
 }
 
-void ProcSampler::children_of(pid_t pid, std::int64_t threads, std::vector<pid_t>& out) {
+void ProcSampler::children_of(pid_t pid, std::int64_t threads, const OpenProc* kept, std::vector<pid_t>& out) {
   char path[64];
   tids_.clear();
   if (threads == 1) {
@@ -127,9 +129,8 @@ void ProcSampler::children_of(pid_t pid, std::int64_t threads, std::vector<pid_t
     each_entry(path, [&](const char* name) { tids_.push_back(static_cast<pid_t>(std::atoi(name))); });
   }
   for (pid_t tid : tids_) {
-    auto kept = tid == pid ? open_.find(pid) : open_.end();
-    if (kept != open_.end() && kept->second.children_fd >= 0) {
-      read_children(kept->second.children_fd, out);
+    if (tid == pid && kept && kept->children_fd >= 0) {
+      read_children(kept->children_fd, out);
     } else {
       std::snprintf(path, sizeof path, "/proc/%d/task/%d/children", pid, tid);
       int fd = ::open(path, O_RDONLY | O_CLOEXEC);
@@ -158,14 +159,12 @@ void ProcSampler::read_children(int fd, std::vector<pid_t>& out) {
   if (carry > 0) parse_children(std::string_view(buf_, carry), [&](pid_t c) { out.push_back(c); });
 }
 
-std::int64_t ProcSampler::count_fds(pid_t pid) {
+std::int64_t ProcSampler::count_fds(pid_t pid, const OpenProc* kept) {
   // Since Linux 6.2 the size of /proc/PID/fd is its number of open fds: one stat instead of
   // listing the folder (which was a third of a pass at 1,000 services). Older kernels say 0.
   struct stat st;
-  auto kept = open_.find(pid);
-  if (kept != open_.end() && kept->second.fd_dir >= 0) {
-    if (::fstat(kept->second.fd_dir, &st) == 0 && st.st_size > 0) return static_cast<std::int64_t>(st.st_size);
-  }
+  if (kept && kept->fd_dir >= 0 && ::fstat(kept->fd_dir, &st) == 0 && st.st_size > 0)
+    return static_cast<std::int64_t>(st.st_size);
   char path[64];
   std::snprintf(path, sizeof path, "/proc/%d/fd", pid);
   if (::stat(path, &st) == 0 && st.st_size > 0) return static_cast<std::int64_t>(st.st_size);
@@ -181,7 +180,8 @@ void ProcSampler::walk(pid_t root, TreeSample& out, History& next, const History
     pid_t pid = stack_.back();
     stack_.pop_back();
     ProcStat st;
-    if (!read_stat(pid, &st)) continue;  // gone: normal
+    OpenProc* kept = nullptr;  // its files kept open, if the fd budget allowed
+    if (!read_stat(pid, &st, &kept)) continue;  // gone: normal
     if (st.state == 'Z' || next.procs.count(pid)) continue;
     std::uint64_t ticks = st.utime + st.stime;
     next.procs[pid] = Seen{st.starttime, ticks};
@@ -197,10 +197,10 @@ void ProcSampler::walk(pid_t root, TreeSample& out, History& next, const History
     }
     out.memory += static_cast<std::uint64_t>(st.rss_pages > 0 ? st.rss_pages : 0) * static_cast<std::uint64_t>(page_size_);
     out.threads += st.num_threads;
-    out.fds += count_fds(pid);
+    out.fds += count_fds(pid, kept);
     ++out.processes;
 
-    children_of(pid, st.num_threads, stack_);  // children hang off each thread of the process
+    children_of(pid, st.num_threads, kept, stack_);  // children hang off each thread of the process
   }
 }
 
@@ -214,7 +214,7 @@ std::vector<TreeSample> ProcSampler::sample(const std::vector<pid_t>& roots, con
   // to the service whose session it still belongs to (every service leads its own session).
   std::multimap<pid_t, pid_t> adopted_by_session;
   mine_.clear();
-  children_of(::getpid(), 2, mine_);  // vigil has several threads: read every task's list
+  children_of(::getpid(), 2, nullptr, mine_);  // vigil has several threads: read every task's list
   for (pid_t c : mine_) {
     if (owned(c)) continue;
     char path[64];

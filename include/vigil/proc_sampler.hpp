@@ -61,15 +61,15 @@ class ProcSampler {
 
   bool read_file(const char* path, std::size_t* len);
   bool read_fd(int fd, std::size_t* len);
-  bool read_stat(pid_t pid, ProcStat* st);
+  bool read_stat(pid_t pid, ProcStat* st, OpenProc** kept);
   void read_children(int fd, std::vector<pid_t>& out);
   OpenProc* open_proc(pid_t pid);
   void forget(pid_t pid);
   static void close_open(OpenProc& o);
-  std::int64_t count_fds(pid_t pid);
+  std::int64_t count_fds(pid_t pid, const OpenProc* kept);
   template <class OnEntry>
   void each_entry(const char* dir, OnEntry&& on_entry);
-  void children_of(pid_t pid, std::int64_t threads, std::vector<pid_t>& out);
+  void children_of(pid_t pid, std::int64_t threads, const OpenProc* kept, std::vector<pid_t>& out);
   void walk(pid_t pid, TreeSample& out, History& next, const History* prev, bool& any_prev);
 
   long ticks_per_second_;
