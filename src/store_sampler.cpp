@@ -173,7 +173,9 @@ bool StoreSampler::sample(const std::vector<Service*>& services, std::function<v
 
 bool StoreSampler::sample_written(const std::vector<Service*>& services, std::function<void()> done) {
   if (stopped_ || in_flight_ || !client_.up()) return false;
-  watch(services);
+  // Subscribe here only the first time (notifications just turned on); a changed set of keys
+  // (a reload) is picked up by the next full sample, not on every write.
+  if (!watcher_) watch(services);
   if (written_.empty() && !read_all_) return false;
   std::vector<Service*> touched;
   for (Service* s : services) {
