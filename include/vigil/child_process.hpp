@@ -1,5 +1,5 @@
 #pragma once
-// Starting a child the way a supervisor must (shared/research/dependencies.md, "spawning"):
+// Starting a child the way a supervisor must (docs/architecture.md, "Our own launcher"):
 // argv only (no shell), PATH resolved before fork, its own session and process group, PDEATHSIG so it
 // dies with vigil, stdin /dev/null, stdout/stderr pipes, no other inherited fd, default signal
 // dispositions and an empty signal mask. Exec failures come back as an error string through a

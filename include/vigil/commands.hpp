@@ -1,6 +1,6 @@
 #pragma once
 // The subcommands; main.cpp only dispatches to these. Each returns the process exit code:
-// 0 success, 1 failure, 2 usage error (shared/DESIGN.md §3).
+// 0 success, 1 failure, 2 usage error (docs/cli.md).
 #include <string>
 #include <vector>
 

@@ -1,5 +1,5 @@
 #pragma once
-// Where vigil's files live by default (XDG, no root; shared/DESIGN.md §2) and how paths written in
+// Where vigil's files live by default (XDG, no root; docs/config.md) and how paths written in
 // the config are expanded. Pure apart from the environment lookup, which is a parameter.
 #include <functional>
 #include <optional>

@@ -1,5 +1,5 @@
 #pragma once
-// The control protocol (shared/DESIGN.md §7; docs/cli.md): one JSON object per line each way.
+// The control protocol (docs/cli.md): one JSON object per line each way.
 //   {"cmd":"status","services":["scan-bridge"]}     → {"ok":true,"status":{...}}
 //   {"cmd":"start"|"stop"|"restart","services":[...]} → {"ok":true,"services":[{"name","state"}]}
 //   {"cmd":"reload"}                                  → {"ok":true} | {"ok":false,"error":"FILE:LINE:COL: ..."}

@@ -1,5 +1,5 @@
 #pragma once
-// The control socket (shared/DESIGN.md §2, §7): a unix stream socket, folder 0700, socket 0600.
+// The control socket (docs/cli.md): a unix stream socket, folder 0700, socket 0600.
 // Runs on the event loop and never lets a client stall it:
 //   - only the same uid may connect (SO_PEERCRED); others get one error line and are closed;
 //   - at most kMaxClients at once; a request over 64 KiB, malformed JSON or an unknown command gets

@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
-# End to end under a real `systemd --user` manager (shared/research/dependencies.md: "A real
-# systemd --user manager here"). Needs root to create a user, a delegated cgroup and a private mount
-# namespace; exits 77 (ctest: skipped) otherwise.
+# End to end under a real `systemd --user` manager. Needs root to create a user, a delegated
+# cgroup and a private mount namespace; exits 77 (ctest: skipped) otherwise.
 #
 # As that user: install with scripts/install-user.sh, `systemctl --user start vigil` (active only
 # after READY=1), `vigil status` (exit 0), edit the rules file and see it reloaded, crash a child
