@@ -76,12 +76,8 @@ std::string Alerting::reload() {
   }
   missing_reported_ = false;
   std::vector<std::string> names;
-  std::map<std::string, expr::Type> custom;
-  for (const auto& s : config_.services) {
-    names.push_back(s.name);
-    for (const auto& [m, spec] : s.metrics) custom[m] = expr::Type::Plain;
-  }
-  RulesResult r = load_rules(path_, names, custom);
+  for (const auto& s : config_.services) names.push_back(s.name);
+  RulesResult r = load_rules(path_, names, config_.declared_metrics());
   if (!r.rules) {
     std::string all;
     for (const auto& d : r.errors) all += (all.empty() ? "" : "\n") + d.str();

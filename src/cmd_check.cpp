@@ -40,15 +40,13 @@ int cmd_check(const Args& args) {
   const Config& c = *r.config;
   std::string names;
   std::vector<std::string> service_names;
-  std::map<std::string, expr::Type> custom;
   for (const auto& s : c.services) {
     names += (names.empty() ? "" : ", ") + s.name;
     service_names.push_back(s.name);
-    for (const auto& [m, spec] : s.metrics) custom[m] = expr::Type::Plain;
   }
   std::string rules_note = "no rules file";
   if (!c.vigil.rules.empty()) {
-    RulesResult rr = load_rules(c.vigil.rules, service_names, custom);
+    RulesResult rr = load_rules(c.vigil.rules, service_names, c.declared_metrics());
     if (!rr.rules) {
       for (const Diagnostic& d : rr.errors) std::cerr << d.str() << "\n";
       std::cerr << c.vigil.rules << ": " << rr.errors.size() << (rr.errors.size() == 1 ? " error" : " errors") << "\n";

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <toml.hpp>
 
+#include "vigil/metrics.hpp"
 #include "vigil/signal_names.hpp"
 #include "vigil/suggest.hpp"
 #include "toml_fields.hpp"
@@ -42,10 +43,6 @@ bool valid_metric_name(const std::string& n) {
   return std::all_of(n.begin(), n.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
 }
 
-// Names the rule language gives a meaning of its own; a custom metric must not shadow them.
-const std::vector<std::string> kBuiltinMetrics = {
-    "running", "state", "uptime", "restarts", "exit_code", "exit_signal", "cpu", "memory", "threads",
-    "fds", "data_age", "store_up", "output_idle", "watchdog_age"};
 
 // "python3 -u x.py" → ["python3", "-u", "x.py"], to show the array form in the error.
 std::string as_array_literal(const std::string& cmd) {
@@ -328,7 +325,7 @@ class ConfigReader {
         parent.error_at(m, "metrics", "invalid metric name '" + name + "': use lower-case letters, digits and '_'");
         continue;
       }
-      if (std::find(kBuiltinMetrics.begin(), kBuiltinMetrics.end(), name) != kBuiltinMetrics.end()) {
+      if (find_metric(name)) {  // a custom metric must not shadow a built-in one
         parent.error_at(m, "metrics", "'" + name + "' is a built-in metric; choose another name");
         continue;
       }
@@ -432,6 +429,13 @@ bool ServiceSpec::operator==(const ServiceSpec& o) const {
     return k.str();
   };
   return name == o.name && key(*this) == key(o);
+}
+
+std::map<std::string, MetricType> Config::declared_metrics() const {
+  std::map<std::string, MetricType> out;
+  for (const ServiceSpec& s : services)
+    for (const auto& [name, spec] : s.metrics) out[name] = MetricType::Plain;
+  return out;
 }
 
 const ServiceSpec* Config::find(const std::string& name) const {

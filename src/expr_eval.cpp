@@ -1,9 +1,5 @@
 // Evaluation of rule expressions against a ServiceSnapshot (expr.hpp). Pure.
-#include <cmath>
-#include <cstdio>
-
 #include "vigil/expr.hpp"
-#include "vigil/quantity.hpp"
 
 namespace vigil::expr {
 namespace {
@@ -16,55 +12,7 @@ struct Value {
   std::string text;
 };
 
-Value num(std::optional<double> v) {
-  Value r;
-  if (v) {
-    r.present = true;
-    r.number = *v;
-  }
-  return r;
-}
-
-Value metric(const std::string& name, const Context& ctx) {
-  const ServiceSnapshot& s = *ctx.service;
-  bool live = s.state == State::Starting || s.state == State::Running || s.state == State::Stopping;
-  Value v;
-  if (name == "running") {
-    v.present = true;
-    v.boolean = live;
-  } else if (name == "state") {
-    v.present = true;
-    v.text = std::string(to_string(s.state));
-  } else if (name == "store_up") {
-    if (ctx.store_up) {
-      v.present = true;
-      v.boolean = *ctx.store_up;
-    }
-  } else if (name == "uptime") {
-    v = num(s.uptime);
-  } else if (name == "exit_code") {
-    if (s.last_exit && !s.last_exit->status.signaled) v = num(s.last_exit->status.code);
-  } else if (name == "exit_signal") {
-    if (s.last_exit && s.last_exit->status.signaled) v = num(s.last_exit->status.signal);
-  } else if (name == "cpu") {
-    v = num(s.cpu);
-  } else if (name == "memory") {
-    v = num(s.memory);
-  } else if (name == "threads") {
-    v = num(s.threads);
-  } else if (name == "fds") {
-    v = num(s.fds);
-  } else if (name == "data_age") {
-    v = num(s.data_age);
-  } else if (name == "output_idle") {
-    v = num(s.output_idle);
-  } else if (name == "watchdog_age") {
-    v = num(s.watchdog_age);
-  } else if (auto it = s.custom.find(name); it != s.custom.end()) {
-    v = num(it->second);
-  }
-  return v;
-}
+Value value_of(const MetricReading& r) { return Value{r.present, r.number, r.boolean, std::string(r.text)}; }
 
 Value eval(const Node& n, const Context& ctx) {
   Value v;
@@ -82,7 +30,9 @@ Value eval(const Node& n, const Context& ctx) {
       v.boolean = n.boolean;
       return v;
     case Node::Kind::Metric:
-      return metric(n.text, ctx);
+      // Resolved to its row when parsed: no name lookup per evaluation.
+      return value_of(n.metric ? n.metric->read(*ctx.service, ctx.store_up)
+                               : read_metric(n.text, *ctx.service, ctx.store_up));
     case Node::Kind::Restarts:
       v.present = true;
       v.number = ctx.service->starts_within(n.number);
@@ -169,30 +119,11 @@ bool holds(const Node& root, const Context& ctx) {
   return v.present && v.boolean;
 }
 
-std::optional<double> metric_number(const std::string& name, const Context& ctx) {
-  Value v = metric(name, ctx);
-  if (!v.present) return std::nullopt;
-  return v.number;
-}
-
 std::string metric_value(const std::string& name, const Context& ctx, const std::map<std::string, Type>& custom) {
-  if (name == "restarts") return std::to_string(ctx.service->restarts);
-  Value v = metric(name, ctx);
-  if (!v.present) return "n/a";
   Type t = Type::Plain;
-  auto builtins = builtin_metrics();
-  if (auto it = builtins.find(name); it != builtins.end()) t = it->second;
+  if (const MetricDef* m = find_metric(name)) t = m->type;
   else if (auto c = custom.find(name); c != custom.end()) t = c->second;
-  char buf[64];
-  switch (t) {
-    case Type::Bool: return v.boolean ? "true" : "false";
-    case Type::String: return v.text;
-    case Type::Duration: return format_seconds(v.number);
-    case Type::Size: return format_size(static_cast<std::uint64_t>(std::max(0.0, v.number)));
-    case Type::Percent: std::snprintf(buf, sizeof buf, "%.1f%%", v.number); return buf;
-    case Type::Plain: std::snprintf(buf, sizeof buf, "%g", v.number); return buf;
-  }
-  return "?";
+  return format_metric(t, read_metric(name, *ctx.service, ctx.store_up));
 }
 
 }  // namespace vigil::expr

@@ -8,26 +8,6 @@
 
 namespace vigil::expr {
 
-std::string_view to_string(Type t) {
-  switch (t) {
-    case Type::Plain: return "a number";
-    case Type::Duration: return "a duration";
-    case Type::Size: return "a size";
-    case Type::Percent: return "a percentage";
-    case Type::Bool: return "a boolean";
-    case Type::String: return "a string";
-  }
-  return "?";
-}
-
-std::map<std::string, Type> builtin_metrics() {
-  return {{"running", Type::Bool},     {"state", Type::String},      {"uptime", Type::Duration},
-          {"restarts", Type::Plain},   {"exit_code", Type::Plain},   {"exit_signal", Type::Plain},
-          {"cpu", Type::Percent},      {"memory", Type::Size},       {"threads", Type::Plain},
-          {"fds", Type::Plain},        {"data_age", Type::Duration}, {"store_up", Type::Bool},
-          {"output_idle", Type::Duration}, {"watchdog_age", Type::Duration}};
-}
-
 namespace {
 
 const char* kStates[] = {"stopped", "starting", "running", "stopping", "backoff", "failed"};
@@ -40,9 +20,7 @@ bool compatible(Type a, Type b) { return a == b || (numeric(a) && numeric(b) && 
 class Parser {
  public:
   Parser(std::vector<Token> tokens, const std::map<std::string, Type>& custom)
-      : t_(std::move(tokens)), metrics_(builtin_metrics()) {
-    for (const auto& [n, ty] : custom) metrics_[n] = ty;
-  }
+      : t_(std::move(tokens)), custom_(custom) {}
 
   Parsed run() {
     Parsed p;
@@ -271,23 +249,26 @@ class Parser {
       used_.insert("restarts");
       return n;
     }
-    auto it = metrics_.find(tok.text);
-    if (it == metrics_.end()) {
+    n->metric = find_metric(tok.text);
+    auto custom = custom_.find(tok.text);
+    if (!n->metric && custom == custom_.end()) {
       std::vector<std::string> names;
-      for (const auto& [name, ty] : metrics_) names.push_back(name);
+      for (const MetricDef& m : metric_table()) names.emplace_back(m.name);
+      for (const auto& [name, ty] : custom_) names.push_back(name);
+      std::sort(names.begin(), names.end());  // ties in "did you mean" go to the first name
       fail(tok, "unknown metric '" + tok.text + "'" + did_you_mean(tok.text, names));
       return dummy(tok.column, Type::Plain);
     }
     n->kind = Node::Kind::Metric;
     n->text = tok.text;
-    n->type = it->second;
+    n->type = n->metric ? n->metric->type : custom->second;
     used_.insert(tok.text);
     return n;
   }
 
   std::vector<Token> t_;
   std::size_t pos_ = 0;
-  std::map<std::string, Type> metrics_;
+  const std::map<std::string, Type>& custom_;  // family members the services declare
   std::optional<Error> error_;
   std::set<std::string> used_;
 };

@@ -30,8 +30,10 @@ void describe(Alert& a, const Rule& r, const expr::Context& ctx, const std::map<
                                              {"severity", std::string(to_string(r.severity))}};
   a.values.clear();
   for (const auto& m : r.metrics) a.values[m] = expr::metric_value(m, ctx, custom);
-  for (const auto& [n, t] : expr::builtin_metrics())
+  for (const MetricDef& m : metric_table()) {
+    std::string n(m.name);
     if (!fill.count(n)) fill[n] = expr::metric_value(n, ctx, custom);
+  }
   for (const auto& [n, t] : custom) fill[n] = expr::metric_value(n, ctx, custom);
   fill["restarts"] = std::to_string(ctx.service->restarts);
   a.summary = render_summary(r.summary, fill);

@@ -93,7 +93,6 @@ namespace {
 const std::vector<std::string> kTopKeys = {"rule", "inhibit", "notify"};
 const std::vector<std::string> kRuleKeys = {"name",   "services", "when",       "for",       "severity", "action",
                                             "notify", "summary",  "repeat",     "clear_when", "clear_for"};
-const std::set<std::string> kHealthMetrics = {"cpu", "memory", "threads", "fds", "data_age", "output_idle", "watchdog_age"};
 
 bool valid_name(const std::string& n) {
   if (n.empty() || n.size() > 64) return false;
@@ -207,14 +206,17 @@ class RulesReader {
     if (auto d = f.duration("clear_for")) r.clear_for = *d;
     else if (r.event && !f.get("clear_for")) r.clear_for = std::chrono::minutes(5);
     for (const auto& m : r.metrics)
-      if (kHealthMetrics.count(m) || custom_.count(m)) r.uses_health = true;
+      if (const MetricDef* d = find_metric(m); (d && d->sampled) || custom_.count(m)) r.uses_health = true;
     if (r.summary.empty()) r.summary = "{service}: " + r.name + " (" + r.when_text + ")";
     if (!r.name.empty() && r.when) set.rules.push_back(std::move(r));
   }
 
   void check_placeholders(Fields& f, const std::string& tmpl, const std::string& ctx) {
     std::vector<std::string> known = {"service", "rule", "severity", "restarts"};
-    for (const auto& [n, t] : expr::builtin_metrics()) known.push_back(n);
+    std::vector<std::string> builtin;
+    for (const MetricDef& m : metric_table()) builtin.emplace_back(m.name);
+    std::sort(builtin.begin(), builtin.end());  // ties in "did you mean" go to the first name
+    known.insert(known.end(), builtin.begin(), builtin.end());
     for (const auto& [n, t] : custom_) known.push_back(n);
     for (std::size_t i = tmpl.find('{'); i != std::string::npos; i = tmpl.find('{', i + 1)) {
       std::size_t close = tmpl.find('}', i);

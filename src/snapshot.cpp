@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "vigil/json_out.hpp"
+#include "vigil/metrics.hpp"
 
 namespace vigil {
 
@@ -34,14 +35,13 @@ void service_json(JsonOut& j, const ServiceSnapshot& s) {
   j.key("log_file").value(s.log_file);
   j.key("in_health_grace").value(s.in_health_grace);
   j.key("metrics").begin_object();
-  j.key("running").value(s.state == State::Running || s.state == State::Starting || s.state == State::Stopping);
-  j.key("cpu").value(s.cpu);
-  j.key("memory").value(s.memory);
-  j.key("threads").value(s.threads);
-  j.key("fds").value(s.fds);
-  j.key("output_idle").value(s.output_idle);
-  j.key("watchdog_age").value(s.watchdog_age);
-  j.key("data_age").value(s.data_age);
+  for (const MetricDef& m : metric_table()) {
+    if (!m.in_status_json) continue;
+    MetricReading v = m.read(s, std::nullopt);
+    j.key(m.name);
+    if (m.type == MetricType::Bool) j.value(v.boolean);
+    else v.present ? j.value(v.number) : j.null();
+  }
   for (const auto& [name, value] : s.custom) j.key(name).value(value);
   j.end_object();
   j.key("store_error").string_or_null(s.store_error);

@@ -1,5 +1,5 @@
 #pragma once
-// vigil.toml as typed values (shared/DESIGN.md §4, every key documented in docs/config.md).
+// vigil.toml as typed values (every key documented in docs/config.md).
 // load_config() is the only reader; it reports every problem at once as FILE:LINE:COL diagnostics
 // and never returns a half-valid Config. No toml11 type appears in this header.
 #include <cstdint>
@@ -12,6 +12,7 @@
 #include "vigil/config_paths.hpp"
 #include "vigil/error.hpp"
 #include "vigil/log_queue.hpp"
+#include "vigil/metrics.hpp"
 #include "vigil/quantity.hpp"
 #include "vigil/restart_policy.hpp"
 
@@ -74,6 +75,9 @@ struct Config {
   std::vector<ServiceSpec> services;  // in file order
 
   const ServiceSpec* find(const std::string& name) const;
+  /// The metric-family members the services declare (their store `metrics`), by name: what rules
+  /// may name besides the built-in metrics.
+  std::map<std::string, MetricType> declared_metrics() const;
 };
 
 struct ConfigResult {

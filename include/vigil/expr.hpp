@@ -18,12 +18,13 @@
 #include <string_view>
 #include <vector>
 
+#include "vigil/metrics.hpp"
 #include "vigil/snapshot.hpp"
 
 namespace vigil::expr {
 
-enum class Type { Plain, Duration, Size, Percent, Bool, String };
-std::string_view to_string(Type t);
+// A metric's type is the type of the expression that names it (metrics.hpp).
+using Type = MetricType;
 
 struct Error {
   std::uint32_t column = 1;  // 1-based, inside the expression text
@@ -41,13 +42,11 @@ struct Node {
   std::uint32_t column = 1;
   double number = 0;       // Number (in base units: seconds, bytes, percent); Restarts: window seconds
   std::string text;        // String literal, Metric name
+  const MetricDef* metric = nullptr;  // Metric: the built-in row; nullptr for a family member (custom)
   bool boolean = false;
   Op op = Op::Add;
   NodePtr lhs, rhs;        // Unary uses lhs
 };
-
-/// The metrics a rule may name, with their types (DESIGN §5), plus the services' custom metrics.
-std::map<std::string, Type> builtin_metrics();
 
 struct Parsed {
   NodePtr root;       // set when error is empty
@@ -74,7 +73,5 @@ std::vector<double> rising_thresholds(const Node& root, const std::string& metri
 
 /// The value of one metric, formatted with its unit ("73.2s", "612MB", "85.3%"), or "n/a".
 std::string metric_value(const std::string& metric, const Context& ctx, const std::map<std::string, Type>& custom);
-/// The raw number of a metric in base units, if it has one (for JSON).
-std::optional<double> metric_number(const std::string& metric, const Context& ctx);
 
 }  // namespace vigil::expr

@@ -1,5 +1,5 @@
 #pragma once
-// rules.toml as typed values (shared/DESIGN.md §5; every key in docs/rules.md). load_rules() reports
+// rules.toml as typed values (every key in docs/rules.md). load_rules() reports
 // every problem at once as FILE:LINE:COL; an expression error points at the token inside `when`.
 #include <map>
 #include <optional>

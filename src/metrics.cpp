@@ -1,0 +1,137 @@
+// The metric table (metrics.hpp): one row per built-in metric, one per family. Pure.
+#include "vigil/metrics.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "vigil/quantity.hpp"
+#include "vigil/snapshot.hpp"
+
+namespace vigil {
+
+std::string_view to_string(MetricType t) {
+  switch (t) {
+    case MetricType::Plain: return "a number";
+    case MetricType::Duration: return "a duration";
+    case MetricType::Size: return "a size";
+    case MetricType::Percent: return "a percentage";
+    case MetricType::Bool: return "a boolean";
+    case MetricType::String: return "a string";
+  }
+  return "?";
+}
+
+namespace {
+
+MetricReading number(std::optional<double> v) {
+  MetricReading r;
+  if (v) {
+    r.present = true;
+    r.number = *v;
+  }
+  return r;
+}
+
+MetricReading boolean(bool b) {
+  MetricReading r;
+  r.present = true;
+  r.boolean = b;
+  return r;
+}
+
+using S = const ServiceSnapshot&;
+using Up = std::optional<bool>;
+using T = MetricType;
+
+// Order: as status.json's `metrics` object and docs/health.md list them.
+const MetricDef kMetrics[] = {
+    {"running", T::Bool, "bool", "supervisor", "the service has processes (starting, running or stopping)", false, true,
+     [](S s, Up) { return boolean(has_processes(s.state)); }},
+    {"state", T::String, "string", "supervisor", "`stopped starting running stopping backoff failed`", false, false,
+     [](S s, Up) {
+       MetricReading r;
+       r.present = true;
+       r.text = to_string(s.state);
+       return r;
+     }},
+    {"uptime", T::Duration, "s", "supervisor", "since the current run started", false, false,
+     [](S s, Up) { return number(s.uptime); }},
+    {"restarts", T::Plain, "count", "supervisor",
+     "starts after the first since vigil started; `restarts(10m)` in rules counts starts within a window", false,
+     false, [](S s, Up) { return number(s.restarts); }},
+    {"exit_code", T::Plain, "number", "`wait4`", "the last run's exit code (no value when a signal ended it)", false,
+     false,
+     [](S s, Up) {
+       return s.last_exit && !s.last_exit->status.signaled ? number(s.last_exit->status.code) : MetricReading{};
+     }},
+    {"exit_signal", T::Plain, "number", "`wait4`", "the signal that ended the last run (no value when it exited)",
+     false, false,
+     [](S s, Up) {
+       return s.last_exit && s.last_exit->status.signaled ? number(s.last_exit->status.signal) : MetricReading{};
+     }},
+    {"cpu", T::Percent, "% of one core", "`/proc`",
+     "CPU time of the whole process tree over the last interval (a tree using two cores shows 200)", true, true,
+     [](S s, Up) { return number(s.cpu); }},
+    {"memory", T::Size, "bytes", "`/proc`", "resident memory summed over the tree", true, true,
+     [](S s, Up) { return number(s.memory); }},
+    {"threads", T::Plain, "count", "`/proc`", "threads summed over the tree", true, true,
+     [](S s, Up) { return number(s.threads); }},
+    {"fds", T::Plain, "count", "`/proc`", "open descriptors summed over the tree", true, true,
+     [](S s, Up) { return number(s.fds); }},
+    {"output_idle", T::Duration, "s", "output pump", "since the service last wrote anything to stdout or stderr", true,
+     true, [](S s, Up) { return number(s.output_idle); }},
+    {"watchdog_age", T::Duration, "s", "notify socket", "since the last `WATCHDOG=1` (only with `watchdog`)", true,
+     true, [](S s, Up) { return number(s.watchdog_age); }},
+    {"data_age", T::Duration, "s", "store", "now minus the timestamp in the service's `freshness` key", true, true,
+     [](S s, Up) { return number(s.data_age); }},
+    {"store_up", T::Bool, "bool", "store", "whether the store answered the last batch within `[store] timeout`",
+     false, false, [](S, Up up) { return up ? boolean(*up) : MetricReading{}; }},
+};
+
+const MetricFamily kFamilies[] = {
+    {"*custom*", "", T::Plain, "number", "store", "each name under the service's `metrics`", true},
+};
+
+}  // namespace
+
+std::span<const MetricDef> metric_table() { return kMetrics; }
+std::span<const MetricFamily> metric_families() { return kFamilies; }
+
+const MetricDef* find_metric(std::string_view name) {
+  for (const MetricDef& m : kMetrics)
+    if (m.name == name) return &m;
+  return nullptr;
+}
+
+MetricReading read_metric(std::string_view name, const ServiceSnapshot& s, std::optional<bool> store_up) {
+  if (const MetricDef* m = find_metric(name)) return m->read(s, store_up);
+  if (auto it = s.custom.find(std::string(name)); it != s.custom.end()) return number(it->second);
+  return {};
+}
+
+std::string format_metric(MetricType type, const MetricReading& v) {
+  if (!v.present) return "n/a";
+  char buf[64];
+  switch (type) {
+    case T::Bool: return v.boolean ? "true" : "false";
+    case T::String: return std::string(v.text);
+    case T::Duration: return format_seconds(v.number);
+    case T::Size: return format_size(static_cast<std::uint64_t>(std::max(0.0, v.number)));
+    case T::Percent: std::snprintf(buf, sizeof buf, "%.1f%%", v.number); return buf;
+    case T::Plain: std::snprintf(buf, sizeof buf, "%g", v.number); return buf;
+  }
+  return "?";
+}
+
+std::string metric_table_markdown() {
+  std::string out = "| metric | unit | from | meaning |\n|---|---|---|---|\n";
+  auto row = [&](std::string_view name, std::string_view unit, std::string_view source, std::string_view doc) {
+    out.append("| ").append(name).append(" | ").append(unit).append(" | ").append(source).append(" | ").append(doc);
+    out += " |\n";
+  };
+  for (const MetricDef& m : kMetrics) row("`" + std::string(m.name) + "`", m.unit, m.source, m.doc);
+  for (const MetricFamily& f : kFamilies) row(f.shown_as, f.unit, f.source, f.doc);
+  return out;
+}
+
+}  // namespace vigil
