@@ -11,7 +11,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcurl4-openssl-dev
   prometheus-alertmanager
-  redis-server python3 procps
+  redis-server python3 procps tzdata
 )
 
 missing=()
