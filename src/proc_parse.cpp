@@ -1,9 +1,12 @@
 #include "vigil/proc_parse.hpp"
 
+#include <limits>
+
 namespace vigil {
 namespace {
 
-// Reads a (possibly negative) decimal field and skips the following space.
+// Reads a (possibly negative) decimal field and skips the following space. A field beyond the
+// int64 range is malformed text, not a number to wrap.
 bool next_number(std::string_view& s, std::int64_t* out) {
   std::size_t i = 0;
   bool neg = false;
@@ -13,7 +16,12 @@ bool next_number(std::string_view& s, std::int64_t* out) {
   }
   if (i >= s.size() || s[i] < '0' || s[i] > '9') return false;
   std::int64_t v = 0;
-  while (i < s.size() && s[i] >= '0' && s[i] <= '9') v = v * 10 + (s[i++] - '0');
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+    int digit = s[i++] - '0';
+    if (v > (kMax - digit) / 10) return false;
+    v = v * 10 + digit;
+  }
   *out = neg ? -v : v;
   while (i < s.size() && s[i] == ' ') ++i;
   s.remove_prefix(i);

@@ -7,6 +7,9 @@
 namespace vigil {
 namespace {
 
+// Below 2^63, so every accepted size also fits the signed counters it is compared with.
+constexpr double kMaxSizeBytes = 9e18;
+
 struct Unit {
   std::string_view name;
   double factor;
@@ -98,16 +101,17 @@ std::optional<std::uint64_t> parse_size(std::string_view text, std::string* err)
              "': expected a number and a unit B, KB, MB, GB, KiB, MiB or GiB (e.g. \"50MB\")";
     return std::nullopt;
   }
-  if (unit.empty()) return static_cast<std::uint64_t>(number);
-  for (const Unit& u : kUnits) {
-    if (unit == u.name) {
-      double bytes = number * u.factor;
-      if (bytes > 9e18) {
-        if (err) *err = "size '" + std::string(text) + "' is too large";
-        return std::nullopt;
-      }
-      return static_cast<std::uint64_t>(std::llround(bytes));
+  // Checked before the cast: converting a double beyond the integer's range is undefined.
+  auto in_range = [&](double bytes) -> std::optional<std::uint64_t> {
+    if (bytes > kMaxSizeBytes) {
+      if (err) *err = "size '" + std::string(text) + "' is too large (at most 9EB)";
+      return std::nullopt;
     }
+    return static_cast<std::uint64_t>(std::llround(bytes));
+  };
+  if (unit.empty()) return in_range(std::floor(number));
+  for (const Unit& u : kUnits) {
+    if (unit == u.name) return in_range(number * u.factor);
   }
   if (err)
     *err = "unknown size unit '" + std::string(unit) + "' in '" + std::string(text) +

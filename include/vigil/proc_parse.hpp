@@ -26,21 +26,26 @@ struct ProcStat {
 bool parse_proc_stat(std::string_view text, ProcStat* out);
 
 /// Calls on_pid(pid_t) for each number in a /proc/PID/task/TID/children list ("12 34 56 ").
+/// A run of digits too long to be a pid is skipped rather than overflowed into a wrong one.
 template <class OnPid>
 void parse_children(std::string_view text, OnPid&& on_pid) {
-  pid_t cur = 0;
-  bool in = false;
+  constexpr std::int64_t kMaxPid = 0x7fffffff;
+  std::int64_t cur = 0;
+  bool in = false, too_long = false;
   for (char c : text) {
     if (c >= '0' && c <= '9') {
-      cur = cur * 10 + (c - '0');
+      if (cur > kMaxPid / 10)
+        too_long = true;
+      else
+        cur = cur * 10 + (c - '0');
       in = true;
     } else if (in) {
-      on_pid(cur);
+      if (!too_long && cur <= kMaxPid) on_pid(static_cast<pid_t>(cur));
       cur = 0;
-      in = false;
+      in = too_long = false;
     }
   }
-  if (in) on_pid(cur);
+  if (in && !too_long && cur <= kMaxPid) on_pid(static_cast<pid_t>(cur));
 }
 
 }  // namespace vigil

@@ -49,3 +49,17 @@ TEST(ProcParse, ChildrenList) {
   parse_children("", [&](pid_t p) { pids.push_back(p); });
   EXPECT_EQ(pids, (std::vector<pid_t>{12, 345, 6, 77}));
 }
+
+TEST(ProcParse, ADigitRunTooLongForAPidIsSkippedNotWrapped) {
+  std::vector<pid_t> pids;
+  parse_children("12 99999999999 2147483648 34 123456789012345678901234567890 2147483647",
+                 [&](pid_t p) { pids.push_back(p); });
+  EXPECT_EQ(pids, (std::vector<pid_t>{12, 34, 2147483647}));
+}
+
+TEST(ProcParse, AFieldBeyondInt64IsMalformedNotWrapped) {
+  std::string line =
+      "42 (x) S 1 42 42 0 -1 0 0 0 0 0 99999999999999999999999 50 0 0 20 0 4 0 999 0 12 0";
+  ProcStat st;
+  EXPECT_FALSE(parse_proc_stat(line, &st));
+}

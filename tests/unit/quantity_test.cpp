@@ -50,6 +50,17 @@ TEST(Size, RejectsUnknownUnits) {
   EXPECT_FALSE(parse_size("MB", &err));
 }
 
+TEST(Size, ABareNumberBeyondTheRangeIsTooLargeNotCastUnchecked) {
+  std::string err;
+  EXPECT_FALSE(parse_size("99999999999999999999999", &err));
+  EXPECT_NE(err.find("too large"), std::string::npos) << err;
+  EXPECT_FALSE(parse_size("18446744073709551616", &err));
+  EXPECT_NE(err.find("too large"), std::string::npos) << err;
+  EXPECT_FALSE(parse_size("99999999999TB", &err));
+  EXPECT_NE(err.find("too large"), std::string::npos) << err;
+  EXPECT_EQ(parse_size("9000000000000000000", &err), 9'000'000'000'000'000'000u);
+}
+
 TEST(Format, ReadsLikeAnOperatorWouldWriteIt) {
   EXPECT_EQ(format_duration(250ms), "250ms");
   EXPECT_EQ(format_duration(1500ms), "1.5s");
