@@ -146,6 +146,17 @@ EngineOutput RuleEngine::set_vigil_alert(const std::string& name, Severity sever
 
 EngineOutput RuleEngine::evaluate(const Snapshot& snap, TimePoint now, double unix_now, const Silences& silences) {
   EngineOutput out;
+  // Exits since vigil started, per service, and how many of them the engine has seen. A service
+  // never seen before has had no exit seen, so an exit that lands before the first evaluation is
+  // news like any other. Counted with or without rules, so rules loaded later do not page for
+  // exits from before they existed.
+  std::map<std::string, int> new_exits;
+  for (const auto& s : snap.services) {
+    auto seen = exits_seen_.find(s.name);
+    int before = seen == exits_seen_.end() || s.exits < seen->second ? 0 : seen->second;  // smaller: a new run count
+    new_exits[s.name] = s.exits - before;
+    exits_seen_[s.name] = s.exits;
+  }
   if (!rules_) return out;
   std::optional<bool> store_up;
   if (snap.store.configured) store_up = snap.store.up;
@@ -163,8 +174,7 @@ EngineOutput RuleEngine::evaluate(const Snapshot& snap, TimePoint now, double un
 
       if (r.event) {
         // Only exits nobody asked for: a stop or restart by vigil or an operator is not a crash.
-        bool new_exit = exits_seen_.count(s.name) && s.exits > exits_seen_[s.name] && s.last_exit &&
-                        !s.last_exit->requested;
+        bool new_exit = new_exits[s.name] > 0 && s.last_exit && !s.last_exit->requested;
         bool matches = new_exit && expr::holds(*r.when, ctx);
         if (matches) {
           if (it != alerts_.end()) {
@@ -230,8 +240,6 @@ EngineOutput RuleEngine::evaluate(const Snapshot& snap, TimePoint now, double un
       ++it;
     }
   }
-  for (const auto& s : snap.services) exits_seen_[s.name] = s.exits;
-
   // Muting, decided on the final picture: inhibition by a firing source, then silences.
   auto mute_reason = [&](const Alert& a) -> std::string {
     for (const auto& in : rules_->inhibits) {
