@@ -82,6 +82,16 @@ std::string deliver_webhook(const NotifierSpec& spec, const std::string& body, c
   lib.easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   lib.easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(spec.timeout.count()));
   lib.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(spec.timeout.count()));
+  // Never a proxy from the environment (http_proxy, https_proxy, all_proxy): an alert for a
+  // loopback receiver must not leave the host because of a variable vigil happened to inherit.
+  // Only the notifier's own `proxy` setting routes through one.
+  if (spec.proxy.empty()) {
+    lib.easy_setopt(curl, CURLOPT_PROXY, "");
+    lib.easy_setopt(curl, CURLOPT_NOPROXY, "*");
+  } else {
+    lib.easy_setopt(curl, CURLOPT_PROXY, spec.proxy.c_str());
+    lib.easy_setopt(curl, CURLOPT_NOPROXY, "");
+  }
   lib.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // threads: no SIGALRM for DNS timeouts
   lib.easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
   lib.easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);

@@ -1,6 +1,7 @@
 // The toml11 reader for rules.toml (with toml_fields.hpp). Pure apart from reading the file.
 #include "vigil/rules_config.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -260,7 +261,7 @@ class RulesReader {
         top.error_at(t, "notify." + name, "expected a table: [notify." + name + "]");
         continue;
       }
-      Fields f(t, ctx, path_, diags_, {"type", "command", "url", "format", "headers", "timeout", "retries"});
+      Fields f(t, ctx, path_, diags_, {"type", "command", "url", "proxy", "format", "headers", "timeout", "retries"});
       NotifierSpec ns;
       ns.name = name;
       ns.cwd = std::filesystem::absolute(path_).parent_path().lexically_normal().string();
@@ -279,6 +280,19 @@ class RulesReader {
         if (u->rfind("http://", 0) != 0 && u->rfind("https://", 0) != 0)
           f.error_at(*f.get("url"), "url", "expected an http:// or https:// URL");
         ns.url = *u;
+      }
+      if (auto px = f.str("proxy")) {
+        static constexpr const char* kSchemes[] = {"http://", "https://", "socks4://", "socks4a://",
+                                                   "socks5://", "socks5h://"};
+        bool known = std::any_of(std::begin(kSchemes), std::end(kSchemes),
+                                 [&](const char* scheme) { return px->rfind(scheme, 0) == 0; });
+        if (!known)
+          f.error_at(*f.get("proxy"), "proxy",
+                     "expected a proxy URL such as \"http://proxy.example:3128\" (http, https, socks4, socks5)");
+        else if (type && *type != NotifierType::Webhook)
+          f.error_at(*f.get("proxy"), "proxy", "only a webhook notifier uses a proxy");
+        else
+          ns.proxy = *px;
       }
       if (auto fm = f.choice<WebhookFormat>("format", {{"json", WebhookFormat::Json},
                                                         {"alertmanager", WebhookFormat::Alertmanager},

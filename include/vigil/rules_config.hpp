@@ -56,6 +56,7 @@ struct NotifierSpec {
   std::vector<std::string> command;  // exec
   std::string cwd;                   // exec: the rules file's folder, so relative paths work
   std::string url;                   // webhook
+  std::string proxy;                 // webhook: "" = direct, whatever the environment says
   WebhookFormat format = WebhookFormat::Json;
   std::vector<std::pair<std::string, std::string>> headers;
   Duration timeout = std::chrono::seconds(10);

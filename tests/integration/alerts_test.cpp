@@ -137,6 +137,26 @@ TEST(Alerts, WebhookReceiverGetsJsonAndSlackPayloadsWithHeaders) {
   }
 }
 
+// A proxy from the environment could carry a loopback alert off the host: it is ignored, and only
+// the notifier's own `proxy` setting routes through one. The "proxy" here is a second receiver that
+// records what reaches it (a proxied request names the absolute URL as its path).
+TEST(Alerts, AWebhookIgnoresTheProxyEnvironmentAndUsesOnlyItsOwnProxySetting) {
+  TempDir dir, proxy_dir;
+  WebhookReceiver hook(dir);
+  WebhookReceiver proxy(proxy_dir);
+  std::string proxy_url = proxy.url("");
+  write_file(dir / "rules.toml",
+             "[[rule]]\nname = \"down\"\nwhen = \"exit_code != 0\"\nnotify = [\"direct\", \"proxied\"]\n"
+             "[notify.direct]\ntype = \"webhook\"\nurl = \"" + hook.url("/direct") + "\"\n"
+             "[notify.proxied]\ntype = \"webhook\"\nurl = \"" + hook.url("/proxied") + "\"\nproxy = \"" + proxy_url + "\"\n");
+  VigilRun vigil(dir, "[service.crash]\ncommand = [\"sh\", \"-c\", \"exit 4\"]\nrestart = \"never\"\n",
+                 {"http_proxy=" + proxy_url, "HTTP_PROXY=" + proxy_url, "all_proxy=" + proxy_url, "no_proxy="});
+  ASSERT_TRUE(wait_for([&] { return !hook.requests().empty() && !proxy.requests().empty(); })) << vigil.log();
+  for (const auto& r : hook.requests()) EXPECT_EQ(r["path"], "/direct") << r.dump();
+  ASSERT_EQ(proxy.requests().size(), 1u);
+  EXPECT_EQ(proxy.requests()[0]["path"], hook.url("/proxied"));
+}
+
 TEST(Alerts, ARealAlertmanagerListsVigilsAlertWithItsLabels) {
   TempDir dir;
   Alertmanager am(dir);

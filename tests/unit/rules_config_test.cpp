@@ -111,6 +111,16 @@ TEST(RulesConfigErrors, ShapesAndChoices) {
   expect_error("[[rule]]\nname = \"x\"\n", "when is required");
 }
 
+TEST(RulesConfigErrors, AProxyIsAUrlAndOnlyForWebhooks) {
+  expect_error("[notify.w]\ntype = \"webhook\"\nurl = \"http://127.0.0.1:9/\"\nproxy = \"proxy:3128\"\n",
+               "rules.toml:4:9: [notify.w] proxy: expected a proxy URL");
+  expect_error("[notify.e]\ntype = \"exec\"\ncommand = [\"true\"]\nproxy = \"http://p:3128\"\n",
+               "only a webhook notifier uses a proxy");
+  RulesResult r = parse("[notify.w]\ntype = \"webhook\"\nurl = \"http://127.0.0.1:9/\"\nproxy = \"socks5h://p:1080\"\n");
+  ASSERT_TRUE(r.rules) << errors(r);
+  EXPECT_EQ(r.rules->notifiers[0].proxy, "socks5h://p:1080");
+}
+
 TEST(Glob, StarAndQuestionMark) {
   EXPECT_TRUE(glob_match("scan-*", "scan-bridge"));
   EXPECT_TRUE(glob_match("*", "x"));
