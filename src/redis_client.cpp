@@ -11,6 +11,15 @@ namespace vigil {
 
 namespace asio = boost::asio;
 
+namespace {
+// What one reply may claim. vigil reads single values and one stream entry; a peer that claims
+// more (a squatter on the Redis port: "*1795374406\r\n" makes hiredis 0.14 calloc 14 GB and free()
+// then walks 1.8e9 slots on the loop) is cut off before hiredis allocates anything. hiredis 0.14
+// has no reader limit of its own (`maxelements` came with 1.0), so the array constructor is wrapped.
+constexpr int kMaxReplyElements = 1 << 16;
+constexpr std::size_t kMaxReplyBytes = 16u << 20;  // unparsed bytes a reply may hold in the reader
+}  // namespace
+
 // One hiredis context and the Asio descriptor that watches its socket.
 struct RedisClient::Conn : std::enable_shared_from_this<Conn> {
   RedisClient* owner = nullptr;
@@ -18,6 +27,7 @@ struct RedisClient::Conn : std::enable_shared_from_this<Conn> {
   std::unique_ptr<asio::posix::stream_descriptor> sd;
   bool want_read = false, want_write = false, reading = false, writing = false;
   bool dropping = false;  // we are freeing it ourselves: its disconnect callback is not news
+  std::string refused;    // why a reply was refused (the reader then reports "Out of memory")
 
   void arm_read() {
     if (reading || !ac || !want_read) return;
@@ -26,6 +36,12 @@ struct RedisClient::Conn : std::enable_shared_from_this<Conn> {
       self->reading = false;
       if (ec || !self->ac) return;
       redisAsyncHandleRead(self->ac);  // may free the context (EOF): ac is then null
+      if (self->ac && self->ac->c.reader->len - self->ac->c.reader->pos > kMaxReplyBytes) {
+        // A bulk string is buffered until it is complete: a claimed length is not trusted either.
+        self->refused = "a reply longer than " + std::to_string(kMaxReplyBytes >> 20) + " MiB";
+        self->owner->drop(self->refused);
+        return;
+      }
       self->arm_read();
     });
   }
@@ -65,6 +81,32 @@ void add_write(void* p) {
 }
 void del_write(void* p) { static_cast<Conn*>(p)->want_write = false; }
 void cleanup(void* p) { static_cast<Conn*>(p)->forget_context(); }
+
+// hiredis's own reply constructors with a bound on arrays. Returning null makes the reader fail
+// ("Out of memory"); the Conn keeps the true reason for the log.
+redisReplyObjectFunctions g_bounded_replies;
+void* (*g_create_array)(const redisReadTask*, int) = nullptr;
+
+void* create_bounded_array(const redisReadTask* task, int elements) {
+  if (elements > kMaxReplyElements) {
+    if (auto* c = static_cast<Conn*>(task->privdata); c && c->refused.empty())
+      c->refused = "an array of " + std::to_string(elements) + " elements (at most " +
+                   std::to_string(kMaxReplyElements) + ")";
+    return nullptr;
+  }
+  return g_create_array(task, elements);
+}
+
+void bound_replies(redisAsyncContext* ac, Conn* c) {
+  redisReader* reader = ac->c.reader;
+  if (!g_create_array) {  // loop thread only: every context shares hiredis's default functions
+    g_bounded_replies = *reader->fn;
+    g_create_array = reader->fn->createArray;
+    g_bounded_replies.createArray = create_bounded_array;
+  }
+  reader->fn = &g_bounded_replies;
+  reader->privdata = c;
+}
 
 RedisValue copy_reply(const redisReply* r) {
   RedisValue v;
@@ -139,6 +181,7 @@ void on_connect(const redisAsyncContext* ac, int status) {
 void on_disconnect(const redisAsyncContext* ac, int status) {
   Conn* c = conn_of(ac);
   std::string why = status == REDIS_OK ? "connection closed" : (ac->errstr[0] ? ac->errstr : "connection lost");
+  if (!c->refused.empty()) why = "refused " + c->refused + " (not a Redis server, or a broken one)";
   c->forget_context();
   if (!c->dropping) c->owner->on_lost(why);
 }
@@ -178,6 +221,7 @@ void RedisClient::connect() {
   c->ac = ac;
   c->sd = std::make_unique<asio::posix::stream_descriptor>(io_, ac->c.fd);
   ac->ev.data = c.get();
+  bound_replies(ac, c.get());
   ac->ev.addRead = add_read;
   ac->ev.delRead = del_read;
   ac->ev.addWrite = add_write;
@@ -279,8 +323,10 @@ void RedisClient::send(std::vector<Command> commands, BatchCallback done) {
   }
 }
 
-void RedisClient::drop(const std::string& why) {
+void RedisClient::drop(const std::string& reported) {
   auto c = conn_;
+  // A refused reply fails its batch with hiredis's "Out of memory": say what really happened.
+  std::string why = c && !c->refused.empty() ? "refused " + c->refused + " (not a Redis server, or a broken one)" : reported;
   if (c && c->ac) {
     c->dropping = true;
     redisAsyncFree(c->ac);  // pending callbacks fire with no reply; they are already finished

@@ -1,8 +1,16 @@
 // Data freshness in a real Redis: every format, the server dying, coming back, and hanging.
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <chrono>
 #include <csignal>
+#include <thread>
 
 #include "redis_server.hpp"
 #include "test_support.hpp"
@@ -30,6 +38,51 @@ bool store_down(const VigilRun& vigil) {
   auto st = vigil.status();
   return st.is_object() && st["store"]["store_up"] == false;
 }
+
+// A squatter on the store's port (what any local user can run while Redis is down): it accepts,
+// and answers every connection with `reply`, then keeps it open. Stopped by the destructor.
+class HostilePeer {
+ public:
+  explicit HostilePeer(std::string reply) : reply_(std::move(reply)) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    socklen_t len = sizeof a;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    ::listen(fd_, 16);
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~HostilePeer() {
+    stop_ = true;
+    thread_.join();
+    for (int c : clients_) ::close(c);
+    ::close(fd_);
+  }
+  std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
+  int connections() const { return accepted_; }
+
+ private:
+  void serve() {
+    while (!stop_) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 50) <= 0) continue;
+      int c = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (c < 0) continue;
+      ++accepted_;
+      clients_.push_back(c);
+      (void)!::send(c, reply_.data(), reply_.size(), MSG_NOSIGNAL);
+    }
+  }
+  std::string reply_;
+  int fd_ = -1, port_ = 0;
+  std::vector<int> clients_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> accepted_{0};
+  std::thread thread_;
+};
 
 }  // namespace
 
@@ -133,6 +186,31 @@ TEST(Store, AHungServerIsDownWithinTheTimeoutAndSupervisionCarriesOn) {
   EXPECT_TRUE(wait_for([&] { return count_of(vigil.log(), "crasher: started") >= starts + 3; })) << vigil.log();
   redis.thaw();
   EXPECT_TRUE(wait_for([&] { return store_up(vigil); })) << vigil.log();
+}
+
+// "*1795374406" made hiredis reserve ~14 GB and free() walk 1.8e9 slots on the event loop (~10 s
+// per reconnect). The claim is refused before anything is allocated; the loop carries on.
+TEST(Store, AReplyClaimingAHugeArrayIsRefusedAndTheLoopCarriesOn) {
+  TempDir dir;
+  HostilePeer squatter("*1795374406\r\n");
+  VigilRun vigil(dir, "[vigil]\nsample_interval = \"100ms\"\n[store]\nurl = \"" + squatter.url() +
+                          "\"\ntimeout = \"300ms\"\n"
+                          "[service.crasher]\ncommand = [\"sh\", \"-c\", \"exit 1\"]\nrestart_delay = \"100ms\"\n"
+                          "start_limit_burst = 1000\n");
+  ASSERT_TRUE(vigil.wait_log("refused an array of 1795374406 elements (at most 65536)")) << vigil.log();
+  // Reconnects keep meeting the same reply; each is refused at once, and supervision goes on.
+  ASSERT_TRUE(wait_for([&] { return squatter.connections() >= 3; })) << vigil.log();
+  int starts = count_of(vigil.log(), "crasher: started");
+  EXPECT_TRUE(wait_for([&] { return count_of(vigil.log(), "crasher: started") >= starts + 3; })) << vigil.log();
+}
+
+TEST(Store, AReplyLongerThanTheBoundIsRefused) {
+  TempDir dir;
+  // A bulk string is buffered until complete; 17 MiB of it arrive and are never parsed.
+  HostilePeer squatter("$999999999\r\n" + std::string(17u << 20, 'x'));
+  VigilRun vigil(dir, "[store]\nurl = \"" + squatter.url() + "\"\ntimeout = \"5s\"\n"
+                      "[service.s]\ncommand = [\"sleep\", \"1000\"]\n");
+  ASSERT_TRUE(vigil.wait_log("refused a reply longer than 16 MiB")) << vigil.log();
 }
 
 TEST(Store, TheStoreConnectionIsNotInheritedByChildren) {
