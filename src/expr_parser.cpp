@@ -12,6 +12,13 @@ namespace {
 
 const char* kStates[] = {"stopped", "starting", "running", "stopping", "backoff", "failed"};
 
+// The parser, the evaluator and the tree's destructor each recurse once per level, so the depth
+// of the tree is bounded twice: by the tokens an expression may have (a chain of `and`s is as
+// deep as it is long) and by how deeply parentheses, `not` and `-` may nest.
+constexpr std::size_t kMaxTokens = 1000;
+constexpr std::size_t kMaxLength = 16384;  // characters; checked before lexing
+constexpr int kMaxNesting = 32;
+
 bool numeric(Type t) { return t == Type::Plain || t == Type::Duration || t == Type::Size || t == Type::Percent; }
 
 // Two numeric types go together when equal or when one is a plain number.
@@ -49,6 +56,12 @@ class Parser {
   void fail(const Token& at, const std::string& msg) { fail_at(at.column, msg); }
   void fail_at(std::uint32_t col, const std::string& msg) {
     if (!error_) error_ = Error{col, msg};
+  }
+  // Entering one more level of nesting; false (and an error) past the limit.
+  bool deeper(const Token& at) {
+    if (++depth_ <= kMaxNesting) return true;
+    fail(at, "nested more than " + std::to_string(kMaxNesting) + " levels deep (parentheses, not, -)");
+    return false;
   }
   NodePtr dummy(std::uint32_t col, Type type) {
     auto n = std::make_shared<Node>();
@@ -93,7 +106,9 @@ class Parser {
   NodePtr not_expr() {
     if (peek().kind == Token::Kind::Not) {
       const Token& op = next();
+      if (!deeper(op)) return dummy(op.column, Type::Bool);
       NodePtr inner = not_expr();
+      --depth_;
       check_bool(inner, op);
       auto n = std::make_shared<Node>();
       n->kind = Node::Kind::Unary;
@@ -184,7 +199,9 @@ class Parser {
   NodePtr unary() {
     if (peek().kind == Token::Kind::Minus) {
       const Token& tok = next();
+      if (!deeper(tok)) return dummy(tok.column, Type::Plain);
       NodePtr inner = unary();
+      --depth_;
       if (!error_ && !numeric(inner->type)) fail_at(inner->column, "'-' needs a number");
       auto n = std::make_shared<Node>();
       n->kind = Node::Kind::Unary;
@@ -219,7 +236,9 @@ class Parser {
       return n;
     }
     if (tok.kind == Token::Kind::LParen) {
+      if (!deeper(tok)) return dummy(tok.column, Type::Bool);
       NodePtr inner = or_expr();
+      --depth_;
       if (!error_ && !accept(Token::Kind::RParen)) fail(peek(), "expected ')'");
       return inner;
     }
@@ -268,6 +287,7 @@ class Parser {
 
   std::vector<Token> t_;
   std::size_t pos_ = 0;
+  int depth_ = 0;
   const std::map<std::string, Type>& custom_;  // family members the services declare
   std::optional<Error> error_;
   std::set<std::string> used_;
@@ -276,13 +296,27 @@ class Parser {
 }  // namespace
 
 Parsed parse(std::string_view text, const std::map<std::string, Type>& custom_metrics) {
+  if (text.size() > kMaxLength) {
+    Parsed p;
+    p.error = Error{static_cast<std::uint32_t>(kMaxLength + 1),
+                    "the expression is longer than " + std::to_string(kMaxLength) + " characters"};
+    return p;
+  }
   auto lexed = lex(text);
   if (auto* e = std::get_if<Error>(&lexed)) {
     Parsed p;
     p.error = *e;
     return p;
   }
-  return Parser(std::get<std::vector<Token>>(std::move(lexed)), custom_metrics).run();
+  auto& tokens = std::get<std::vector<Token>>(lexed);
+  if (tokens.size() > kMaxTokens + 1) {  // + the End token
+    Parsed p;
+    p.error = Error{tokens[kMaxTokens].column,
+                    "the expression is too long: at most " + std::to_string(kMaxTokens) +
+                        " words, numbers and operators (split it into several rules)"};
+    return p;
+  }
+  return Parser(std::move(tokens), custom_metrics).run();
 }
 
 }  // namespace vigil::expr

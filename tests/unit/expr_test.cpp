@@ -111,6 +111,32 @@ TEST(ExprErrors, PointAtTheOffendingToken) {
   EXPECT_EQ(error_of("data_age * 1s > 1"), "12: cannot multiply a duration by a duration");
 }
 
+// Each of these overflowed the stack (parser recursion, or the recursive destructor of a
+// 300,000-deep chain) before the limits existed.
+TEST(ExprErrors, DepthAndSizeAreBounded) {
+  std::string parens = std::string(100, '(') + "running" + std::string(100, ')');
+  EXPECT_EQ(error_of(parens), "33: nested more than 32 levels deep (parentheses, not, -)");
+  std::string nots;
+  for (int i = 0; i < 100; ++i) nots += "not ";
+  EXPECT_EQ(error_of(nots + "running"), "129: nested more than 32 levels deep (parentheses, not, -)");
+  EXPECT_EQ(error_of("cpu > " + std::string(100, '-') + "1"), "39: nested more than 32 levels deep (parentheses, not, -)");
+  // The chaos run's 5,000 parentheses are first of all too many tokens.
+  std::string deep = std::string(5000, '(') + "running" + std::string(5000, ')');
+  EXPECT_EQ(error_of(deep).substr(0, 46), "1001: the expression is too long: at most 1000");
+  std::string ands = "running";
+  for (int i = 0; i < 300000; ++i) ands += " and running";
+  EXPECT_EQ(error_of(ands), "16385: the expression is longer than 16384 characters");
+  std::string many = "running";
+  for (int i = 0; i < 600; ++i) many += " and running";
+  EXPECT_EQ(error_of(many).substr(0, 46), "6001: the expression is too long: at most 1000");
+  // What a real rule needs stays well inside the limits.
+  std::string nested32 = std::string(32, '(') + "running" + std::string(32, ')');
+  EXPECT_EQ(error_of(nested32), "no error");
+  std::string wide = "running";
+  for (int i = 0; i < 400; ++i) wide += " and running";
+  EXPECT_EQ(error_of(wide), "no error");
+}
+
 TEST(ExprValues, FormattedWithTheirUnit) {
   auto s = running_service();
   Context ctx{&s, true};
