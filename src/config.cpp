@@ -16,6 +16,7 @@
 #include "vigil/suggest.hpp"
 #include "toml_fields.hpp"
 #include "vigil/toml_errors.hpp"
+#include "vigil/toml_guard.hpp"
 
 namespace vigil {
 namespace {
@@ -457,6 +458,11 @@ ConfigResult load_config(const std::string& path, const EnvLookup& env) {
 }
 
 ConfigResult parse_config(const std::string& text, const std::string& path, const EnvLookup& env) {
+  if (auto problem = check_toml_input(text, path)) {
+    ConfigResult r;
+    r.errors.push_back(*problem);
+    return r;
+  }
   std::istringstream in(text);
   Value root;
   try {

@@ -9,6 +9,7 @@
 
 #include "toml_fields.hpp"
 #include "vigil/toml_errors.hpp"
+#include "vigil/toml_guard.hpp"
 
 namespace vigil {
 
@@ -334,6 +335,10 @@ class RulesReader {
 RulesResult parse_rules(const std::string& text, const std::string& path, const std::vector<std::string>& services,
                         const std::map<std::string, expr::Type>& custom) {
   RulesResult r;
+  if (auto problem = check_toml_input(text, path)) {
+    r.errors.push_back(*problem);
+    return r;
+  }
   std::istringstream in(text);
   Value root;
   try {

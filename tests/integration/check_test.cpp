@@ -83,3 +83,16 @@ TEST(Run, RefusesABadConfigAndStartsNothing) {
   EXPECT_NE(r.err.find("not starting"), std::string::npos) << r.err;
   EXPECT_FALSE(file_exists(dir / "started"));
 }
+
+TEST(Check, DeepNestingAndInvalidUtf8AreErrorsNotCrashes) {
+  TempDir dir;
+  std::string cfg = dir / "vigil.toml";
+  write_file(cfg, "[service.web]\ncommand = " + std::string(5000, '[') + std::string(5000, ']') + "\n");
+  CommandResult deep = run_command({VIGIL_BINARY, "check", "-c", cfg});
+  EXPECT_EQ(deep.exit_code, 1) << deep.err;
+  EXPECT_NE(deep.err.find(cfg + ":2:75: nested more than 64 levels deep"), std::string::npos) << deep.err;
+  write_file(cfg, "[service.web]\ncommand = ['\xff']\n");
+  CommandResult utf = run_command({VIGIL_BINARY, "check", "-c", cfg});
+  EXPECT_EQ(utf.exit_code, 1) << utf.err;
+  EXPECT_NE(utf.err.find(cfg + ":2:13: invalid UTF-8 (byte 0xff)"), std::string::npos) << utf.err;
+}

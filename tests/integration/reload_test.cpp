@@ -104,6 +104,50 @@ TEST(Reload, AnUnknownMetricKeepsTheOldRulesAndSaysWhere) {
   EXPECT_NE(vigil.log().find("the 1 rules in force stay"), std::string::npos) << vigil.log();
 }
 
+// Each of these saves overflowed the stack of the running daemon (parser, node destructor, toml11)
+// and took every service down with it. Now each is a reload error with its position.
+TEST(Reload, DeeplyNestedRulesAreRefusedWithTheirPositionAndTheDaemonCarriesOn) {
+  TempDir dir;
+  write_file(dir / "rules.toml", rule("first"));
+  VigilRun vigil(dir, kService);
+  ASSERT_TRUE(wait_for([&] { return has_alert(vigil, "first"); })) << vigil.log();
+  auto error_after_save = [&](const std::string& text) {
+    write_file(dir / "rules.toml", rule("first") + text);
+    std::string err;
+    wait_for([&] {
+      auto st = vigil.status();
+      if (!st.is_object() || !st["rules"]["error"].is_string()) return false;
+      err = st["rules"]["error"].get<std::string>();
+      return true;
+    }, 5s);
+    return err;
+  };
+  std::string parens = std::string(5000, '(') + "running" + std::string(5000, ')');
+  EXPECT_EQ(error_after_save(rule("parens", parens)).rfind(
+                dir / "rules.toml:7:1009: [[rule]] parens when: the expression is too long: at most 1000 words", 0),
+            0u);
+  write_file(dir / "rules.toml", rule("first"));  // clear the error, so the next one is new
+  ASSERT_TRUE(wait_for([&] { return vigil.status()["rules"]["error"].is_null(); }, 5s)) << vigil.log();
+  // The chaos run's 300,000 `and` terms make a 3.6 MB file: refused before toml11 spends time on it.
+  std::string ands = "running";
+  for (int i = 0; i < 300000; ++i) ands += " and running";
+  EXPECT_NE(error_after_save(rule("ands", ands)).find(" of 3600121 bytes; at most 1048576 are read"),
+            std::string::npos);
+  write_file(dir / "rules.toml", rule("first"));
+  ASSERT_TRUE(wait_for([&] { return vigil.status()["rules"]["error"].is_null(); }, 5s)) << vigil.log();
+  std::string long_and = "running";
+  for (int i = 0; i < 2000; ++i) long_and += " and running";
+  EXPECT_NE(error_after_save(rule("ands", long_and)).find("[[rule]] ands when: the expression is longer than 16384 characters"),
+            std::string::npos);
+  write_file(dir / "rules.toml", rule("first"));
+  ASSERT_TRUE(wait_for([&] { return vigil.status()["rules"]["error"].is_null(); }, 5s)) << vigil.log();
+  EXPECT_EQ(error_after_save("x = " + std::string(5000, '[') + std::string(5000, ']') + "\n"),
+            dir / "rules.toml:5:69: nested more than 64 levels deep");
+  EXPECT_TRUE(has_alert(vigil, "first"));
+  EXPECT_EQ(rule_count(vigil), 1);
+  EXPECT_EQ(vigil.status()["services"][0]["state"], "running") << vigil.status().dump(2);
+}
+
 TEST(Reload, ADeletedRulesFileKeepsTheLastRules) {
   TempDir dir;
   write_file(dir / "rules.toml", rule("first"));
