@@ -17,6 +17,7 @@
 #include "toml_fields.hpp"
 #include "vigil/toml_errors.hpp"
 #include "vigil/toml_guard.hpp"
+#include "vigil/trusted_file.hpp"
 
 namespace vigil {
 namespace {
@@ -446,15 +447,13 @@ const ServiceSpec* Config::find(const std::string& name) const {
 }
 
 ConfigResult load_config(const std::string& path, const EnvLookup& env) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  TrustedRead file = read_trusted_file(path, "config");
+  if (file.error) {
     ConfigResult r;
-    r.errors.push_back({path, 0, 0, std::string("cannot read config: ") + std::strerror(errno)});
+    r.errors.push_back(*file.error);
     return r;
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_config(ss.str(), path, env);
+  return parse_config(file.text, path, env);
 }
 
 ConfigResult parse_config(const std::string& text, const std::string& path, const EnvLookup& env) {

@@ -4,12 +4,12 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include "toml_fields.hpp"
 #include "vigil/toml_errors.hpp"
 #include "vigil/toml_guard.hpp"
+#include "vigil/trusted_file.hpp"
 
 namespace vigil {
 
@@ -358,15 +358,13 @@ RulesResult parse_rules(const std::string& text, const std::string& path, const 
 
 RulesResult load_rules(const std::string& path, const std::vector<std::string>& services,
                        const std::map<std::string, expr::Type>& custom) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  TrustedRead file = read_trusted_file(path, "rules");
+  if (file.error) {
     RulesResult r;
-    r.errors.push_back({path, 0, 0, std::string("cannot read rules: ") + std::strerror(errno)});
+    r.errors.push_back(*file.error);
     return r;
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_rules(ss.str(), path, services, custom);
+  return parse_rules(file.text, path, services, custom);
 }
 
 }  // namespace vigil

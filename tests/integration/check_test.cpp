@@ -1,6 +1,8 @@
 // `vigil check`, and `vigil run` refusing a bad config: what an operator sees on the terminal.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include "test_support.hpp"
 
 using namespace vt;
@@ -82,6 +84,21 @@ TEST(Run, RefusesABadConfigAndStartsNothing) {
   EXPECT_NE(r.err.find("vigil.toml:3:11: [service.a] restart: unknown value \"sometimes\""), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("not starting"), std::string::npos) << r.err;
   EXPECT_FALSE(file_exists(dir / "started"));
+}
+
+TEST(Check, AConfigOthersCanWriteIsRefusedNamingModeAndOwner) {
+  TempDir dir;
+  std::string cfg = dir / "vigil.toml";
+  write_file(cfg, "[service.web]\ncommand = [\"sleep\", \"1\"]\n");
+  ::chmod(cfg.c_str(), 0666);
+  CommandResult r = run_command({VIGIL_BINARY, "check", "-c", cfg});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find(cfg + ": refusing the config file: it is writable by everyone (mode 0666, owner uid "),
+            std::string::npos)
+      << r.err;
+  CommandResult run = run_command({VIGIL_BINARY, "run", "-c", cfg});
+  EXPECT_NE(run.exit_code, 0);
+  EXPECT_NE(run.err.find("writable by everyone"), std::string::npos) << run.err;
 }
 
 TEST(Check, DeepNestingAndInvalidUtf8AreErrorsNotCrashes) {

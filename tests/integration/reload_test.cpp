@@ -2,6 +2,9 @@
 // replaces the rules in force.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <csignal>
 #include <filesystem>
@@ -146,6 +149,39 @@ TEST(Reload, DeeplyNestedRulesAreRefusedWithTheirPositionAndTheDaemonCarriesOn) 
   EXPECT_TRUE(has_alert(vigil, "first"));
   EXPECT_EQ(rule_count(vigil), 1);
   EXPECT_EQ(vigil.status()["services"][0]["state"], "running") << vigil.status().dump(2);
+}
+
+// Whoever can write rules.toml runs commands as vigil (an exec notifier applies on save).
+TEST(Reload, ARulesFileOthersCanWriteIsRefused) {
+  TempDir dir;
+  write_file(dir / "rules.toml", rule("first"));
+  VigilRun vigil(dir, kService);
+  ASSERT_TRUE(wait_for([&] { return has_alert(vigil, "first"); })) << vigil.log();
+  ::chmod((dir / "rules.toml").c_str(), 0664);
+  write_file(dir / "rules.toml", rule("first") + rule("planted"));
+  ASSERT_TRUE(wait_for([&] { return has_alert(vigil, "rules_reload_failed"); }, 5s)) << vigil.log();
+  std::string err = vigil.status()["rules"]["error"].get<std::string>();
+  EXPECT_EQ(err.rfind(dir / "rules.toml: refusing the rules file: it is writable by its group (mode 0664, owner uid ", 0), 0u)
+      << err;
+  EXPECT_FALSE(has_alert(vigil, "planted"));
+  ::chmod((dir / "rules.toml").c_str(), 0644);
+  write_file(dir / "rules.toml", rule("first") + rule("fixed"));
+  ASSERT_TRUE(wait_for([&] { return has_alert(vigil, "fixed"); }, 5s)) << vigil.log();
+}
+
+TEST(Reload, ARulesFileOwnedByAnotherUserIsRefused) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to give the rules file to another user (CI runs as root)";
+  TempDir dir;
+  write_file(dir / "rules.toml", rule("first"));
+  VigilRun vigil(dir, kService);
+  ASSERT_TRUE(wait_for([&] { return has_alert(vigil, "first"); })) << vigil.log();
+  ASSERT_EQ(::chown((dir / "rules.toml").c_str(), 65534, 65534), 0);
+  write_file(dir / "rules.toml", rule("first") + rule("planted"));
+  ASSERT_TRUE(wait_for([&] { return has_alert(vigil, "rules_reload_failed"); }, 5s)) << vigil.log();
+  std::string err = vigil.status()["rules"]["error"].get<std::string>();
+  EXPECT_NE(err.find("refusing the rules file: it is owned by another user (mode 0644, owner uid 65534"), std::string::npos)
+      << err;
+  EXPECT_FALSE(has_alert(vigil, "planted"));
 }
 
 TEST(Reload, ADeletedRulesFileKeepsTheLastRules) {
