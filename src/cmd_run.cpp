@@ -20,6 +20,7 @@
 #include "vigil/reaper.hpp"
 #include "vigil/signal_names.hpp"
 #include "vigil/supervisor.hpp"
+#include "vigil/trusted_file.hpp"
 
 namespace vigil {
 
@@ -88,6 +89,10 @@ int cmd_run(const Args& args) {
   // The control socket comes first: a second vigil on the same socket must refuse before it
   // touches anything of the first one's (its notify socket lives in the same folder) and before it
   // starts a single service. Requests are only served once the loop runs, after `sup` is set.
+  if (auto why = prepare_private_dir(parent_dir(config.vigil.socket))) {
+    oplog::error("not starting: the runtime dir " + *why);
+    return 1;
+  }
   ControlServer control(io, config.vigil.socket, [&sup](const Request& req) { return sup->handle_request(req); });
   if (!control.ok()) {
     oplog::error("not starting: " + control.error());

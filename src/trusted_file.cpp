@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 
 #include "vigil/toml_guard.hpp"
 
@@ -80,6 +81,23 @@ TrustedRead read_trusted_file(const std::string& path, const std::string& what) 
   }
   ::close(fd);
   return r;
+}
+
+std::optional<std::string> prepare_private_dir(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(dir).parent_path(), ec);
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+    return "cannot create " + dir + ": " + std::strerror(errno);
+  struct stat st {};
+  if (::lstat(dir.c_str(), &st) != 0) return "cannot use " + dir + ": " + std::strerror(errno);
+  std::string facts = " (mode " + octal_mode(st.st_mode) + ", owner " + describe_owner(st.st_uid, user_name(st.st_uid)) + ")";
+  std::string advice = "; someone may have made it to intercept vigil's socket and status: remove it, or set "
+                       "XDG_RUNTIME_DIR or [vigil] socket to a folder of your own";
+  if (S_ISLNK(st.st_mode)) return dir + " is a symbolic link" + advice;
+  if (!S_ISDIR(st.st_mode)) return dir + " is not a directory" + advice;
+  if (st.st_uid != ::geteuid()) return dir + " belongs to another user" + facts + advice;
+  if (st.st_mode & 077) return dir + " is open to other users" + facts + "; fix with chmod 700 " + dir;
+  return std::nullopt;
 }
 
 }  // namespace vigil

@@ -1,4 +1,6 @@
 #pragma once
+// What vigil trusts on disk.
+//
 // Reading a file whose content vigil acts on (vigil.toml, rules.toml). Whoever can write such a
 // file runs commands as vigil's user (an exec notifier applies within seconds of a save), so, as
 // sshd and sudo do, vigil refuses one that is group- or other-writable or owned by another user
@@ -23,5 +25,11 @@ struct TrustedRead {
 
 /// Reads `path` whole if vigil may trust it. `what` names the file in errors ("config", "rules").
 TrustedRead read_trusted_file(const std::string& path, const std::string& what);
+
+/// The folder of vigil's control socket, notify socket and status.json (the runtime dir; without
+/// XDG_RUNTIME_DIR it is /tmp/vigil-UID, where anyone could have made it first). Creates it mode
+/// 0700 if missing, then demands, as tmux and ssh-agent do: a real directory (not a symlink),
+/// owned by vigil's user, with no permission for group or others. Returns why not, or nullopt.
+std::optional<std::string> prepare_private_dir(const std::string& dir);
 
 }  // namespace vigil

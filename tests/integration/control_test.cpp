@@ -398,3 +398,56 @@ TEST(Control, EveryCommandHasHelp) {
   CommandResult all = run_command({VIGIL_BINARY, "--help"});
   for (const char* c : {"status", "silence", "logs"}) EXPECT_NE(all.out.find(std::string("  ") + c), std::string::npos);
 }
+
+// Without XDG_RUNTIME_DIR the runtime dir is /tmp/vigil-UID, which anyone may create first. A
+// folder others can enter or that is not ours is refused, as tmux and ssh-agent refuse theirs.
+TEST(Control, ARuntimeDirOpenToOthersIsRefused) {
+  TempDir dir;
+  std::filesystem::create_directories(dir / "run/vigil");
+  ::chmod((dir / "run/vigil").c_str(), 0777);
+  VigilRun vigil(dir, kHealthy);
+  EXPECT_EQ(vigil.wait_exit(), 1) << vigil.log();
+  EXPECT_NE(vigil.log().find("not starting: the runtime dir " + (dir / "run/vigil") +
+                             " is open to other users (mode 0777, owner uid "),
+            std::string::npos)
+      << vigil.log();
+  EXPECT_FALSE(file_exists(sock(dir)));
+}
+
+TEST(Control, ARuntimeDirThatIsASymlinkIsRefused) {
+  TempDir dir, elsewhere;
+  std::filesystem::create_directories(dir / "run");
+  std::filesystem::create_directory_symlink(elsewhere.path(), dir / "run/vigil");
+  VigilRun vigil(dir, kHealthy);
+  EXPECT_EQ(vigil.wait_exit(), 1) << vigil.log();
+  EXPECT_NE(vigil.log().find(dir / "run/vigil" + " is a symbolic link"), std::string::npos) << vigil.log();
+}
+
+TEST(Control, ARuntimeDirOfAnotherUserIsRefused) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to give the runtime dir to another user (CI runs as root)";
+  TempDir dir;
+  std::filesystem::create_directories(dir / "run/vigil");
+  ASSERT_EQ(::chown((dir / "run/vigil").c_str(), 65534, 65534), 0);
+  ::chmod((dir / "run/vigil").c_str(), 0700);
+  VigilRun vigil(dir, kHealthy);
+  EXPECT_EQ(vigil.wait_exit(), 1) << vigil.log();
+  EXPECT_NE(vigil.log().find(" belongs to another user (mode 0700, owner uid 65534"), std::string::npos) << vigil.log();
+}
+
+// status.json is replaced through status.json.tmp: a symlink found there is never followed.
+TEST(Control, ASymlinkAtTheStatusTempFileIsNotFollowed) {
+  TempDir dir;
+  write_file(dir / "victim", "precious\n");
+  VigilRun vigil(dir, "[vigil]\nsample_interval = \"100ms\"\n[service.flappy]\ncommand = [\"sh\", \"-c\", \"sleep 0.2\"]\n"
+                      "restart_delay = \"100ms\"\nstart_limit_burst = 1000\n");
+  ASSERT_TRUE(wait_for([&] { return vigil.status().is_object(); })) << vigil.log();
+  std::filesystem::create_symlink(dir / "victim", dir / "run/vigil/status.json.tmp");
+  int starts = count_of(vigil.log(), "flappy: started");
+  // Restarts change the status, so it is rewritten several times meanwhile.
+  ASSERT_TRUE(vigil.wait_log("flappy: started", starts + 3)) << vigil.log();
+  ASSERT_TRUE(wait_for([&] {
+    auto s = vigil.service("flappy");
+    return s.is_object() && s["restarts"].is_number() && s["restarts"].get<int>() >= starts + 1;
+  })) << vigil.status().dump(2);
+  EXPECT_EQ(read_file(dir / "victim"), "precious\n");
+}
