@@ -1,3 +1,4 @@
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -29,10 +30,25 @@ std::string deliver_exec(const NotifierSpec& spec, const std::string& input,
   if (!r.child) return r.error;
   SpawnedChild c = *r.child;
 
-  // The alert is small (far below a pipe's 64 KiB): one write, then EOF. A program that ignores
-  // its stdin gets EPIPE here, which is fine (SIGPIPE is ignored in vigil).
-  (void)!::write(c.in_fd, input.data(), input.size());
-  ::close(c.in_fd);
+  // The alert goes to stdin inside the same poll loop as everything else, non-blocking, so the
+  // timeout and the cancel flag hold while it is written: a command that never reads its stdin
+  // cannot hang delivery (or vigil's exit) once the alert outgrows the pipe. A command that
+  // exits without reading gets EPIPE here, which is fine (SIGPIPE is ignored in vigil).
+  ::fcntl(c.in_fd, F_SETFL, ::fcntl(c.in_fd, F_GETFL) | O_NONBLOCK);
+  std::size_t sent = 0;
+  int in_fd = c.in_fd;
+  auto write_some = [&] {
+    while (in_fd >= 0 && sent < input.size()) {
+      ssize_t w = ::write(in_fd, input.data() + sent, input.size() - sent);
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0 && errno == EAGAIN) return;
+      if (w <= 0) break;  // EPIPE: it does not want the rest
+      sent += static_cast<std::size_t>(w);
+    }
+    if (in_fd >= 0) ::close(in_fd);  // all written (or refused): EOF
+    in_fd = -1;
+  };
+  write_some();
 
   auto deadline = std::chrono::steady_clock::now() + spec.timeout;
   std::string err_tail;
@@ -46,13 +62,18 @@ std::string deliver_exec(const NotifierSpec& spec, const std::string& input,
       break;
     }
     left = std::min(left, std::chrono::milliseconds(100));  // look at `cancel` now and then
-    pollfd p[3];
+    pollfd p[4];
     int n = 0;
     for (int fd : fds)
       if (fd >= 0) p[n++] = pollfd{fd, POLLIN, 0};
+    if (in_fd >= 0) p[n++] = pollfd{in_fd, POLLOUT, 0};
     if (::poll(p, static_cast<nfds_t>(n), static_cast<int>(left.count())) < 0 && errno != EINTR) break;
     for (int i = 0; i < n; ++i) {
       if (!p[i].revents) continue;
+      if (p[i].fd == in_fd) {
+        write_some();
+        continue;
+      }
       if (p[i].fd == c.pidfd) {
         exited = true;
         continue;
@@ -74,7 +95,7 @@ std::string deliver_exec(const NotifierSpec& spec, const std::string& input,
   }
   release_child(c.pid);
   ::kill(-c.pid, SIGKILL);  // anything it left in its group
-  for (int fd : {fds[1], fds[2]})
+  for (int fd : {fds[1], fds[2], in_fd})
     if (fd >= 0) ::close(fd);
   ::close(c.pidfd);
 

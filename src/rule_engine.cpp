@@ -11,6 +11,18 @@ void EngineOutput::append(EngineOutput&& o) {
 
 namespace {
 
+// A summary is one line for a pager: bounded, so an alert (JSON on an exec notifier's stdin, a
+// webhook body) stays small whatever a template or a rules error message expands to.
+constexpr std::size_t kMaxSummaryBytes = 2048;
+
+std::string bounded_summary(std::string text) {
+  if (text.size() <= kMaxSummaryBytes) return text;
+  std::size_t cut = kMaxSummaryBytes - 3;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
+  text.resize(cut);
+  return text + "\xe2\x80\xa6";  // …
+}
+
 // The metric that appears first in `when`, for VIGIL_ALERT_VALUE and one-line displays.
 std::string primary_metric(const Rule& r) {
   std::string best;
@@ -36,8 +48,8 @@ void describe(Alert& a, const Rule& r, const expr::Context& ctx, const std::map<
   }
   for (const auto& [n, t] : custom) fill[n] = expr::metric_value(n, ctx, custom);
   fill["restarts"] = std::to_string(ctx.service->restarts);
-  a.summary = render_summary(r.summary, fill);
-  if (a.count > 1) a.summary += " (" + std::to_string(a.count) + " times)";
+  std::string times = a.count > 1 ? " (" + std::to_string(a.count) + " times)" : "";
+  a.summary = bounded_summary(render_summary(r.summary, fill) + times);
   std::string pm = primary_metric(r);
   a.value = pm.empty() ? "" : expr::metric_value(pm, ctx, custom);
 }
@@ -124,6 +136,7 @@ EngineOutput RuleEngine::set_vigil_alert(const std::string& name, Severity sever
     return out;
   }
   vigil_alert_targets_[name] = all_notifiers();
+  summary = bounded_summary(std::move(*summary));
   if (it != alerts_.end() && it->second.summary == *summary) return out;  // already said
   Alert a;
   a.rule = name;

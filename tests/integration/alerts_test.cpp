@@ -196,6 +196,28 @@ TEST(Alerts, AHangingNotifierDelaysNeitherTheRestartNorOtherChannels) {
   EXPECT_EQ(vigil.wait_exit(5s), 0) << vigil.log();
 }
 
+// The alert JSON used to be written to stdin with a blocking write before the timeout applied:
+// past a pipe's 64 KiB, a command that never reads blocked delivery and vigil's exit for good.
+// Now the write runs under the timeout, and summaries are bounded (2 KiB) anyway.
+TEST(Alerts, AnExecNotifierThatNeverReadsItsStdinIsBoundedByItsTimeout) {
+  TempDir dir;
+  write_file(dir / "rules.toml",
+             "[[rule]]\nname = \"down\"\nwhen = \"exit_code != 0\"\nnotify = [\"deaf\", \"rec\"]\n"
+             "summary = \"{service} " + std::string(100000, 'x') + "\"\n"
+             "[notify.deaf]\ntype = \"exec\"\ncommand = [\"sleep\", \"30\"]\ntimeout = \"1s\"\nretries = 0\n" +
+             recorder(dir));
+  VigilRun vigil(dir, "[service.crash]\ncommand = [\"sh\", \"-c\", \"exit 2\"]\nrestart = \"never\"\n");
+  ASSERT_TRUE(vigil.wait_log("notifier deaf could not deliver down firing for crash: killed after its timeout of 1s"))
+      << vigil.log().substr(0, 4000);
+  ASSERT_TRUE(wait_for([&] { return !received_json(dir / "rec.txt").empty(); }));
+  std::string summary = received_json(dir / "rec.txt")[0]["summary"];
+  EXPECT_LE(summary.size(), 2048u);
+  EXPECT_EQ(summary.substr(0, 8), "crash xx");
+  EXPECT_EQ(summary.substr(summary.size() - 3), "\xe2\x80\xa6");
+  vigil.signal(SIGTERM);
+  EXPECT_EQ(vigil.wait_exit(5s), 0);
+}
+
 TEST(Alerts, ASilentExecNotifierFailureIsLoggedAndCounted) {
   TempDir dir;
   write_file(dir / "rules.toml",

@@ -172,6 +172,20 @@ TEST(RuleEngine, ExitsBeforeAnyRulesExistedAreNotNewsWhenRulesArrive) {
   EXPECT_EQ(engine.evaluate(snap, TimePoint{} + 2s, 2, silences).notifications.size(), 1u);
 }
 
+// An alert goes on an exec notifier's stdin and into webhook bodies: its summary is bounded
+// whatever the template (or a rules error in vigil's own alert) expands to.
+TEST(RuleEngine, SummariesAreBoundedAtACharacterBoundary) {
+  Fixture f("[[rule]]\nname = \"big\"\nwhen = \"running\"\nsummary = \"é" + std::string(5000, 'x') + "\"");
+  ASSERT_EQ(Fixture::kinds(f.at(0s)), K{"firing:big"});
+  std::string summary = f.engine.alerts()[0].summary;
+  EXPECT_LE(summary.size(), 2048u);
+  EXPECT_EQ(summary.substr(summary.size() - 3), "\xe2\x80\xa6");
+  auto o = f.engine.set_vigil_alert("rules_reload_failed", Severity::Warning, std::string(3000, '\xc3') , f.now, 0);
+  ASSERT_EQ(o.notifications.size(), 1u);
+  std::string cut = o.notifications[0].alert.summary;
+  EXPECT_LE(cut.size(), 2048u);
+}
+
 TEST(RuleEngine, AnEventRuleIgnoresExitsThatDoNotMatchOrThatVigilAskedFor) {
   Fixture f("[[rule]]\nname = \"crashed\"\nwhen = \"exit_code != 0 or exit_signal > 0\"");
   f.at(0s);
