@@ -20,6 +20,9 @@ using local = asio::local::stream_protocol;
 
 namespace {
 constexpr auto kIdle = std::chrono::seconds(60);
+// A connection that has not sent a byte yet: the CLI writes its request at once, so only a
+// squatter waits longer. Short, so idle squatters cannot pile up.
+constexpr auto kFirstRequest = std::chrono::seconds(5);
 constexpr auto kRequestDeadline = std::chrono::seconds(10);
 constexpr std::size_t kMaxPendingReplies = 1 << 20;
 
@@ -38,20 +41,17 @@ bool someone_listens(const std::string& path) {
 struct ControlServer::Client : std::enable_shared_from_this<Client> {
   local::socket sock;
   ControlServer::Handler& handler;
-  std::shared_ptr<int> count;
   std::string in;
   bool discarding = false;  // skipping the rest of an over-long request, up to its newline
   std::deque<std::string> out;
   std::size_t out_bytes = 0;
   bool writing = false, closed = false;
+  bool spoke = false;  // has sent at least one byte
+  std::chrono::steady_clock::time_point last_active = std::chrono::steady_clock::now();
   asio::steady_timer deadline;
   char buf[4096];
 
-  Client(local::socket s, ControlServer::Handler& h, std::shared_ptr<int> c)
-      : sock(std::move(s)), handler(h), count(std::move(c)), deadline(sock.get_executor()) {
-    ++*count;
-  }
-  ~Client() { --*count; }
+  Client(local::socket s, ControlServer::Handler& h) : sock(std::move(s)), handler(h), deadline(sock.get_executor()) {}
 
   void start() {
     arm_deadline();
@@ -66,11 +66,13 @@ struct ControlServer::Client : std::enable_shared_from_this<Client> {
     sock.close(ec);
   }
 
-  // Idle: 60 s. A request in progress must be complete within 10 s of its first byte, so a client
-  // trickling one byte a minute is closed rather than held forever.
+  // Between requests with nothing owed to it: may be closed to make room for a new client.
+  bool idle() const { return !closed && in.empty() && !discarding && out.empty(); }
+
+  // Idle: 60 s (5 s before the first byte). A request in progress must be complete within 10 s of
+  // its first byte, so a client trickling one byte a minute is closed rather than held forever.
   void arm_deadline() {
-    deadline.expires_after(in.empty() && !discarding ? std::chrono::duration_cast<std::chrono::seconds>(kIdle)
-                                                     : kRequestDeadline);
+    deadline.expires_after(!in.empty() || discarding ? kRequestDeadline : spoke ? kIdle : kFirstRequest);
     deadline.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
       if (!ec) self->close();
     });
@@ -79,6 +81,8 @@ struct ControlServer::Client : std::enable_shared_from_this<Client> {
   void read() {
     sock.async_read_some(asio::buffer(buf), [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
       if (ec || self->closed) return self->close();
+      self->spoke = true;
+      self->last_active = std::chrono::steady_clock::now();
       bool was_empty = self->in.empty() && !self->discarding;
       self->consume(std::string_view(self->buf, n));
       if (self->closed) return;
@@ -182,6 +186,27 @@ ControlServer::~ControlServer() {
   }
 }
 
+// Full: the connection idle the longest (nothing in progress, nothing owed to it) is closed for
+// the newcomer, so connections held open by any same-uid program cannot lock the CLI out. Only
+// when every connection is in the middle of a request is the newcomer refused.
+bool ControlServer::make_room() {
+  std::shared_ptr<Client> oldest_idle;
+  int open = 0;
+  std::erase_if(registry_, [](const std::weak_ptr<Client>& w) {
+    auto c = w.lock();
+    return !c || c->closed;
+  });
+  for (const auto& w : registry_) {
+    auto c = w.lock();
+    ++open;
+    if (c->idle() && (!oldest_idle || c->last_active < oldest_idle->last_active)) oldest_idle = c;
+  }
+  if (open < kMaxClients) return true;
+  if (!oldest_idle) return false;
+  oldest_idle->close();
+  return true;
+}
+
 void ControlServer::accept() {
   acceptor_->async_accept([this](const boost::system::error_code& ec, local::socket sock) {
     if (ec == asio::error::operation_aborted) return;
@@ -190,18 +215,19 @@ void ControlServer::accept() {
       socklen_t len = sizeof cred;
       bool same_user = ::getsockopt(sock.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 &&
                        cred.uid == ::getuid();
-      auto client = std::make_shared<Client>(std::move(sock), handler_, clients_);
+      auto client = std::make_shared<Client>(std::move(sock), handler_);
       if (!same_user) {
         client->send(error_reply("permission denied: only uid " + std::to_string(::getuid()) + " may control this vigil"));
         auto self = client;
         client->deadline.expires_after(std::chrono::milliseconds(200));
         client->deadline.async_wait([self](const boost::system::error_code&) { self->close(); });
-      } else if (*clients_ > kMaxClients) {
+      } else if (!make_room()) {
         client->send(error_reply("too many control connections (" + std::to_string(kMaxClients) + "); try again"));
         auto self = client;
         client->deadline.expires_after(std::chrono::milliseconds(200));
         client->deadline.async_wait([self](const boost::system::error_code&) { self->close(); });
       } else {
+        registry_.push_back(client);
         client->start();
       }
     }

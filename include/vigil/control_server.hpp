@@ -2,9 +2,11 @@
 // The control socket (docs/cli.md): a unix stream socket, folder 0700, socket 0600.
 // Runs on the event loop and never lets a client stall it:
 //   - only the same uid may connect (SO_PEERCRED); others get one error line and are closed;
-//   - at most kMaxClients at once; a request over 64 KiB, malformed JSON or an unknown command gets
-//     an error reply and the connection stays usable;
-//   - a request must be complete within 10 s of its first byte, an idle connection closes after 60 s;
+//   - at most kMaxClients at once; when full, the connection idle the longest is closed to make
+//     room for a new one (refused only if all are mid-request); a request over 64 KiB, malformed
+//     JSON or an unknown command gets an error reply and the connection stays usable;
+//   - a request must be complete within 10 s of its first byte; an idle connection closes after
+//     60 s, one that has not sent anything yet after 5 s;
 //   - replies are written asynchronously; a client that stops reading is dropped once 1 MiB of
 //     replies is waiting for it.
 #include <boost/asio/io_context.hpp>
@@ -12,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "vigil/control_protocol.hpp"
 
@@ -35,13 +38,14 @@ class ControlServer {
 
  private:
   void accept();
+  bool make_room();
 
   boost::asio::io_context& io_;
   std::string path_;
   Handler handler_;
   std::string error_;
   std::unique_ptr<boost::asio::local::stream_protocol::acceptor> acceptor_;
-  std::shared_ptr<int> clients_ = std::make_shared<int>(0);
+  std::vector<std::weak_ptr<Client>> registry_;  // same-uid clients admitted, for make_room()
 };
 
 }  // namespace vigil

@@ -451,3 +451,43 @@ TEST(Control, ASymlinkAtTheStatusTempFileIsNotFollowed) {
   })) << vigil.status().dump(2);
   EXPECT_EQ(read_file(dir / "victim"), "precious\n");
 }
+
+// 32 connections held open by any same-uid program used to lock the CLI out ("too many control
+// connections", exit 3). The one idle the longest now makes room for the newcomer.
+TEST(Control, IdleConnectionsCannotLockTheCliOut) {
+  TempDir dir;
+  VigilRun vigil(dir, kHealthy);
+  ASSERT_TRUE(wait_for([&] { return serving(dir); }));
+  std::vector<int> squatters;
+  for (int i = 0; i < 40; ++i) {
+    int fd = connect_to(sock(dir));
+    ASSERT_GE(fd, 0);
+    if (i % 2 == 0) {
+      ASSERT_EQ(ask(fd, R"({"cmd":"ping"})")["ok"], true);  // spoke once, then idles
+    }
+    squatters.push_back(fd);
+  }
+  for (int round = 0; round < 3; ++round) {
+    CommandResult r = cli(dir, {"status"});
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  }
+  for (int fd : squatters) ::close(fd);
+}
+
+// A connection that never sends anything is closed much sooner than one that has spoken.
+TEST(Control, ASilentConnectionIsClosedBeforeAnIdleOneThatSpoke) {
+  TempDir dir;
+  VigilRun vigil(dir, kHealthy);
+  ASSERT_TRUE(wait_for([&] { return serving(dir); }));
+  int spoke = connect_to(sock(dir));
+  ASSERT_EQ(ask(spoke, R"({"cmd":"ping"})")["ok"], true);
+  int silent = connect_to(sock(dir));
+  ASSERT_GE(silent, 0);
+  timeval tv{15, 0};
+  ::setsockopt(silent, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  char c;
+  EXPECT_EQ(::read(silent, &c, 1), 0) << "the silent connection should have been closed (EOF)";
+  EXPECT_EQ(ask(spoke, R"({"cmd":"ping"})")["ok"], true);  // the one that spoke is still served
+  ::close(silent);
+  ::close(spoke);
+}
