@@ -76,11 +76,14 @@ int cmd_run(const Args& args) {
   // The writer thread only hands its news back to the loop.
   LogWriter::Hooks hooks;
   hooks.resume = [&io, &sup](LogWriter::StreamId id) { asio::post(io, [&sup, id] { sup->on_log_resume(id); }); };
-  hooks.write_failed = [&io, &sup](LogWriter::StreamId id, std::string err) {
-    asio::post(io, [&sup, id, err] { oplog::log_write_failed(sup->service_for_stream(id), err); });
+  hooks.write_failed = [&io, &sup](LogWriter::StreamId id, std::string err, bool held) {
+    asio::post(io, [&sup, id, err, held] { oplog::log_write_failed(sup->service_for_stream(id), err, held); });
   };
-  hooks.write_recovered = [&io, &sup](LogWriter::StreamId id) {
-    asio::post(io, [&sup, id] { oplog::log_write_recovered(sup->service_for_stream(id)); });
+  hooks.write_recovered = [&io, &sup](LogWriter::StreamId id, std::uint64_t lost) {
+    asio::post(io, [&sup, id, lost] { oplog::log_write_recovered(sup->service_for_stream(id), lost); });
+  };
+  hooks.rotate_failed = [&io, &sup](LogWriter::StreamId id, std::string err) {
+    asio::post(io, [&sup, id, err] { oplog::log_rotate_failed(sup->service_for_stream(id), err); });
   };
   hooks.dropped = [&io, &sup](LogWriter::StreamId id, std::uint64_t n) {
     asio::post(io, [&sup, id, n] { oplog::log_lines_dropped(sup->service_for_stream(id), n); });

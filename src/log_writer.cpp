@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -20,8 +21,14 @@ struct LogWriter::Stream {
   LogQueue queue;
   // Writer-thread state:
   int fd = -1;
-  std::uint64_t size = 0;
-  bool failing = false;
+  std::uint64_t size = 0;      // of the current file, also while it is closed after an error
+  bool failing = false;        // in a streak of write errors (reported once)
+  bool rotate_failing = false;  // in a streak of rotation errors (reported once)
+  std::uint64_t lost_lines = 0;  // lines lost in the current streak
+  std::uint64_t unmarked_lines = 0;  // of those, not yet marked in the file
+  std::string lost_reason;       // the error that lost them
+  bool cut = false;              // a partial record could not be cut back: the next write starts a line
+  std::deque<std::string> held;  // block policy: chunks a full disk refused, retried in order
   std::string journal_id;  // set before the first push; "" = no journal
   std::atomic<int> pid{0};
 
@@ -49,35 +56,51 @@ bool open_log(LogFileOptions& opt, int* fd, std::uint64_t* size, std::string* er
   return true;
 }
 
-// service.log.(keep-1) → .keep, ..., service.log → .1. keep = 0 keeps no old file.
-void rotate_files(const LogFileOptions& opt) {
+// service.log.(keep-1) → .keep, ..., service.log → .1. keep = 0 keeps no old file. Returns the
+// first error that matters ("" = rotated): a missing older file is not one.
+std::string rotate_files(const LogFileOptions& opt) {
   std::string base = opt.path;
-  if (opt.keep <= 0) {
-    ::unlink(base.c_str());
-    return;
-  }
+  auto failed = [](const char* what, const std::string& path) {
+    return errno == ENOENT ? std::string() : errno_text(what, path);
+  };
+  if (opt.keep <= 0) return ::unlink(base.c_str()) == 0 ? "" : failed("cannot remove", base);
   std::string oldest = base + "." + std::to_string(opt.keep);
-  ::unlink(oldest.c_str());
+  if (::unlink(oldest.c_str()) != 0)
+    if (auto err = failed("cannot remove", oldest); !err.empty()) return err;
   for (int i = opt.keep - 1; i >= 1; --i) {
     std::string from = base + "." + std::to_string(i);
-    std::string to = base + "." + std::to_string(i + 1);
-    ::rename(from.c_str(), to.c_str());
+    if (::rename(from.c_str(), (base + "." + std::to_string(i + 1)).c_str()) != 0)
+      if (auto err = failed("cannot rename", from); !err.empty()) return err;
   }
-  ::rename(base.c_str(), (base + ".1").c_str());
+  if (::rename(base.c_str(), (base + ".1").c_str()) != 0) return failed("cannot rename", base);
+  return "";
 }
 
-bool write_all(int fd, const char* data, std::size_t n) {
-  while (n > 0) {
-    ssize_t w = ::write(fd, data, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
+// Writes all of it; on failure returns false with errno set and *written saying how much got out.
+bool write_all(int fd, const char* data, std::size_t n, std::size_t* written = nullptr) {
+  std::size_t done = 0;
+  while (done < n) {
+    ssize_t w = ::write(fd, data + done, n - done);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) {
+      if (w == 0) errno = ENOSPC;
+      if (written) *written = done;
       return false;
     }
-    data += w;
-    n -= static_cast<std::size_t>(w);
+    done += static_cast<std::size_t>(w);
   }
+  if (written) *written = done;
   return true;
 }
+
+// Lines of service output in a chunk (vigil's own marker lines are not the service's).
+std::uint64_t lines_in(const std::string& chunk) {
+  if (chunk.rfind("--- vigil:", 0) == 0) return 0;
+  return static_cast<std::uint64_t>(std::count(chunk.begin(), chunk.end(), '\n'));
+}
+
+// Space may come back (a rotation, another file removed): worth holding output for.
+bool out_of_space(int err) { return err == ENOSPC || err == EDQUOT; }
 
 }  // namespace
 
@@ -180,19 +203,28 @@ void LogWriter::flush() {
 
 void LogWriter::run() {
   std::unique_lock lock(mu_);
+  bool holding = false;  // some stream holds chunks a full disk refused: try again after a while
+  auto wanted = [this] { return pending_ || stop_; };
   for (;;) {
-    wake_.wait(lock, [this] { return pending_ || stop_; });
-    if (!pending_ && stop_) break;
+    if (holding)
+      wake_.wait_for(lock, kRetryHeld, wanted);
+    else
+      wake_.wait(lock, wanted);
+    if (!pending_ && stop_ && !holding) break;
+    bool stopping = stop_;
     pending_ = false;
     busy_ = true;
-    std::vector<Stream*> streams;
-    streams.reserve(streams_.size());
-    for (auto& s : streams_) streams.push_back(s.get());
+    active_.clear();
+    for (auto& s : streams_) active_.push_back(s.get());
     std::map<std::string, std::string> files;
     files.swap(files_);
     lock.unlock();
     bool more = false;
-    for (Stream* s : streams) more |= write_stream(*s);
+    holding = false;
+    for (Stream* s : active_) {
+      more |= write_stream(*s, stopping);
+      holding |= !s->held.empty();
+    }
     for (const auto& [path, content] : files) replace_file(path, content);
     lock.lock();
     busy_ = false;
@@ -202,8 +234,133 @@ void LogWriter::run() {
   idle_.notify_all();
 }
 
-// Writes one stream's queued chunks; returns true when it had something (the queue may have refilled).
-bool LogWriter::write_stream(Stream& s) {
+// The log whose rotation frees the most space on the full filesystem: rotation deletes its
+// oldest kept file (with log_keep = 0, its only file). Any service's: the quiet one that hit the
+// full disk may have nothing to give, the chatty one that filled it has. Null if none would help.
+LogWriter::Stream* LogWriter::best_to_rotate(const Stream& full) {
+  struct stat here {};
+  if (::stat(std::filesystem::path(full.opt.path).parent_path().c_str(), &here) != 0) return nullptr;
+  Stream* best = nullptr;
+  blkcnt_t most = 0;
+  for (Stream* c : active_) {
+    std::string oldest = c->opt.keep <= 0 ? c->opt.path : c->opt.path + "." + std::to_string(c->opt.keep);
+    struct stat st {};
+    if (::stat(oldest.c_str(), &st) != 0 || st.st_dev != here.st_dev || st.st_blocks <= most) continue;
+    best = c;
+    most = st.st_blocks;
+  }
+  return best;
+}
+
+void LogWriter::rotate(Stream& s) {
+  if (s.fd >= 0) ::close(s.fd);
+  s.fd = -1;
+  std::string err = rotate_files(s.opt);
+  if (err.empty()) {
+    s.size = 0;
+    s.rotate_failing = false;
+  } else if (!s.rotate_failing) {
+    s.rotate_failing = true;
+    if (hooks_.rotate_failed) hooks_.rotate_failed(s.id, err);
+  }
+}
+
+// Appends one record whole or not at all: what a failing write got out is cut back, so a
+// half line is never glued to the next record. If even that fails, the next record starts
+// with a line saying so.
+bool LogWriter::append(Stream& s, const std::string& record) {
+  std::size_t written = 0;
+  if (write_all(s.fd, record.data(), record.size(), &written)) {
+    s.size += written;
+    return true;
+  }
+  int code = errno;
+  if (written > 0) {
+    off_t end = ::lseek(s.fd, 0, SEEK_END);  // O_APPEND: the record began `written` bytes before
+    if (end < 0 || ::ftruncate(s.fd, end - static_cast<off_t>(written)) != 0) {
+      s.size += written;
+      s.cut = true;
+    }
+  }
+  errno = code;
+  return false;
+}
+
+bool LogWriter::write_chunk(Stream& s, const std::string& chunk, std::string* err, int* code) {
+  if (s.size > 0 && s.size + chunk.size() > s.opt.max_size) rotate(s);
+  for (int attempt = 0;; ++attempt) {
+    bool ok = s.fd >= 0 || open_log(s.opt, &s.fd, &s.size, err);
+    if (ok && s.cut) {
+      ok = append(s, "\n--- vigil: a write error cut the line above ---\n");
+      if (ok) s.cut = false;
+    }
+    if (ok && s.unmarked_lines > 0) {
+      char marker[512];
+      std::snprintf(marker, sizeof marker, "--- vigil: %llu lines lost here: %s ---\n",
+                    static_cast<unsigned long long>(s.unmarked_lines), s.lost_reason.c_str());
+      ok = append(s, marker);
+      if (ok) s.unmarked_lines = 0;
+    }
+    if (ok && append(s, chunk)) return true;
+    *code = errno;
+    if (s.fd >= 0) *err = errno_text("cannot write", s.opt.path);
+    // Full: rotating a log early drops its oldest file and frees that space, so a full disk is
+    // not the end of logging (before, files that together did not fit the disk never rotated
+    // again, and every service's output was lost for good). Once per chunk.
+    if (attempt == 0 && out_of_space(*code)) {
+      if (Stream* v = best_to_rotate(s)) {
+        rotate(*v);
+        continue;
+      }
+    }
+    if (s.fd >= 0) ::close(s.fd);  // reopen next time: the file may have been removed or the disk freed
+    s.fd = -1;
+    return false;
+  }
+}
+
+// Writes `chunks` in order. Returns false when a full disk made it hold them (block policy).
+bool LogWriter::drain(Stream& s, std::deque<std::string>& chunks, bool stopping) {
+  while (!chunks.empty()) {
+    std::string err;
+    int code = 0;
+    if (write_chunk(s, chunks.front(), &err, &code)) {
+      chunks.pop_front();
+      if (s.failing) {
+        s.failing = false;
+        if (hooks_.write_recovered) hooks_.write_recovered(s.id, s.lost_lines);
+        s.lost_lines = 0;
+      }
+      continue;
+    }
+    // block: nothing is lost to a full disk; the chunks wait here, the queue behind them fills
+    // and the pump pauses the service, until space returns. (Not when vigil is stopping.)
+    bool hold = s.opt.overflow == OverflowPolicy::Block && out_of_space(code) && !stopping;
+    if (!s.failing) {
+      s.failing = true;
+      s.lost_reason = std::strerror(code);
+      if (hooks_.write_failed) hooks_.write_failed(s.id, err, hold);
+    }
+    if (hold) {
+      if (&chunks != &s.held) {
+        for (auto& c : chunks) s.held.push_back(std::move(c));
+        chunks.clear();
+      }
+      return false;
+    }
+    std::uint64_t lines = lines_in(chunks.front());
+    s.lost_lines += lines;
+    s.unmarked_lines += lines;
+    chunks.pop_front();
+  }
+  return true;
+}
+
+// Writes one stream's held and queued chunks; returns true when it took something (the queue may
+// have refilled).
+bool LogWriter::write_stream(Stream& s, bool stopping) {
+  // Held chunks go first; until they are written nothing new is taken, so the order holds.
+  if (!s.held.empty() && !drain(s, s.held, stopping)) return false;
   LogQueue::Taken t = s.queue.take();
   if (t.resume && hooks_.resume) hooks_.resume(s.id);
   if (t.chunks.empty() && t.dropped_lines == 0) return false;
@@ -217,34 +374,7 @@ bool LogWriter::write_stream(Stream& s) {
   }
   if (!s.journal_id.empty())
     for (const std::string& chunk : t.chunks) send_to_journal(chunk, s.journal_id, s.pid);
-
-  for (std::string& chunk : t.chunks) {
-    std::string err;
-    if (s.fd >= 0 && s.size > 0 && s.size + chunk.size() > s.opt.max_size) {
-      ::close(s.fd);
-      s.fd = -1;
-      rotate_files(s.opt);
-    }
-    if (s.fd < 0 && !open_log(s.opt, &s.fd, &s.size, &err)) {
-      // Could not open: the chunk is lost, supervision goes on; the loop hears about it once.
-      if (!s.failing && hooks_.write_failed) hooks_.write_failed(s.id, err);
-      s.failing = true;
-      continue;
-    }
-    if (!write_all(s.fd, chunk.data(), chunk.size())) {
-      err = errno_text("cannot write", s.opt.path);
-      if (!s.failing && hooks_.write_failed) hooks_.write_failed(s.id, err);
-      s.failing = true;
-      ::close(s.fd);  // reopen next time: the file may have been removed or the disk freed
-      s.fd = -1;
-      continue;
-    }
-    s.size += chunk.size();
-    if (s.failing) {
-      s.failing = false;
-      if (hooks_.write_recovered) hooks_.write_recovered(s.id);
-    }
-  }
+  drain(s, t.chunks, stopping);
   return true;
 }
 

@@ -163,14 +163,33 @@ void store_changed(const std::string& store, bool up, const std::string& why) {
                      "reconnecting with backoff", store, why));
 }
 
-void log_write_failed(const std::string& svc, const std::string& err) {
-  emit(spdlog::level::err, "log_write_failed",
-       fmt::format("{}: child output is being lost: {}; supervision continues, will retry on the next line", svc, err),
+void log_write_failed(const std::string& svc, const std::string& err, bool held) {
+  if (held)
+    emit(spdlog::level::err, "log_write_failed",
+         fmt::format("{}: cannot write its log: {}; its output is held and retried (log_overflow = \"block\": "
+                     "the service waits on its output once the queue is full); supervision continues",
+                     svc, err),
+         {svc, "", ""});
+  else
+    emit(spdlog::level::err, "log_write_failed",
+         fmt::format("{}: child output is being lost: {}; lost lines are counted; supervision continues, "
+                     "will retry on the next line", svc, err),
+         {svc, "", ""});
+}
+
+void log_write_recovered(const std::string& svc, unsigned long long lost_lines) {
+  emit(spdlog::level::info, "log_write_recovered",
+       lost_lines == 0 ? fmt::format("{}: child log writable again; no line was lost", svc)
+                       : fmt::format("{}: child log writable again; {} lines were lost meanwhile (marked in the log)",
+                                     svc, lost_lines),
        {svc, "", ""});
 }
 
-void log_write_recovered(const std::string& svc) {
-  emit(spdlog::level::info, "log_write_recovered", fmt::format("{}: child log writable again", svc), {svc, "", ""});
+void log_rotate_failed(const std::string& svc, const std::string& err) {
+  emit(spdlog::level::err, "log_rotate_failed",
+       fmt::format("{}: cannot rotate its log: {}; the file grows past log_max_size until rotation works "
+                   "(tried again at every write past the limit)", svc, err),
+       {svc, "", ""});
 }
 
 void log_lines_dropped(const std::string& svc, unsigned long long lines) {

@@ -5,8 +5,10 @@
 // Threads: add_stream()/push() are called from the event loop; files are touched only by the writer
 // thread; the callbacks given in Hooks run on the writer thread and must only hand work back to the
 // loop (e.g. asio::post).
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -33,10 +35,16 @@ class LogWriter {
 
   struct Hooks {
     std::function<void(StreamId)> resume;                            // block policy: the pump may read again
-    std::function<void(StreamId, std::string error)> write_failed;  // first failure of a streak
-    std::function<void(StreamId)> write_recovered;                   // writes work again
+    // First failure of a streak. `held`: block policy on a full disk, the output waits (is retried
+    // every kRetryHeld, the service blocks once its queue is full); otherwise it is lost and counted.
+    std::function<void(StreamId, std::string error, bool held)> write_failed;
+    std::function<void(StreamId, std::uint64_t lost_lines)> write_recovered;  // writes work again
+    std::function<void(StreamId, std::string error)> rotate_failed;  // first failure of a streak
     std::function<void(StreamId, std::uint64_t lines)> dropped;     // drop policy: lines lost
   };
+
+  /// How often output held by a full disk is tried again.
+  static constexpr std::chrono::milliseconds kRetryHeld{250};
 
   explicit LogWriter(Hooks hooks);
   /// Drains every queue to disk, then joins the thread.
@@ -61,7 +69,13 @@ class LogWriter {
  private:
   struct Stream;
   void run();
-  bool write_stream(Stream& s);  // writer thread
+  // Writer thread:
+  bool write_stream(Stream& s, bool stopping);
+  bool drain(Stream& s, std::deque<std::string>& chunks, bool stopping);
+  bool write_chunk(Stream& s, const std::string& chunk, std::string* err, int* code);
+  bool append(Stream& s, const std::string& record);
+  void rotate(Stream& s);
+  Stream* best_to_rotate(const Stream& full);
 
   Hooks hooks_;
   std::mutex mu_;
@@ -69,6 +83,7 @@ class LogWriter {
   std::condition_variable idle_;
   std::vector<std::unique_ptr<Stream>> streams_;
   std::map<std::string, std::string> files_;  // pending atomic file writes
+  std::vector<Stream*> active_;               // writer thread: the streams of the current pass
   bool pending_ = false;
   bool busy_ = false;
   bool stop_ = false;

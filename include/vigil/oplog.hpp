@@ -44,8 +44,9 @@ void notify_failed(const std::string& channel, const std::string& what, const st
 void store_changed(const std::string& store, bool up, const std::string& why);
 
 // Child logs.
-void log_write_failed(const std::string& svc, const std::string& error);
-void log_write_recovered(const std::string& svc);
+void log_write_failed(const std::string& svc, const std::string& error, bool held);
+void log_write_recovered(const std::string& svc, unsigned long long lost_lines);
+void log_rotate_failed(const std::string& svc, const std::string& error);
 void log_lines_dropped(const std::string& svc, unsigned long long lines);
 
 }  // namespace vigil::oplog
