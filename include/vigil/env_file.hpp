@@ -19,7 +19,8 @@ struct EnvFile {
   Diagnostics errors;                                     // FILE:LINE:COL, every bad line
 };
 
-/// `path` only names the file in diagnostics.
+/// `path` only names the file in diagnostics. Read the file with read_trusted_file()
+/// (trusted_file.hpp): an env file others can write is refused like the config and rules.
 EnvFile parse_env_file(std::string_view text, const std::string& path);
 
 }  // namespace vigil
