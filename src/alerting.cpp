@@ -4,17 +4,15 @@
 
 #include <boost/asio/post.hpp>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "vigil/clock.hpp"
+#include "vigil/files.hpp"
 #include "vigil/log_writer.hpp"
 #include "vigil/oplog.hpp"
 
 namespace vigil {
 
 namespace {
-
-double unix_now() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 
 std::string hostname() {
   char buf[256] = {0};
@@ -50,12 +48,8 @@ Alerting::Alerting(boost::asio::io_context& io, const Config& config, std::strin
 Alerting::~Alerting() = default;
 
 void Alerting::start() {
-  std::ifstream in(silences_path_);
-  if (in) {
-    std::stringstream ss;
-    ss << in.rdbuf();
-    if (!silences_.from_json(ss.str())) oplog::warn("cannot read " + silences_path_ + "; starting with no silences");
-  }
+  if (auto text = read_file(silences_path_))
+    if (!silences_.from_json(*text)) oplog::warn("cannot read " + silences_path_ + "; starting with no silences");
   reload();
   watcher_ = std::make_unique<RulesWatcher>(io_, path_, [this] { reload(); });
   view_.watch_error = watcher_->error();
@@ -164,7 +158,7 @@ void Alerting::describe(Snapshot& snap) const {
     v.summary = a.summary;
     v.value = a.value;
     v.values = a.values;
-    v.since = std::chrono::duration<double>(now - a.since).count();
+    v.since = to_seconds(now - a.since);
     v.count = a.count;
     v.muted_by = a.muted_by;
     snap.alerts.push_back(v);

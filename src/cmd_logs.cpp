@@ -13,6 +13,7 @@
 #include "vigil/commands.hpp"
 #include "vigil/config_paths.hpp"
 #include "vigil/control_client.hpp"
+#include "vigil/files.hpp"
 
 namespace vigil {
 
@@ -46,10 +47,7 @@ int cmd_logs(const Args& args) {
     std::cerr << "vigil logs: " << r.error << "\n";
     return 1;
   } else {
-    std::ifstream in(parent_dir(a.socket) + "/status.json");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    auto last = nlohmann::json::parse(ss.str(), nullptr, false);
+    auto last = nlohmann::json::parse(read_file(parent_dir(a.socket) + "/status.json").value_or(""), nullptr, false);
     if (last.is_object())
       for (const auto& s : last["services"])
         if (s["name"] == name) file = s.value("log_file", "");

@@ -3,19 +3,19 @@
 // service, 3 unknown (vigil unreachable, or a bad request).
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
+#include "vigil/clock.hpp"
 #include "vigil/commands.hpp"
 #include "vigil/config_paths.hpp"
 #include "vigil/control_client.hpp"
+#include "vigil/files.hpp"
+#include "vigil/quantity.hpp"
 #include "vigil/status_render.hpp"
 
 namespace vigil {
 
 namespace {
-double unix_now() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 }  // namespace
 
 int cmd_status(const Args& args) {
@@ -36,13 +36,8 @@ int cmd_status(const Args& args) {
   }
   // Nobody answers: show the last state vigil wrote, with its age, and say so plainly.
   std::string file = parent_dir(a.socket) + "/status.json";
-  std::ifstream in(file);
   nlohmann::json last;
-  if (in) {
-    std::stringstream ss;
-    ss << in.rdbuf();
-    last = nlohmann::json::parse(ss.str(), nullptr, false);
-  }
+  if (auto text = read_file(file)) last = nlohmann::json::parse(*text, nullptr, false);
   bool have_last = last.is_object() && last.contains("vigil");
   double age = have_last ? unix_now() - last["vigil"].value("taken_at", 0.0) : 0;
   if (json) {
@@ -56,7 +51,7 @@ int cmd_status(const Args& args) {
   }
   std::cout << "vigil is not running (" << r.error << ")\n";
   if (have_last) {
-    std::cout << "last known state, written " << compact_duration(age) << " ago by pid " << last["vigil"].value("pid", 0)
+    std::cout << "last known state, written " << format_seconds(age, DurationStyle::Compact) << " ago by pid " << last["vigil"].value("pid", 0)
               << ":\n\n"
               << render_status(last, opt);
   }

@@ -2,6 +2,7 @@
 // snapshot that status.json and the rules see.
 #include <nlohmann/json.hpp>
 
+#include "vigil/clock.hpp"
 #include "vigil/oplog.hpp"
 #include "vigil/rules_config.hpp"
 #include "vigil/suggest.hpp"
@@ -15,8 +16,6 @@ std::string ok(nlohmann::json extra = nlohmann::json::object()) {
   extra["ok"] = true;
   return extra.dump() + "\n";
 }
-
-double unix_now() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 
 nlohmann::json silence_json(const Silence& s) {
   return {{"id", s.id}, {"service", s.service}, {"rule", s.rule}, {"until", s.until}, {"created", s.created},

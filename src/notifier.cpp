@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "vigil/alert_payload.hpp"
+#include "vigil/clock.hpp"
 #include "vigil/notify_delivery.hpp"
 
 namespace vigil {
@@ -82,7 +83,7 @@ struct NotifierPool::Channel {
         }
         ++stats.failed;
         stats.last_error = err;
-        stats.last_error_at = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+        stats.last_error_at = unix_now();
         bool give_up = attempt_no >= spec.retries || stop;
         lock.unlock();
         on_failure(spec.name, what, err, give_up);

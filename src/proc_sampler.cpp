@@ -11,6 +11,7 @@
 #include <cstring>
 #include <map>
 
+#include "vigil/clock.hpp"
 #include "vigil/proc_parse.hpp"
 
 namespace vigil {
@@ -236,7 +237,7 @@ std::vector<TreeSample> ProcSampler::sample(const std::vector<pid_t>& roots, con
     auto range = adopted_by_session.equal_range(root);
     for (auto it = range.first; it != range.second; ++it) walk(it->second, out[i], next[i], prev, any_prev);
     if (prev && out[i].cpu) {
-      double secs = std::chrono::duration<double>(now - prev->at).count();
+      double secs = to_seconds(now - prev->at);
       if (secs > 0)
         out[i].cpu = *out[i].cpu / static_cast<double>(ticks_per_second_) / secs * 100.0;
       else

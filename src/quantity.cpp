@@ -142,8 +142,23 @@ std::string format_duration(Duration d) {
   return buf;
 }
 
-std::string format_seconds(double seconds) {
+std::string format_seconds(double seconds, DurationStyle style) {
   if (seconds < 0) seconds = 0;
+  if (style == DurationStyle::Compact) {
+    if (seconds < 10) {
+      char buf[16];
+      std::snprintf(buf, sizeof buf, "%.1fs", seconds);
+      return buf;
+    }
+    long t = std::lround(seconds);
+    long d = t / 86400, h = t % 86400 / 3600, m = t % 3600 / 60, sec = t % 60;
+    std::string out;
+    if (d) out += std::to_string(d) + "d";
+    if (h) out += std::to_string(h) + "h";
+    if (m && !d) out += std::to_string(m) + "m";
+    if (!d && !h) out += std::to_string(sec) + "s";
+    return out;
+  }
   if (seconds < 60) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.1fs", seconds);

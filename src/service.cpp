@@ -3,6 +3,7 @@
 #include <csignal>
 
 #include "vigil/child_process.hpp"
+#include "vigil/clock.hpp"
 #include "vigil/journal.hpp"
 #include "vigil/oplog.hpp"
 #include "vigil/output_pump.hpp"
@@ -220,7 +221,7 @@ void Service::finish_run() {
   EndCause cause = end_cause_;
   end_cause_ = EndCause::OnItsOwn;
   decision_ = tracker_.decide(spec_.restart, cause, &exit, started_at_, now);
-  double ran = std::chrono::duration<double>(now - started_at_).count();
+  double ran = to_seconds(now - started_at_);
   last_exit_ = LastExit{exit, 0, cause != EndCause::OnItsOwn};
   ++exits_;
   last_exit_at_ = now;
@@ -265,7 +266,7 @@ void Service::set_store_values(std::optional<double> data_ts, std::map<std::stri
 }
 
 ServiceSnapshot Service::snapshot(TimePoint now) const {
-  auto secs = [&](TimePoint t) { return std::chrono::duration<double>(now - t).count(); };
+  auto secs = [&](TimePoint t) { return to_seconds(now - t); };
   ServiceSnapshot s;
   s.name = spec_.name;
   s.state = state_;
@@ -291,8 +292,7 @@ ServiceSnapshot Service::snapshot(TimePoint now) const {
   if (live && !pumps_.empty()) s.output_idle = secs(pumps_.back()->last_output());
   if (state_ == State::Running && spec_.watchdog) s.watchdog_age = secs(last_watchdog_);
   if (data_ts_) {
-    double unix_now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-    s.data_age = std::max(0.0, unix_now - *data_ts_);  // a writer's clock slightly ahead reads as fresh
+    s.data_age = std::max(0.0, unix_now() - *data_ts_);  // a writer's clock slightly ahead reads as fresh
   }
   for (const auto& [name, m] : spec_.metrics) {
     auto it = custom_.find(name);

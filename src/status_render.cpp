@@ -38,7 +38,7 @@ std::string num(const nlohmann::json& v, const char* fmt) {
   return buf;
 }
 
-std::string seconds(const nlohmann::json& v) { return v.is_number() ? compact_duration(v.get<double>()) : "-"; }
+std::string seconds(const nlohmann::json& v) { return v.is_number() ? format_seconds(v.get<double>(), DurationStyle::Compact) : "-"; }
 std::string bytes(const nlohmann::json& v) {
   return v.is_number() ? format_size(static_cast<std::uint64_t>(std::max(0.0, v.get<double>()))) : "-";
 }
@@ -70,23 +70,6 @@ struct Table {
 };
 
 }  // namespace
-
-std::string compact_duration(double s) {
-  if (s < 0) s = 0;
-  if (s < 10) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%.1fs", s);
-    return buf;
-  }
-  long t = std::lround(s);
-  long d = t / 86400, h = t % 86400 / 3600, m = t % 3600 / 60, sec = t % 60;
-  std::string out;
-  if (d) out += std::to_string(d) + "d";
-  if (h) out += std::to_string(h) + "h";
-  if (m && !d) out += std::to_string(m) + "m";
-  if (!d && !h) out += std::to_string(sec) + "s";
-  return out;
-}
 
 int status_exit_code(const nlohmann::json& st) {
   int code = 0;

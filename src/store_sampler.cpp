@@ -5,6 +5,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "vigil/clock.hpp"
 #include "vigil/oplog.hpp"
 #include "vigil/service.hpp"
 
@@ -214,7 +215,7 @@ bool StoreSampler::read(const std::vector<Service*>& services, std::function<voi
   client_.batch(std::move(commands), [this, asks, services, done = std::move(done)](
                                          std::optional<std::vector<RedisValue>> replies, const std::string& error) {
     in_flight_ = false;
-    double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    double now = unix_now();
     // Gather per service, then hand each its values at once.
     struct Values {
       std::optional<double> data_ts;

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "vigil/clock.hpp"
 #include "vigil/oplog.hpp"
 #include "vigil/proc_parse.hpp"
 #include "vigil/reaper.hpp"
@@ -190,8 +191,8 @@ Snapshot Supervisor::snapshot() const {
   TimePoint now = Clock::now();
   snap.version = VIGIL_VERSION;
   snap.pid = ::getpid();
-  snap.uptime = std::chrono::duration<double>(now - started_at_).count();
-  snap.taken_at = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  snap.uptime = to_seconds(now - started_at_);
+  snap.taken_at = unix_now();
   snap.config_path = config_.path;
   if (store_) snap.store = store_->state();
   for (const auto& s : services_) snap.services.push_back(s->snapshot(now));

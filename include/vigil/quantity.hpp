@@ -20,8 +20,14 @@ std::optional<std::uint64_t> parse_size(std::string_view text, std::string* err)
 /// 1500ms → "1.5s", 90000ms → "1m30s", 250ms → "250ms": short, exact where it matters to an operator.
 std::string format_duration(Duration d);
 
-/// Seconds with one decimal below a minute ("3.2s"), then like format_duration.
-std::string format_seconds(double seconds);
+/// How much of a duration an operator needs to see.
+enum class DurationStyle {
+  Exact,    // one decimal below a minute ("3.2s"), then like format_duration ("1h2m5s"): alerts, logs
+  Compact,  // one decimal below 10 s, then at most two units ("1h2m", "3d4h"): table columns
+};
+
+/// Seconds (negative reads as 0) as operators read durations: the one seconds formatter.
+std::string format_seconds(double seconds, DurationStyle style = DurationStyle::Exact);
 
 /// 52428800 → "50MB" when exact, else "52.4MB"; uses powers of 1000 like the config does.
 std::string format_size(std::uint64_t bytes);

@@ -11,13 +11,11 @@
 #include <optional>
 #include <vector>
 
+#include "vigil/clock.hpp"
 #include "vigil/exit_status.hpp"
 #include "vigil/quantity.hpp"
 
 namespace vigil {
-
-using Clock = std::chrono::steady_clock;
-using TimePoint = Clock::time_point;
 
 enum class RestartMode { Always, OnFailure, Never };
 

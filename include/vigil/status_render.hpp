@@ -19,7 +19,4 @@ std::string render_alerts(const nlohmann::json& alerts, const RenderOptions& opt
 /// (3, unreachable, is decided by the caller.)
 int status_exit_code(const nlohmann::json& status);
 
-/// 0.4 → "0.4s", 3725 → "1h2m5s": compact durations for table cells.
-std::string compact_duration(double seconds);
-
 }  // namespace vigil

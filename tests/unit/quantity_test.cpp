@@ -68,6 +68,15 @@ TEST(Format, ReadsLikeAnOperatorWouldWriteIt) {
   EXPECT_EQ(format_duration(90s), "1m30s");
   EXPECT_EQ(format_duration(10min), "10m");
   EXPECT_EQ(format_seconds(3.24), "3.2s");
+  EXPECT_EQ(format_seconds(3725), "1h2m5s");
+  EXPECT_EQ(format_seconds(-1), "0.0s");
+}
+
+TEST(Format, CompactSecondsShowAtMostTwoUnits) {
+  EXPECT_EQ(format_seconds(0.44, DurationStyle::Compact), "0.4s");
+  EXPECT_EQ(format_seconds(42.4, DurationStyle::Compact), "42s");
+  EXPECT_EQ(format_seconds(3725, DurationStyle::Compact), "1h2m");
+  EXPECT_EQ(format_seconds(3 * 86400 + 4 * 3600 + 5, DurationStyle::Compact), "3d4h");
   EXPECT_EQ(format_size(50'000'000), "50MB");
   EXPECT_EQ(format_size(612'400'000), "612.4MB");
   EXPECT_EQ(format_size(999), "999B");
