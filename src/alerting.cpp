@@ -20,8 +20,6 @@ std::string hostname() {
   return buf;
 }
 
-int rank(std::string_view severity) { return severity == "critical" ? 3 : severity == "warning" ? 2 : 1; }
-
 std::string rules_path(const Config& config) {
   if (!config.vigil.rules.empty()) return config.vigil.rules;
   // No rules file yet: watch for one beside the config.
@@ -118,7 +116,7 @@ void Alerting::set_vigil_error(const std::string& alert, const std::string& erro
 
 void Alerting::handle(EngineOutput&& out) {
   for (const auto& n : out.notifications) {
-    oplog::alert(n.alert.rule, n.alert.service, std::string(to_string(n.alert.severity)),
+    oplog::alert(n.alert.rule, n.alert.service, n.alert.severity,
                  n.kind == Notification::Kind::Resolved ? "resolved" : n.kind == Notification::Kind::Repeat ? "still firing" : "firing",
                  n.alert.summary, n.targets, n.alert.muted_by);
     if (!n.muted) notifiers_.send(n);
@@ -153,8 +151,8 @@ void Alerting::describe(Snapshot& snap) const {
     AlertView v;
     v.rule = a.rule;
     v.service = a.service;
-    v.severity = std::string(to_string(a.severity));
-    v.state = a.state == AlertState::Firing ? "firing" : "pending";
+    v.severity = a.severity;
+    v.state = a.state;
     v.summary = a.summary;
     v.value = a.value;
     v.values = a.values;
@@ -164,12 +162,12 @@ void Alerting::describe(Snapshot& snap) const {
     snap.alerts.push_back(v);
   }
   for (auto& s : snap.services) {
-    s.health = "ok";
+    s.health = Health::Ok;
     s.health_summary.clear();
     for (const auto& a : snap.alerts) {
-      if (a.service != s.name || a.state != "firing") continue;
-      if (s.health == "ok" || rank(a.severity) > rank(s.health)) {
-        s.health = a.severity;
+      if (a.service != s.name || a.state != AlertState::Firing) continue;
+      if (health_of(a.severity) > s.health) {  // the first of the worst
+        s.health = health_of(a.severity);
         s.health_summary = a.summary;
       }
     }

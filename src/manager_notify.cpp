@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <ctime>
 
+#include "vigil/severity.hpp"
 #include "vigil/snapshot.hpp"
 
 namespace vigil {
@@ -39,19 +40,23 @@ void ManagerNotify::stopping() { sd_notify(0, "STOPPING=1"); }
 std::string status_line(const Snapshot& snap) {
   int ok = 0, warning = 0, critical = 0, failed = 0, down = 0;
   std::string worst;
-  int worst_rank = 0;
+  // Failed outranks any health; below warning is not news. The first of the worst is named.
+  auto badness = [](const ServiceSnapshot& s) {
+    bool is_failed = s.state == State::Failed;
+    return std::pair(is_failed, is_failed || s.health < Health::Warning ? Health::Ok : s.health);
+  };
+  std::pair<bool, Health> worst_seen{false, Health::Ok};
   for (const auto& s : snap.services) {
     if (s.state == State::Failed) ++failed;
     else if (s.state == State::Stopped) ++down;
-    if (s.health == "critical") ++critical;
-    else if (s.health == "warning") ++warning;
+    if (s.health == Health::Critical) ++critical;
+    else if (s.health == Health::Warning) ++warning;
     else if (s.state != State::Failed) ++ok;
-    int rank = s.state == State::Failed ? 3 : s.health == "critical" ? 2 : s.health == "warning" ? 1 : 0;
-    if (rank > worst_rank) {
-      worst_rank = rank;
+    if (badness(s) > worst_seen) {
+      worst_seen = badness(s);
       std::string why = s.state == State::Failed ? "failed" : "";
       for (const auto& a : snap.alerts)
-        if (a.service == s.name && a.state == "firing" && a.severity == s.health) {
+        if (a.service == s.name && a.state == AlertState::Firing && health_of(a.severity) == s.health) {
           why = a.rule;
           break;
         }

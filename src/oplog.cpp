@@ -135,17 +135,18 @@ void config_rejected(const std::string& path, const std::string& errors) {
   emit(spdlog::level::err, "config_rejected", fmt::format("config {} rejected on reload; the config in force stays:\n{}", path, errors));
 }
 
-void alert(const std::string& rule, const std::string& service, const std::string& severity, const std::string& state,
+void alert(const std::string& rule, const std::string& service, Severity severity, const std::string& state,
            const std::string& summary, const std::vector<std::string>& targets, const std::string& muted_by) {
   std::string to;
   for (const auto& t : targets) to += (to.empty() ? "" : ", ") + t;
   std::string tail = !muted_by.empty() ? " (not sent: " + muted_by + ")" : to.empty() ? "" : " -> " + to;
-  auto level = state == "resolved" ? spdlog::level::info
-               : severity == "critical" ? spdlog::level::err
-               : severity == "warning"  ? spdlog::level::warn
-                                        : spdlog::level::info;
-  emit(level, "alert", fmt::format("ALERT {} {} [{}] for {}: {}{}", rule, state, severity, service, summary, tail),
-       {service, rule, severity});
+  auto level = state == "resolved"               ? spdlog::level::info
+               : severity == Severity::Critical ? spdlog::level::err
+               : severity == Severity::Warning  ? spdlog::level::warn
+                                                : spdlog::level::info;
+  std::string word(to_string(severity));
+  emit(level, "alert", fmt::format("ALERT {} {} [{}] for {}: {}{}", rule, state, word, service, summary, tail),
+       {service, rule, word});
 }
 
 void notify_failed(const std::string& channel, const std::string& what, const std::string& error, bool gave_up) {

@@ -54,8 +54,6 @@ void describe(Alert& a, const Rule& r, const expr::Context& ctx, const std::map<
   a.value = pm.empty() ? "" : expr::metric_value(pm, ctx, custom);
 }
 
-int rank(Severity s) { return s == Severity::Critical ? 2 : s == Severity::Warning ? 1 : 0; }
-
 }  // namespace
 
 std::vector<std::string> RuleEngine::all_notifiers() const {
@@ -305,7 +303,7 @@ std::vector<Alert> RuleEngine::alerts() const {
   for (const auto& [k, a] : alerts_) out.push_back(a);
   std::stable_sort(out.begin(), out.end(), [](const Alert& a, const Alert& b) {
     if (a.state != b.state) return a.state == AlertState::Firing;
-    return rank(a.severity) > rank(b.severity);
+    return a.severity > b.severity;
   });
   return out;
 }

@@ -13,15 +13,6 @@
 
 namespace vigil {
 
-std::string_view to_string(Severity s) {
-  switch (s) {
-    case Severity::Info: return "info";
-    case Severity::Warning: return "warning";
-    case Severity::Critical: return "critical";
-  }
-  return "?";
-}
-
 std::string_view to_string(RuleAction a) {
   switch (a) {
     case RuleAction::None: return "none";

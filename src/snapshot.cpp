@@ -45,7 +45,7 @@ void service_json(JsonOut& j, const ServiceSnapshot& s) {
   for (const auto& [name, value] : s.custom) j.key(name).value(value);
   j.end_object();
   j.key("store_error").string_or_null(s.store_error);
-  j.key("health").value(s.health);
+  j.key("health").value(to_string(s.health));
   j.key("health_summary").value(s.health_summary);
   j.key("last_exit");
   if (s.last_exit) {
@@ -74,8 +74,8 @@ void alert_list(JsonOut& j, const Snapshot& snap, const std::vector<std::string>
     j.begin_object();
     j.key("rule").value(a.rule);
     j.key("service").value(a.service);
-    j.key("severity").value(a.severity);
-    j.key("state").value(a.state);
+    j.key("severity").value(to_string(a.severity));
+    j.key("state").value(to_string(a.state));
     j.key("summary").value(a.summary);
     j.key("value").value(a.value);
     j.key("values").begin_object();

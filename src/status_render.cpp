@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "vigil/quantity.hpp"
+#include "vigil/severity.hpp"
 
 namespace vigil {
 
@@ -24,12 +25,21 @@ const char* state_color(const std::string& s) {
   return "\033[2m";
 }
 
-const char* health_color(const std::string& h) {
-  if (h == "critical") return "\033[1;31m";
-  if (h == "warning") return "\033[33m";
-  if (h == "info") return "\033[36m";
+// Health and severity words as status.json writes them; the enum's order is the ranking.
+Health health_in(const std::string& word) { return parse_health(word).value_or(Health::Ok); }
+
+const char* health_color(const std::string& word) {
+  switch (health_in(word)) {
+    case Health::Critical: return "\033[1;31m";
+    case Health::Warning: return "\033[33m";
+    case Health::Info: return "\033[36m";
+    case Health::Ok: return "\033[32m";
+  }
   return "\033[32m";
 }
+
+// 2 critical, 1 warning, 0 otherwise (docs/cli.md).
+int exit_code_for(Health h) { return h == Health::Critical ? 2 : h == Health::Warning ? 1 : 0; }
 
 std::string num(const nlohmann::json& v, const char* fmt) {
   if (!v.is_number()) return "-";
@@ -75,14 +85,12 @@ int status_exit_code(const nlohmann::json& st) {
   int code = 0;
   for (const auto& s : st.value("services", nlohmann::json::array())) {
     if (s.value("state", "") == "failed") code = std::max(code, 2);
-    std::string h = s.value("health", "ok");
-    if (h == "critical") code = std::max(code, 2);
-    if (h == "warning") code = std::max(code, 1);
+    code = std::max(code, exit_code_for(health_in(s.value("health", "ok"))));
   }
   // vigil's own alerts (a rejected rules edit) are warnings about vigil itself.
   for (const auto& a : st.value("alerts", nlohmann::json::array())) {
     if (a.value("service", "") != "vigil" || a.value("state", "") != "firing") continue;
-    code = std::max(code, a.value("severity", "") == "critical" ? 2 : a.value("severity", "") == "warning" ? 1 : 0);
+    code = std::max(code, exit_code_for(health_in(a.value("severity", ""))));
   }
   return code;
 }

@@ -9,6 +9,7 @@
 #include "vigil/exit_status.hpp"
 #include "vigil/restart_policy.hpp"
 #include "vigil/service_state.hpp"
+#include "vigil/severity.hpp"
 
 namespace vigil::oplog {
 
@@ -36,7 +37,7 @@ void fault(const std::string& svc, const std::string& reason);
 void rules_loaded(const std::string& path, int count, const std::string& changes);
 void rules_rejected(const std::string& path, const std::string& errors, int kept);
 void config_rejected(const std::string& path, const std::string& errors);
-void alert(const std::string& rule, const std::string& service, const std::string& severity, const std::string& state,
+void alert(const std::string& rule, const std::string& service, Severity severity, const std::string& state,
            const std::string& summary, const std::vector<std::string>& targets, const std::string& muted_by);
 void notify_failed(const std::string& channel, const std::string& what, const std::string& error, bool gave_up);
 

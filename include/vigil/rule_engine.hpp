@@ -28,8 +28,6 @@
 
 namespace vigil {
 
-enum class AlertState { Pending, Firing };
-
 struct Alert {
   std::string rule;
   std::string service;

@@ -10,12 +10,11 @@
 #include "vigil/error.hpp"
 #include "vigil/expr.hpp"
 #include "vigil/quantity.hpp"
+#include "vigil/severity.hpp"
 
 namespace vigil {
 
-enum class Severity { Info, Warning, Critical };
 enum class RuleAction { None, Restart, Stop };
-std::string_view to_string(Severity s);
 std::string_view to_string(RuleAction a);
 
 struct Rule {

@@ -13,6 +13,7 @@
 
 #include "vigil/exit_status.hpp"
 #include "vigil/service_state.hpp"
+#include "vigil/severity.hpp"
 
 namespace vigil {
 
@@ -44,8 +45,8 @@ struct ServiceSnapshot {
   std::map<std::string, std::optional<double>> custom;  // the service's `metrics`
   std::string store_error;                              // why data_age / custom have no value
 
-  // Health: the worst firing alert ("ok" when none), filled in from the alerts.
-  std::string health = "ok";
+  // Health: the worst firing alert (Ok when none), filled in from the alerts.
+  Health health = Health::Ok;
   std::string health_summary;
 
   /// Starts within the last `window_seconds` (restarts(WINDOW) in rules).
@@ -54,7 +55,9 @@ struct ServiceSnapshot {
 
 /// A pending or firing alert as status shows it.
 struct AlertView {
-  std::string rule, service, severity, state;  // state: "pending" | "firing"
+  std::string rule, service;
+  Severity severity = Severity::Warning;
+  AlertState state = AlertState::Pending;
   std::string summary, value;
   std::map<std::string, std::string> values;
   double since = 0;  // seconds in this state

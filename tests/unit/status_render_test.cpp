@@ -29,15 +29,15 @@ Snapshot sample() {
   bad.restarts = 4;
   bad.next_start_in = 3.2;
   bad.last_exit = LastExit{ExitStatus::from_wait_status(1 << 8), 12, false};
-  bad.health = "critical";
+  bad.health = Health::Critical;
   bad.health_summary = "data is 1m13s old";
   bad.store_error = "key 'latest_scan' does not exist";
   s.services = {ok, bad};
   AlertView a;
   a.rule = "stale_data";
   a.service = bad.name;
-  a.severity = "critical";
-  a.state = "firing";
+  a.severity = Severity::Critical;
+  a.state = AlertState::Firing;
   a.summary = "data is 1m13s old";
   a.values = {{"data_age", "1m13s"}};
   a.since = 65;
@@ -84,9 +84,9 @@ TEST(StatusRender, MissingValuesAreDashesNotZeros) {
 TEST(StatusRender, ExitCodeIsTheWorstOfWarningsCriticalsAndFailures) {
   Snapshot s = sample();
   EXPECT_EQ(status_exit_code(as_json(s)), 2);
-  s.services[1].health = "warning";
+  s.services[1].health = Health::Warning;
   EXPECT_EQ(status_exit_code(as_json(s)), 1);
-  s.services[1].health = "ok";
+  s.services[1].health = Health::Ok;
   EXPECT_EQ(status_exit_code(as_json(s)), 0);
   s.services[1].state = State::Failed;
   EXPECT_EQ(status_exit_code(as_json(s)), 2);
