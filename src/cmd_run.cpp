@@ -8,9 +8,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <csignal>
 #include <iostream>
+#include <optional>
 
 #include "vigil/commands.hpp"
 #include "vigil/config.hpp"
+#include "vigil/control_handler.hpp"
 #include "vigil/control_server.hpp"
 #include "vigil/fd_limit.hpp"
 #include "vigil/journal.hpp"
@@ -96,13 +98,15 @@ int cmd_run(const Args& args) {
     oplog::error("not starting: the runtime dir " + *why);
     return 1;
   }
-  ControlServer control(io, config.vigil.socket, [&sup](const Request& req) { return sup->handle_request(req); });
+  std::optional<ControlHandler> handler;
+  ControlServer control(io, config.vigil.socket, [&handler](const Request& req) { return handler->handle(req); });
   if (!control.ok()) {
     oplog::error("not starting: " + control.error());
     return 1;
   }
   Supervisor supervisor(io, config, writer, parent_dir(config.vigil.socket));  // a copy: reloads replace it
   sup = &supervisor;
+  handler.emplace(supervisor);
   ManagerNotify manager;
   supervisor.on_publish([&manager](const Snapshot& snap) { manager.status(status_line(snap)); });
   // The watchdog ping comes from the loop itself: if the loop hangs, the pings stop and systemd

@@ -1,8 +1,10 @@
-// What each control request does (docs/cli.md). Runs on the event loop; answers from the same
-// snapshot that status.json and the rules see.
-#include <nlohmann/json.hpp>
+// The control requests (control_handler.hpp): the command table and one handler per request.
+#include "vigil/control_handler.hpp"
+
+#include <unistd.h>
 
 #include "vigil/clock.hpp"
+#include "vigil/json_out.hpp"
 #include "vigil/oplog.hpp"
 #include "vigil/rules_config.hpp"
 #include "vigil/suggest.hpp"
@@ -12,101 +14,163 @@ namespace vigil {
 
 namespace {
 
-std::string ok(nlohmann::json extra = nlohmann::json::object()) {
-  extra["ok"] = true;
-  return extra.dump() + "\n";
+struct ControlCommand {
+  const char* name;
+  Takes takes;
+  std::string (ControlHandler::*run)(const Request&);
+};
+
+// One table: parsing checks each request's arguments against its row, dispatch reads it.
+constexpr ControlCommand kCommands[] = {
+    {"ping", Takes::Nothing, &ControlHandler::ping},
+    {"status", Takes::Services, &ControlHandler::status},
+    {"start", Takes::SomeServices, &ControlHandler::start_stop},
+    {"stop", Takes::SomeServices, &ControlHandler::start_stop},
+    {"restart", Takes::SomeServices, &ControlHandler::start_stop},
+    {"reload", Takes::Nothing, &ControlHandler::reload},
+    {"alerts", Takes::Nothing, &ControlHandler::alerts},
+    {"silence", Takes::Silence, &ControlHandler::silence},
+    {"silences", Takes::Nothing, &ControlHandler::silences},
+    {"unsilence", Takes::SilenceId, &ControlHandler::unsilence},
+};
+
+// {"ok":true, ...}: `fill` writes the members after "ok".
+template <class Fill>
+std::string ok_reply(Fill fill) {
+  std::string out;
+  JsonOut j(out);
+  j.begin_object();
+  j.key("ok").value(true);
+  fill(j);
+  j.end_object();
+  out += '\n';
+  return out;
 }
 
-nlohmann::json silence_json(const Silence& s) {
-  return {{"id", s.id}, {"service", s.service}, {"rule", s.rule}, {"until", s.until}, {"created", s.created},
-          {"reason", s.reason}};
+std::string ok_reply() {
+  return ok_reply([](JsonOut&) {});
+}
+
+void silence_json(JsonOut& j, const Silence& s) {
+  j.begin_object();
+  j.key("id").value(s.id);
+  j.key("service").value(s.service);
+  j.key("rule").value(s.rule);
+  j.key("until").value(s.until);
+  j.key("created").value(s.created);
+  j.key("reason").value(s.reason);
+  j.end_object();
 }
 
 }  // namespace
 
-std::string Supervisor::handle_request(const Request& r) {
-  // Every named service must exist; say which does not, with a suggestion.
+std::string ControlHandler::handle(Request r) {
+  const ControlCommand* command = nullptr;
   std::vector<std::string> names;
-  for (const auto& s : services_) names.push_back(s->name());
-  for (const auto& n : r.services)
-    if (!find(n)) return error_reply("unknown service '" + n + "'" + did_you_mean(n, names));
-
-  switch (r.cmd) {
-    case Request::Cmd::Ping:
-      return ok({{"version", VIGIL_VERSION}, {"pid", ::getpid()}});
-    case Request::Cmd::Status: {
-      Snapshot snap = snapshot();
-      alerting_->describe(snap);
-      return "{\"ok\":true,\"status\":" + to_json(snap, r.services) + "}\n";
-    }
-    case Request::Cmd::Start:
-    case Request::Cmd::Stop:
-    case Request::Cmd::Restart: {
-      if (shutting_down_) return error_reply("vigil is shutting down");
-      nlohmann::json result = nlohmann::json::array();
-      for (const auto& n : r.services) {
-        Service* s = find(n);
-        const char* verb = r.cmd == Request::Cmd::Start ? "start" : r.cmd == Request::Cmd::Stop ? "stop" : "restart";
-        oplog::info(n + ": " + verb + " requested over the control socket");
-        waiting_to_start_.erase(n);  // an operator's word replaces the start order
-        if (r.cmd == Request::Cmd::Start) s->start();
-        else if (r.cmd == Request::Cmd::Stop) s->stop();
-        else if (has_processes(s->state())) s->restart();
-        else s->start();
-        result.push_back({{"name", n}, {"state", std::string(to_string(s->state()))}, {"pid", s->pid()}});
-      }
-      return ok({{"services", result}});
-    }
-    case Request::Cmd::Reload: {
-      std::string err = on_reload_request_ ? on_reload_request_() : reload();
-      if (!err.empty()) return error_reply(err);
-      return ok();
-    }
-    case Request::Cmd::Alerts: {
-      Snapshot snap = snapshot();
-      alerting_->describe(snap);
-      return "{\"ok\":true,\"alerts\":" + alerts_json(snap) + "}\n";
-    }
-    case Request::Cmd::Silence: {
-      bool glob = r.service.find_first_of("*?") != std::string::npos;
-      if (!glob && !find(r.service))
-        return error_reply("unknown service '" + r.service + "'" + did_you_mean(r.service, names));
-      const RuleSet* rules = alerting_->rules();
-      if (!r.rule.empty() && (!rules || !rules->find(r.rule))) {
-        std::vector<std::string> rule_names;
-        if (rules)
-          for (const auto& ru : rules->rules) rule_names.push_back(ru.name);
-        return error_reply("unknown rule '" + r.rule + "'" + did_you_mean(r.rule, rule_names));
-      }
-      double now = unix_now();
-      Silence s;
-      s.service = r.service;
-      s.rule = r.rule;
-      s.reason = r.reason;
-      s.until = now + std::chrono::duration<double>(r.duration).count();
-      const Silence& added = alerting_->silences().add(s, now);
-      oplog::info("silence " + added.id + " on " + r.service + (r.rule.empty() ? "" : "/" + r.rule) + " for " +
-                  format_duration(r.duration) + (r.reason.empty() ? "" : ": " + r.reason) + " (notifications only; actions still run)");
-      nlohmann::json reply = {{"silence", silence_json(added)}};
-      alerting_->save_silences();
-      publish_soon();
-      return ok(reply);
-    }
-    case Request::Cmd::Silences: {
-      alerting_->silences().expire(unix_now());
-      nlohmann::json list = nlohmann::json::array();
-      for (const auto& s : alerting_->silences().all()) list.push_back(silence_json(s));
-      return ok({{"silences", list}});
-    }
-    case Request::Cmd::Unsilence: {
-      if (!alerting_->silences().remove(r.id)) return error_reply("no silence with id '" + r.id + "'");
-      oplog::info("silence " + r.id + " removed");
-      alerting_->save_silences();
-      publish_soon();
-      return ok();
-    }
+  for (const ControlCommand& c : kCommands) {
+    names.emplace_back(c.name);
+    if (r.cmd == c.name) command = &c;
   }
-  return error_reply("unhandled command");
+  if (!command) return error_reply("unknown command '" + r.cmd + "'" + did_you_mean(r.cmd, names));
+  if (std::string err = check_arguments(r, command->takes); !err.empty()) return error_reply(err);
+  // Every named service must exist; say which does not, with a suggestion.
+  for (const auto& n : r.services)
+    if (!sup_.find(n)) return error_reply("unknown service '" + n + "'" + did_you_mean(n, sup_.service_names()));
+  return (this->*command->run)(r);
+}
+
+std::string ControlHandler::ping(const Request&) {
+  return ok_reply([](JsonOut& j) {
+    j.key("pid").value(static_cast<std::int64_t>(::getpid()));
+    j.key("version").value(VIGIL_VERSION);
+  });
+}
+
+std::string ControlHandler::status(const Request& r) {
+  Snapshot snap = sup_.described_snapshot();
+  return ok_reply([&](JsonOut& j) { j.key("status").json(to_json(snap, r.services)); });
+}
+
+std::string ControlHandler::alerts(const Request&) {
+  Snapshot snap = sup_.described_snapshot();
+  return ok_reply([&](JsonOut& j) { j.key("alerts").json(alerts_json(snap)); });
+}
+
+std::string ControlHandler::start_stop(const Request& r) {
+  if (sup_.shutting_down()) return error_reply("vigil is shutting down");
+  return ok_reply([&](JsonOut& j) {
+    j.key("services").begin_array();
+    for (const auto& n : r.services) {
+      Service* s = sup_.find(n);
+      oplog::info(n + ": " + r.cmd + " requested over the control socket");
+      sup_.drop_from_start_order(n);  // an operator's word replaces the start order
+      if (r.cmd == "start") s->start();
+      else if (r.cmd == "stop") s->stop();
+      else if (has_processes(s->state())) s->restart();
+      else s->start();
+      j.begin_object();
+      j.key("name").value(n);
+      j.key("pid").value(static_cast<std::int64_t>(s->pid()));
+      j.key("state").value(to_string(s->state()));
+      j.end_object();
+    }
+    j.end_array();
+  });
+}
+
+std::string ControlHandler::reload(const Request&) {
+  std::string err = sup_.request_reload();
+  return err.empty() ? ok_reply() : error_reply(err);
+}
+
+std::string ControlHandler::silence(const Request& r) {
+  bool glob = r.service.find_first_of("*?") != std::string::npos;
+  if (!glob && !sup_.find(r.service))
+    return error_reply("unknown service '" + r.service + "'" + did_you_mean(r.service, sup_.service_names()));
+  Alerting& alerting = sup_.alerting();
+  const RuleSet* rules = alerting.rules();
+  if (!r.rule.empty() && (!rules || !rules->find(r.rule))) {
+    std::vector<std::string> rule_names;
+    if (rules)
+      for (const auto& ru : rules->rules) rule_names.push_back(ru.name);
+    return error_reply("unknown rule '" + r.rule + "'" + did_you_mean(r.rule, rule_names));
+  }
+  double now = unix_now();
+  Silence s;
+  s.service = r.service;
+  s.rule = r.rule;
+  s.reason = r.reason;
+  s.until = now + std::chrono::duration<double>(r.duration).count();
+  const Silence& added = alerting.silences().add(s, now);
+  oplog::info("silence " + added.id + " on " + r.service + (r.rule.empty() ? "" : "/" + r.rule) + " for " +
+              format_duration(r.duration) + (r.reason.empty() ? "" : ": " + r.reason) +
+              " (notifications only; actions still run)");
+  std::string reply = ok_reply([&](JsonOut& j) {
+    j.key("silence");
+    silence_json(j, added);
+  });
+  alerting.save_silences();
+  sup_.publish_soon();
+  return reply;
+}
+
+std::string ControlHandler::silences(const Request&) {
+  Alerting& alerting = sup_.alerting();
+  alerting.silences().expire(unix_now());
+  return ok_reply([&](JsonOut& j) {
+    j.key("silences").begin_array();
+    for (const auto& s : alerting.silences().all()) silence_json(j, s);
+    j.end_array();
+  });
+}
+
+std::string ControlHandler::unsilence(const Request& r) {
+  Alerting& alerting = sup_.alerting();
+  if (!alerting.silences().remove(r.id)) return error_reply("no silence with id '" + r.id + "'");
+  oplog::info("silence " + r.id + " removed");
+  alerting.save_silences();
+  sup_.publish_soon();
+  return ok_reply();
 }
 
 }  // namespace vigil

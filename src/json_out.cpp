@@ -70,6 +70,12 @@ JsonOut& JsonOut::value(bool b) {
   return *this;
 }
 
+JsonOut& JsonOut::json(std::string_view written) {
+  separate();
+  out_.append(written);
+  return *this;
+}
+
 JsonOut& JsonOut::null() {
   separate();
   out_ += "null";

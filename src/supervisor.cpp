@@ -199,6 +199,20 @@ Snapshot Supervisor::snapshot() const {
   return snap;
 }
 
+Snapshot Supervisor::described_snapshot() const {
+  Snapshot snap = snapshot();
+  alerting_->describe(snap);
+  return snap;
+}
+
+std::string Supervisor::request_reload() { return on_reload_request_ ? on_reload_request_() : reload(); }
+
+std::vector<std::string> Supervisor::service_names() const {
+  std::vector<std::string> names;
+  for (const auto& s : services_) names.push_back(s->name());
+  return names;
+}
+
 void Supervisor::make_store() {
   store_.reset();
   if (!config_.store) return;

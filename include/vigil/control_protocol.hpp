@@ -6,7 +6,8 @@
 //   {"cmd":"alerts"}                                  → {"ok":true,"alerts":[...]}
 //   {"cmd":"silence","service":"x","rule":"r","for":"2h","reason":"..."} → {"ok":true,"silence":{...}}
 //   {"cmd":"silences"} · {"cmd":"unsilence","id":"s1"} · {"cmd":"ping"}
-// Errors: {"ok":false,"error":"..."}. Pure: parsing and validation only.
+// Errors: {"ok":false,"error":"..."}. Pure: parsing and validation only; which commands exist and
+// what each takes is the command table in control_handler.cpp.
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -19,10 +20,20 @@ namespace vigil {
 constexpr std::size_t kMaxRequest = 64 * 1024;
 
 struct Request {
-  enum class Cmd { Ping, Status, Start, Stop, Restart, Reload, Alerts, Silence, Silences, Unsilence } cmd = Cmd::Ping;
+  std::string cmd;
   std::vector<std::string> services;
   std::string service, rule, reason, id;  // silence / unsilence
-  Duration duration{0};                   // silence --for
+  std::string for_text;                   // silence: "for" as sent
+  Duration duration{0};                   // silence: "for", once check_arguments() accepted it
+};
+
+/// What a command takes: each row of the command table says.
+enum class Takes {
+  Nothing,
+  Services,      // optionally "services" (all when absent)
+  SomeServices,  // at least one of "services"
+  Silence,       // "service" (name or glob), "for", optionally "rule" and "reason"
+  SilenceId,     // "id"
 };
 
 struct ParsedRequest {
@@ -30,7 +41,12 @@ struct ParsedRequest {
   std::string error;  // set when !request: the text of the error reply
 };
 
+/// The JSON shape of one request line; the command itself is not looked up here.
 ParsedRequest parse_request(const std::string& line);
+
+/// "" when `r` has what a command taking `takes` needs (and completes it: r.duration), else the
+/// error reply's text ("stop needs at least one service").
+std::string check_arguments(Request& r, Takes takes);
 
 /// {"ok":false,"error":"..."} as one line (with '\n').
 std::string error_reply(const std::string& message);

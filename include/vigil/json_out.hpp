@@ -37,6 +37,8 @@ class JsonOut {
   JsonOut& value(const std::optional<T>& v) {
     return v ? value(*v) : null();
   }
+  /// A value that is already JSON (written by JsonOut elsewhere), taken as it is.
+  JsonOut& json(std::string_view written);
   /// A string, or null when it is empty.
   JsonOut& string_or_null(const std::string& s) { return s.empty() ? null() : value(s); }
 

@@ -12,7 +12,6 @@
 
 #include "vigil/alerting.hpp"
 #include "vigil/config.hpp"
-#include "vigil/control_protocol.hpp"
 #include "vigil/log_writer.hpp"
 #include "vigil/notify_socket.hpp"
 #include "vigil/sampling_thread.hpp"
@@ -51,8 +50,14 @@ class Supervisor : public ServiceHost {
   /// are restarted, new ones started, removed ones stopped; the rest are not touched. A config with
   /// errors changes nothing. Returns "" or why something was refused (FILE:LINE:COL lines).
   std::string reload();
-  /// A control request (control_handler.cpp): the reply line.
-  std::string handle_request(const Request& r);
+  /// The snapshot with its alerts, rules and notifiers described (what `vigil status` shows).
+  Snapshot described_snapshot() const;
+  /// A `reload` request: through the hook cmd_run set (RELOADING=1 / READY=1 around it), else reload().
+  std::string request_reload();
+  /// An operator started or stopped `name` by hand: it no longer waits for its `after` services.
+  void drop_from_start_order(const std::string& name) { waiting_to_start_.erase(name); }
+  std::vector<std::string> service_names() const;
+  Alerting& alerting() { return *alerting_; }
   /// Writes status.json soon (coalesced), off the loop.
   void publish_soon();
   /// Called with every published snapshot (vigil's STATUS= line to its manager).

@@ -273,6 +273,8 @@ TEST(Control, HostileClientsLeaveVigilServingOthers) {
   auto g = ask(garbage, std::string("\x01\xff\xfe garbage {", 12));
   EXPECT_EQ(g["ok"], false);
   EXPECT_EQ(ask(garbage, R"({"cmd":"nope"})")["error"], "unknown command 'nope'");
+  EXPECT_EQ(ask(garbage, R"({"cmd":"stauts"})")["error"], "unknown command 'stauts' (did you mean 'status'?)");
+  EXPECT_EQ(ask(garbage, R"({"cmd":"stop"})")["error"], "stop needs at least one service");
   EXPECT_EQ(ask(garbage, R"({"cmd":"status","services":["nope"]})")["error"], "unknown service 'nope'");
   EXPECT_EQ(ask(garbage, R"({"cmd":"ping"})")["ok"], true);
 

@@ -62,3 +62,11 @@ TEST(JsonOut, EmptyStringsCanBeNull) {
   j.end_array();
   EXPECT_EQ(s, R"([null,"x",null,3])");
 }
+
+// A reply embeds a status object written elsewhere, as it is.
+TEST(JsonOut, EmbedsJsonWrittenElsewhere) {
+  std::string s;
+  JsonOut j(s);
+  j.begin_object().key("ok").value(true).key("status").json(R"({"a":[1,2]})").key("n").value(1).end_object();
+  EXPECT_EQ(s, R"({"ok":true,"status":{"a":[1,2]},"n":1})");
+}
