@@ -19,6 +19,7 @@
 #include "vigil/log_writer.hpp"
 #include "vigil/manager_notify.hpp"
 #include "vigil/oplog.hpp"
+#include "vigil/periodic.hpp"
 #include "vigil/reaper.hpp"
 #include "vigil/signal_names.hpp"
 #include "vigil/supervisor.hpp"
@@ -111,14 +112,7 @@ int cmd_run(const Args& args) {
   supervisor.on_publish([&manager](const Snapshot& snap) { manager.status(status_line(snap)); });
   // The watchdog ping comes from the loop itself: if the loop hangs, the pings stop and systemd
   // restarts vigil.
-  asio::steady_timer watchdog_timer(io);
-  std::function<void()> ping = [&] {
-    manager.watchdog();
-    watchdog_timer.expires_after(*manager.watchdog_period());
-    watchdog_timer.async_wait([&](const boost::system::error_code& ec) {
-      if (!ec) ping();
-    });
-  };
+  PeriodicTimer watchdog_pings;
   auto reload = [&] {
     manager.reloading();
     std::string err = supervisor.reload();
@@ -139,7 +133,7 @@ int cmd_run(const Args& args) {
         } else if (!supervisor.shutting_down()) {
           first_stop_signal = Clock::now();
           manager.stopping();
-          watchdog_timer.cancel();
+          watchdog_pings.stop();
           oplog::info("received " + signal_name(signo) + ": stopping all services in reverse dependency order");
           supervisor.shutdown([&] {
             for (auto& s : supervisor.services()) s->close_output();
@@ -170,7 +164,10 @@ int cmd_run(const Args& args) {
   supervisor.start_all();
   // The control socket is up and the initial services are launched: ready.
   manager.ready();
-  if (manager.watchdog_period()) ping();
+  if (manager.watchdog_period()) {
+    manager.watchdog();
+    watchdog_pings = every(io, *manager.watchdog_period(), [&manager] { manager.watchdog(); });
+  }
   io.run();
   writer.flush();
   return 0;

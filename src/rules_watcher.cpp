@@ -18,7 +18,7 @@ constexpr std::uint32_t kMask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DE
 }  // namespace
 
 RulesWatcher::RulesWatcher(boost::asio::io_context& io, std::string file, std::function<void()> on_change)
-    : on_change_(std::move(on_change)), debounce_(io), rewatch_(io) {
+    : io_(io), on_change_(std::move(on_change)), debounce_(io) {
   std::filesystem::path p(file);
   dir_ = p.parent_path().string();
   name_ = p.filename().string();
@@ -43,16 +43,15 @@ void RulesWatcher::add_watch() {
   wd_ = ::inotify_add_watch(fd_, dir_.c_str(), kMask);
   if (wd_ < 0) {
     error_ = "cannot watch " + dir_ + ": " + std::strerror(errno);
-    // The folder may come back (moved back, recreated): look again in a second.
-    rewatch_.expires_after(std::chrono::seconds(1));
-    rewatch_.async_wait([this](const boost::system::error_code& ec) {
-      if (!ec) {
+    // The folder may come back (moved back, recreated): look again every second until it is.
+    if (!rewatch_.active())
+      rewatch_ = every(io_, std::chrono::seconds(1), [this] {
         add_watch();
         if (wd_ >= 0) debounce();  // it is back: re-read what is there now
-      }
-    });
+      });
     return;
   }
+  rewatch_.stop();
   error_.clear();
 }
 

@@ -20,7 +20,7 @@ constexpr auto kGroupPoll = std::chrono::milliseconds(20);
 }  // namespace
 
 Service::Service(asio::io_context& io, ServiceSpec spec, const VigilSpec& vigil, LogWriter& writer, ServiceHost& host)
-    : io_(io), spec_(std::move(spec)), writer_(writer), host_(host), timer_(io), group_poll_(io), watchdog_timer_(io) {
+    : io_(io), spec_(std::move(spec)), writer_(writer), host_(host), timer_(io), watchdog_timer_(io) {
   LogFileOptions opt;
   opt.path = vigil.log_dir + "/" + spec_.name + ".log";
   log_file_ = opt.path;
@@ -194,7 +194,7 @@ void Service::on_main_exit(const ExitStatus& exit) {
 void Service::check_group() {
   if (!exit_ || pgid_ == 0) return;
   if (!process_group_alive(pgid_)) {
-    group_poll_.cancel();
+    group_poll_.stop();
     finish_run();
     return;
   }
@@ -203,14 +203,8 @@ void Service::check_group() {
     leftovers_seen_ = true;
     dispatch(Event::MainExited);
   }
-  if (!group_polling_) {
-    group_polling_ = true;
-    group_poll_.expires_after(kGroupPoll);
-    group_poll_.async_wait([this](const boost::system::error_code& ec) {
-      group_polling_ = false;
-      if (!ec) check_group();
-    });
-  }
+  // SIGCHLD may not come for a group member that is not our child: poll until the group is gone.
+  if (!group_poll_.active()) group_poll_ = every(io_, kGroupPoll, [this] { check_group(); });
 }
 
 void Service::finish_run() {

@@ -22,7 +22,6 @@ Supervisor::Supervisor(boost::asio::io_context& io, Config config, LogWriter& wr
       runtime_dir_(std::move(runtime_dir)),
       started_at_(Clock::now()),
       sampling_([&io](std::function<void()> fn) { boost::asio::post(io, std::move(fn)); }),
-      sample_timer_(io),
       publish_timer_(io),
       early_timer_(io) {
   std::error_code ec;
@@ -98,6 +97,7 @@ void Supervisor::apply_config(Config next) {
   bool store_changed = (next.store.has_value() != config_.store.has_value()) ||
                        (next.store && (next.store->url != config_.store->url || next.store->timeout != config_.store->timeout));
   config_ = std::move(next);
+  sample_timer_.set_period(config_.vigil.sample_interval);
   if (store_changed) make_store();
   oplog::info("config " + config_.path + " reloaded:" +
               (added + changed + removed).append(added.empty() && changed.empty() && removed.empty() ? " no service changed" : ""));
@@ -175,10 +175,6 @@ void Supervisor::sample() {
   if (!read_store_then([this] { sample_part_done(); })) --sample_parts_left_;
   if (sample_parts_left_ == 0) publish();
   next_sample_ = Clock::now() + config_.vigil.sample_interval;
-  sample_timer_.expires_after(config_.vigil.sample_interval);
-  sample_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec) sample();
-  });
 }
 
 void Supervisor::sample_part_done() {
@@ -293,6 +289,7 @@ void Supervisor::start_all() {
   alerting_->start();
   start_waiting();
   sample();
+  sample_timer_ = every(io_, config_.vigil.sample_interval, [this] { sample(); });
 }
 
 void Supervisor::start_waiting() {
@@ -361,7 +358,7 @@ void Supervisor::continue_shutdown() {
   } while (shutdown_again_ && !all_down);
   in_shutdown_pass_ = false;
   if (all_down && on_all_down_) {
-    sample_timer_.cancel();
+    sample_timer_.stop();
     early_timer_.cancel();
     publish();
     auto done = std::move(on_all_down_);

@@ -10,6 +10,8 @@
 #include <memory>
 #include <string>
 
+#include "vigil/periodic.hpp"
+
 namespace vigil {
 
 class RulesWatcher {
@@ -25,6 +27,7 @@ class RulesWatcher {
   void on_events();
   void debounce();
 
+  boost::asio::io_context& io_;
   std::string dir_, name_;
   std::function<void()> on_change_;
   std::string error_;
@@ -32,7 +35,7 @@ class RulesWatcher {
   int wd_ = -1;
   std::unique_ptr<boost::asio::posix::stream_descriptor> sd_;
   boost::asio::steady_timer debounce_;
-  boost::asio::steady_timer rewatch_;
+  PeriodicTimer rewatch_;  // while the folder cannot be watched
 };
 
 }  // namespace vigil

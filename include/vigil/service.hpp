@@ -15,6 +15,7 @@
 #include "vigil/config.hpp"
 #include "vigil/log_writer.hpp"
 #include "vigil/notify_message.hpp"
+#include "vigil/periodic.hpp"
 #include "vigil/proc_sampler.hpp"
 #include "vigil/restart_policy.hpp"
 #include "vigil/snapshot.hpp"
@@ -113,7 +114,7 @@ class Service {
   // counter discards a callback that was already queued when the timer was re-armed or cancelled.
   boost::asio::steady_timer timer_;
   std::uint64_t timer_gen_ = 0;
-  boost::asio::steady_timer group_poll_;
+  PeriodicTimer group_poll_;  // while the main process is gone but its group is not
   boost::asio::steady_timer watchdog_timer_;
   std::uint64_t watchdog_gen_ = 0;
   TimePoint last_watchdog_{};
@@ -131,7 +132,6 @@ class Service {
   std::optional<double> data_ts_;
   std::map<std::string, std::optional<double>> custom_;
   std::string store_error_;
-  bool group_polling_ = false;
   bool leftovers_seen_ = false;  // MainExited already dispatched for this run
 };
 

@@ -14,6 +14,7 @@
 #include "vigil/config.hpp"
 #include "vigil/log_writer.hpp"
 #include "vigil/notify_socket.hpp"
+#include "vigil/periodic.hpp"
 #include "vigil/sampling_thread.hpp"
 #include "vigil/service.hpp"
 #include "vigil/snapshot.hpp"
@@ -92,7 +93,7 @@ class Supervisor : public ServiceHost {
   std::unique_ptr<StoreSampler> store_;
   std::unique_ptr<Alerting> alerting_;
   void act(const ActionRequest& a);
-  boost::asio::steady_timer sample_timer_;
+  PeriodicTimer sample_timer_;
   boost::asio::steady_timer publish_timer_;
   boost::asio::steady_timer early_timer_;  // an evaluation due before the next sample
   TimePoint next_sample_{};
