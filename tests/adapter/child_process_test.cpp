@@ -1,0 +1,150 @@
+// The launcher at its seam: real children, real pidfds, real wait4.
+#include "vigil/child_process.hpp"
+
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <string>
+
+using namespace vigil;
+
+namespace {
+
+// Everything the fd holds until EOF (the child's pipe is non-blocking: wait for readability).
+std::string read_all(int fd) {
+  std::string out;
+  for (;;) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 10'000) <= 0) return out + "<timeout>";
+    char buf[4096];
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n > 0) out.append(buf, static_cast<std::size_t>(n));
+    else if (n == 0) return out;
+  }
+}
+
+// Waits for the pidfd to say "exited", then collects the status.
+ExitStatus wait_exit(const SpawnedChild& c) {
+  pollfd p{c.pidfd, POLLIN, 0};
+  EXPECT_EQ(::poll(&p, 1, 10'000), 1) << "child did not exit";
+  auto st = reap_child(c.pid);
+  EXPECT_TRUE(st);
+  return st.value_or(ExitStatus{});
+}
+
+void close_fds(const SpawnedChild& c) {
+  for (int fd : {c.pidfd, c.out_fd, c.err_fd, c.in_fd})
+    if (fd >= 0) ::close(fd);
+}
+
+SpawnSpec sh(const std::string& script) {
+  SpawnSpec s;
+  s.argv = {"sh", "-c", script};
+  s.cwd = "/";
+  s.env = child_environment({}, "adapter-test");
+  return s;
+}
+
+}  // namespace
+
+TEST(ChildProcess, SpawnsReadsOutputAndReportsExitWithRusage) {
+  // Burn a little CPU and memory so rusage has something to say.
+  SpawnResult r = spawn_child(sh("echo out; echo err >&2; i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; exit 3"));
+  ASSERT_TRUE(r.child) << r.error;
+  EXPECT_EQ(::getpgid(r.child->pid), r.child->pid) << "the child leads its own process group";
+  EXPECT_EQ(read_all(r.child->out_fd), "out\n");
+  EXPECT_EQ(read_all(r.child->err_fd), "err\n");
+  ExitStatus st = wait_exit(*r.child);
+  EXPECT_FALSE(st.signaled);
+  EXPECT_EQ(st.code, 3);
+  EXPECT_GT(st.cpu_seconds, 0.0);
+  EXPECT_GT(st.max_rss, 0u);
+  EXPECT_EQ(st.describe(), "exited with status 3");
+  close_fds(*r.child);
+}
+
+TEST(ChildProcess, ASignalDeathIsNotAnExitCode) {
+  SpawnResult r = spawn_child(sh("kill -TERM $$; sleep 5"));
+  ASSERT_TRUE(r.child) << r.error;
+  ExitStatus st = wait_exit(*r.child);
+  EXPECT_TRUE(st.signaled);
+  EXPECT_EQ(st.signal, SIGTERM);
+  close_fds(*r.child);
+}
+
+TEST(ChildProcess, ExecFailureIsAnErrorAndLeavesNoChild) {
+  SpawnSpec s = sh("");
+  s.argv = {"vigil-no-such-program-xyz"};
+  SpawnResult r = spawn_child(s);
+  EXPECT_FALSE(r.child);
+  EXPECT_NE(r.error.find("vigil-no-such-program-xyz"), std::string::npos) << r.error;
+  s = sh("true");
+  s.cwd = "/nonexistent-dir-for-vigil";
+  r = spawn_child(s);
+  EXPECT_FALSE(r.child);
+  EXPECT_NE(r.error.find("/nonexistent-dir-for-vigil"), std::string::npos) << r.error;
+  // The failed child was reaped by the launcher: nothing is left to wait for.
+  EXPECT_EQ(::waitpid(-1, nullptr, WNOHANG), -1);
+}
+
+TEST(ChildProcess, OnlyStdioIsInherited) {
+  int leaked = ::dup(2);  // an fd vigil holds without CLOEXEC
+  ASSERT_GE(leaked, 0);
+  SpawnResult r = spawn_child(sh("ls /proc/self/fd"));
+  ::close(leaked);
+  ASSERT_TRUE(r.child) << r.error;
+  // 0, 1, 2 and the directory ls itself opened to list them.
+  std::string out = read_all(r.child->out_fd);
+  int lines = 0;
+  for (char c : out) lines += c == '\n';
+  EXPECT_EQ(lines, 4) << out;
+  EXPECT_EQ(wait_exit(*r.child).code, 0);
+  close_fds(*r.child);
+}
+
+TEST(ChildProcess, TheWholeGroupIsSignalledAndSeenGone) {
+  // The child leaves a grandchild in its group, says so, then waits.
+  SpawnResult r = spawn_child(sh("sleep 30 & echo started; wait"));
+  ASSERT_TRUE(r.child) << r.error;
+  std::string said;
+  while (said.find('\n') == std::string::npos) {
+    pollfd p{r.child->out_fd, POLLIN, 0};
+    ASSERT_EQ(::poll(&p, 1, 10'000), 1);
+    char buf[64];
+    ssize_t n = ::read(r.child->out_fd, buf, sizeof buf);
+    ASSERT_GT(n, 0);
+    said.append(buf, static_cast<std::size_t>(n));
+  }
+  EXPECT_EQ(said, "started\n");
+  EXPECT_TRUE(process_group_alive(r.child->pid));
+  signal_process_group(r.child->pid, SIGKILL);
+  ExitStatus st = wait_exit(*r.child);
+  EXPECT_TRUE(st.signaled);
+  // The grandchild was killed too; it is reparented (to us or init) and reaped there.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (process_group_alive(r.child->pid) && std::chrono::steady_clock::now() < deadline) {
+    ::waitpid(-1, nullptr, WNOHANG);
+    ::usleep(10'000);
+  }
+  EXPECT_FALSE(process_group_alive(r.child->pid));
+  signal_process_group(r.child->pid, SIGTERM);  // already gone: not an error
+  close_fds(*r.child);
+}
+
+TEST(ChildProcess, EnvironmentDropsTheManagersVariables) {
+  ::setenv("NOTIFY_SOCKET", "/run/x", 1);
+  ::setenv("VIGIL_ADAPTER_KEEP", "1", 1);
+  auto env = child_environment({{"EXTRA", "yes"}}, "svc");
+  ::unsetenv("NOTIFY_SOCKET");
+  ::unsetenv("VIGIL_ADAPTER_KEEP");
+  auto has = [&](const std::string& e) { return std::find(env.begin(), env.end(), e) != env.end(); };
+  EXPECT_TRUE(has("VIGIL_ADAPTER_KEEP=1"));
+  EXPECT_TRUE(has("EXTRA=yes"));
+  EXPECT_TRUE(has("VIGIL_SERVICE=svc"));
+  for (const auto& e : env) EXPECT_NE(e.rfind("NOTIFY_SOCKET=", 0), 0u) << e;
+}

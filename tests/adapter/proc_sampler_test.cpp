@@ -1,0 +1,94 @@
+// The /proc sampler at its seam: a real process tree, sampled as the sampling thread does.
+#include "vigil/proc_sampler.hpp"
+
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "vigil/child_process.hpp"
+
+using namespace vigil;
+
+namespace {
+
+struct Tree {
+  SpawnedChild child;
+  explicit Tree(const std::string& script) {
+    SpawnSpec s;
+    s.argv = {"sh", "-c", script};
+    s.cwd = "/";
+    s.env = child_environment({}, "adapter-test");
+    SpawnResult r = spawn_child(s);
+    EXPECT_TRUE(r.child) << r.error;
+    if (r.child) child = *r.child;
+  }
+  ~Tree() {
+    if (child.pid <= 0) return;
+    signal_process_group(child.pid, SIGKILL);
+    pollfd p{child.pidfd, POLLIN, 0};
+    ::poll(&p, 1, 10'000);
+    reap_child(child.pid);
+    for (int fd : {child.pidfd, child.out_fd, child.err_fd}) ::close(fd);
+  }
+};
+
+// Samples until `ok` holds for the first root's sample (processes start asynchronously).
+TreeSample sample_until(ProcSampler& sampler, pid_t root, const std::function<bool(const TreeSample&)>& ok) {
+  auto owned = [root](pid_t p) { return p == root; };
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  TreeSample last;
+  while (std::chrono::steady_clock::now() < deadline) {
+    last = sampler.sample({root}, owned, std::chrono::steady_clock::now()).at(0);
+    if (ok(last)) return last;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return last;
+}
+
+}  // namespace
+
+TEST(ProcSampler, SumsTheWholeTree) {
+  // sh with two children (one of them in a session of its own, which still counts).
+  Tree t("sleep 30 & setsid sleep 30 & wait");
+  ASSERT_GT(t.child.pid, 0);
+  ProcSampler sampler;
+  TreeSample s = sample_until(sampler, t.child.pid, [](const TreeSample& x) { return x.processes == 3; });
+  EXPECT_EQ(s.processes, 3);
+  EXPECT_GE(s.threads, 3);
+  EXPECT_GT(s.memory, 0u);
+  EXPECT_GE(s.fds, 3);  // at least stdin/stdout/stderr of one process
+}
+
+TEST(ProcSampler, CpuNeedsTwoSamplesAndCountsABusyChild) {
+  Tree t("while :; do :; done");
+  ASSERT_GT(t.child.pid, 0);
+  ProcSampler sampler;
+  auto owned = [&](pid_t p) { return p == t.child.pid; };
+  TreeSample first = sampler.sample({t.child.pid}, owned, std::chrono::steady_clock::now()).at(0);
+  EXPECT_FALSE(first.cpu) << "CPU is a difference between two samples";
+  // A busy loop gets some CPU eventually even on a saturated machine; no share is asserted.
+  TreeSample later = sample_until(sampler, t.child.pid, [](const TreeSample& x) { return x.cpu && *x.cpu > 0; });
+  ASSERT_TRUE(later.cpu);
+  EXPECT_GT(*later.cpu, 0.0);
+}
+
+TEST(ProcSampler, NoRootOrAGoneRootIsAnEmptySample) {
+  ProcSampler sampler;
+  auto none = [](pid_t) { return false; };
+  auto samples = sampler.sample({0}, none, std::chrono::steady_clock::now());
+  ASSERT_EQ(samples.size(), 1u);
+  EXPECT_EQ(samples[0].processes, 0);
+  EXPECT_FALSE(samples[0].cpu);
+  pid_t gone;
+  {
+    Tree t("exit 0");
+    gone = t.child.pid;
+  }
+  samples = sampler.sample({gone}, none, std::chrono::steady_clock::now());
+  EXPECT_EQ(samples[0].processes, 0);
+}
