@@ -19,7 +19,9 @@ TEST(Health, ABurningGrandchildCountsTowardTheServicesCpu) {
   double seen = 0;
   bool hot = wait_for([&] {
     seen = vigil.metric("hog", "cpu").value_or(0);
-    return seen >= 60;  // one core is 100; leave room for a loaded machine
+    // The main process only waits, so any sustained CPU is the grandchild's. No share is asserted:
+    // on a saturated 2-core machine a busy loop may get 10-20% of a core.
+    return seen >= 10;
   });
   EXPECT_TRUE(hot) << "cpu stayed at " << seen << "%\n" << vigil.status().dump(2);
   EXPECT_LE(seen, 110);
