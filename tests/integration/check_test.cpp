@@ -96,9 +96,6 @@ TEST(Check, AConfigOthersCanWriteIsRefusedNamingModeAndOwner) {
   EXPECT_NE(r.err.find(cfg + ": refusing the config file: it is writable by everyone (mode 0666, owner uid "),
             std::string::npos)
       << r.err;
-  CommandResult run = run_command({VIGIL_BINARY, "run", "-c", cfg});
-  EXPECT_NE(run.exit_code, 0);
-  EXPECT_NE(run.err.find("writable by everyone"), std::string::npos) << run.err;
 }
 
 TEST(Check, DeepNestingAndInvalidUtf8AreErrorsNotCrashes) {

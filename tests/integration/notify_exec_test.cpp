@@ -20,30 +20,32 @@ std::string deliver_in_time(const vigil::NotifierSpec& spec, const std::string& 
   return attempt.get();
 }
 
+// A command that never reads its stdin.
+vigil::NotifierSpec deaf(std::chrono::milliseconds timeout) {
+  vigil::NotifierSpec spec;
+  spec.name = "deaf";
+  spec.command = {"sleep", "30"};
+  spec.timeout = timeout;
+  return spec;
+}
+
 }  // namespace
 
 // A blocking write of the alert used to come before the timeout: with more than a pipe holds and
 // a command that never reads its stdin, the attempt (and vigil's exit, which joins it) hung.
 TEST(NotifyExec, AnInputThatOutgrowsThePipeIsWrittenUnderTheTimeout) {
-  vigil::NotifierSpec spec;
-  spec.name = "deaf";
-  spec.command = {"sleep", "30"};
-  spec.timeout = std::chrono::milliseconds(500);
   std::atomic<bool> cancel{false};
-  EXPECT_EQ(deliver_in_time(spec, std::string(1 << 20, 'x'), cancel), "killed after its timeout of 500ms");
+  EXPECT_EQ(deliver_in_time(deaf(std::chrono::milliseconds(500)), std::string(1 << 20, 'x'), cancel), "killed after its timeout of 500ms");
 }
 
 TEST(NotifyExec, CancellingEndsAnAttemptStuckWritingTheInput) {
-  vigil::NotifierSpec spec;
-  spec.name = "deaf";
-  spec.command = {"sleep", "30"};
-  spec.timeout = std::chrono::seconds(60);
   std::atomic<bool> cancel{false};
   std::thread stopper([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));  // vigil stopping, while the write waits
     cancel = true;
   });
-  EXPECT_EQ(deliver_in_time(spec, std::string(1 << 20, 'x'), cancel), "killed because vigil is stopping");
+  EXPECT_EQ(deliver_in_time(deaf(std::chrono::seconds(60)), std::string(1 << 20, 'x'), cancel),
+            "killed because vigil is stopping");
   stopper.join();
 }
 
