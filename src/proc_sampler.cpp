@@ -16,6 +16,19 @@
 
 namespace vigil {
 
+std::optional<ProcStat> read_proc_stat(pid_t pid) {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
+  int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  char buf[1024];
+  ssize_t n = ::read(fd, buf, sizeof buf);
+  ::close(fd);
+  ProcStat st;
+  if (n <= 0 || !parse_proc_stat(std::string_view(buf, static_cast<std::size_t>(n)), &st)) return std::nullopt;
+  return st;
+}
+
 ProcSampler::ProcSampler()
     : ticks_per_second_(::sysconf(_SC_CLK_TCK)), page_size_(::sysconf(_SC_PAGESIZE)) {
   // Each kept process holds three fds; keep at most a quarter of the fd limit this way so services

@@ -148,7 +148,6 @@ void Service::spawn() {
   }
   status_text_.clear();
   notified_mainpid_.reset();
-  proc_ = TreeSample{};
   if (!r.child) {
     decision_ = tracker_.decide(spec_.restart, EndCause::OnItsOwn, nullptr, now, now);
     oplog::spawn_failed(spec_.name, r.error, decision_, spec_.restart);
@@ -219,7 +218,6 @@ void Service::finish_run() {
   last_exit_ = LastExit{exit, 0, cause != EndCause::OnItsOwn};
   ++exits_;
   last_exit_at_ = now;
-  proc_ = TreeSample{};
   oplog::ended(spec_.name, exit, ran, decision_, spec_.restart);
   dispatch(Event::Exited);
 }
@@ -252,13 +250,6 @@ void Service::fault(const std::string& reason) {
   dispatch(Event::Restart);
 }
 
-void Service::set_store_values(std::optional<double> data_ts, std::map<std::string, std::optional<double>> custom,
-                               std::string error) {
-  data_ts_ = data_ts;
-  custom_ = std::move(custom);
-  store_error_ = std::move(error);
-}
-
 ServiceSnapshot Service::snapshot(TimePoint now) const {
   auto secs = [&](TimePoint t) { return to_seconds(now - t); };
   ServiceSnapshot s;
@@ -277,22 +268,9 @@ ServiceSnapshot Service::snapshot(TimePoint now) const {
   s.log_file = log_file_;
   s.notified_mainpid = notified_mainpid_;
   s.in_health_grace = live && now - started_at_ < spec_.health_grace;
-  if (live && proc_.processes > 0) {
-    s.cpu = proc_.cpu;
-    s.memory = static_cast<double>(proc_.memory);
-    s.threads = static_cast<double>(proc_.threads);
-    s.fds = static_cast<double>(proc_.fds);
-  }
   if (live && !pumps_.empty()) s.output_idle = secs(pumps_.back()->last_output());
   if (state_ == State::Running && spec_.watchdog) s.watchdog_age = secs(last_watchdog_);
-  if (data_ts_) {
-    s.data_age = std::max(0.0, unix_now() - *data_ts_);  // a writer's clock slightly ahead reads as fresh
-  }
-  for (const auto& [name, m] : spec_.metrics) {
-    auto it = custom_.find(name);
-    s.custom[name] = it == custom_.end() ? std::nullopt : it->second;
-  }
-  s.store_error = store_error_;
+  for (const auto& [name, m] : spec_.metrics) s.custom[name] = std::nullopt;  // declared; SampleTable fills values
   return s;
 }
 

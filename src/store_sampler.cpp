@@ -7,7 +7,6 @@
 
 #include "vigil/clock.hpp"
 #include "vigil/oplog.hpp"
-#include "vigil/service.hpp"
 
 namespace vigil {
 
@@ -94,14 +93,16 @@ void StoreSampler::check_keyspace_events() {
                 });
 }
 
-// Subscribes to the keys `services` read, on a connection of its own (a subscribed connection
+void StoreSampler::set_plan(std::vector<StoreReads> plan) { plan_ = std::make_shared<const Plan>(std::move(plan)); }
+
+// Subscribes to the keys the plan reads, on a connection of its own (a subscribed connection
 // can carry nothing else); again whenever the set of keys changes (a reload).
-void StoreSampler::watch(const std::vector<Service*>& services) {
+void StoreSampler::watch() {
   if (!server_publishes_) return;
   std::set<std::string> keys;
-  for (Service* s : services) {
-    if (s->spec().freshness) keys.insert(s->spec().freshness->key);
-    for (const auto& [name, m] : s->spec().metrics) keys.insert(m.key);
+  for (const StoreReads& r : *plan_) {
+    if (r.freshness) keys.insert(r.freshness->key);
+    for (const auto& [name, m] : r.metrics) keys.insert(m.key);
   }
   std::vector<std::string> wanted(keys.begin(), keys.end());
   if (watcher_ && wanted == watched_) return;
@@ -160,85 +161,85 @@ StoreState StoreSampler::state() const {
   return s;
 }
 
-bool StoreSampler::sample(const std::vector<Service*>& services, std::function<void()> done) {
+bool StoreSampler::sample(Done done) {
   // A batch still waiting (its deadline is longer than the sample interval): keep the last values.
   // The first connection attempt still running: nothing is known yet, so claim nothing.
   if (stopped_ || in_flight_ || !client_.state_known()) return false;
   // An operator may turn notifications on (or off) at runtime: ask again now and then.
   if (client_.up() && std::chrono::steady_clock::now() - checked_at_ > std::chrono::minutes(1)) check_keyspace_events();
-  watch(services);
+  watch();
   written_.clear();  // this batch reads every key
   read_all_ = false;
-  return read(services, std::move(done));
+  std::vector<std::size_t> all(plan_->size());
+  for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+  return read(std::move(all), std::move(done));
 }
 
-bool StoreSampler::sample_written(const std::vector<Service*>& services, std::function<void()> done) {
+bool StoreSampler::sample_written(Done done) {
   if (stopped_ || in_flight_ || !client_.up()) return false;
   // Subscribe here only the first time (notifications just turned on); a changed set of keys
   // (a reload) is picked up by the next full sample, not on every write.
-  if (!watcher_) watch(services);
+  if (!watcher_) watch();
   if (written_.empty() && !read_all_) return false;
-  std::vector<Service*> touched;
-  for (Service* s : services) {
-    bool hit = s->spec().freshness && (read_all_ || written_.count(s->spec().freshness->key));
-    for (const auto& [name, m] : s->spec().metrics) hit = hit || read_all_ || written_.count(m.key);
-    if (hit) touched.push_back(s);
+  std::vector<std::size_t> touched;
+  for (std::size_t i = 0; i < plan_->size(); ++i) {
+    const StoreReads& r = (*plan_)[i];
+    bool hit = r.freshness && (read_all_ || written_.count(r.freshness->key));
+    for (const auto& [name, m] : r.metrics) hit = hit || read_all_ || written_.count(m.key);
+    if (hit) touched.push_back(i);
   }
   written_.clear();
   read_all_ = false;
   if (touched.empty()) return false;
-  return read(touched, std::move(done));
+  return read(std::move(touched), std::move(done));
 }
 
-bool StoreSampler::read(const std::vector<Service*>& services, std::function<void()> done) {
-
-  // One entry per command: which service, and which metric ("" = freshness).
+bool StoreSampler::read(std::vector<std::size_t> which, Done done) {
+  // One entry per command: which service of `which`, and which metric ("" = freshness).
   struct Ask {
-    Service* svc;
+    std::size_t at;
     std::string metric;
   };
   std::vector<Ask> asks;
   std::vector<Command> commands;
-  for (Service* s : services) {
-    if (s->spec().freshness) {
-      asks.push_back({s, ""});
-      commands.push_back(freshness_command(*s->spec().freshness));
+  const Plan& plan = *plan_;
+  for (std::size_t k = 0; k < which.size(); ++k) {
+    const StoreReads& r = plan[which[k]];
+    if (r.freshness) {
+      asks.push_back({k, ""});
+      commands.push_back(freshness_command(*r.freshness));
     }
-    for (const auto& [name, m] : s->spec().metrics) {
-      asks.push_back({s, name});
+    for (const auto& [name, m] : r.metrics) {
+      asks.push_back({k, name});
       commands.push_back(metric_command(m));
     }
   }
   if (commands.empty()) commands.push_back({"PING"});  // nothing to read: still know store_up
 
   in_flight_ = true;
-  client_.batch(std::move(commands), [this, asks, services, done = std::move(done)](
-                                         std::optional<std::vector<RedisValue>> replies, const std::string& error) {
+  // The batch keeps the plan it was built from: a reload meanwhile cannot pull specs from under it.
+  client_.batch(std::move(commands), [this, asks = std::move(asks), which = std::move(which), plan = plan_,
+                                      done = std::move(done)](std::optional<std::vector<RedisValue>> replies,
+                                                             const std::string& error) {
     in_flight_ = false;
     double now = unix_now();
-    // Gather per service, then hand each its values at once.
-    struct Values {
-      std::optional<double> data_ts;
-      std::map<std::string, std::optional<double>> custom;
-      std::string error;
-    };
-    std::map<Service*, Values> out;
-    for (Service* s : services) out[s];
+    std::vector<StoreValues> out(which.size());
+    for (std::size_t k = 0; k < which.size(); ++k) out[k].service = (*plan)[which[k]].service;
     if (!replies) {
-      for (auto& [svc, v] : out) v.error = "store unavailable: " + error;
+      for (StoreValues& v : out) v.error = "store unavailable: " + error;
     } else {
       for (std::size_t i = 0; i < asks.size(); ++i) {
         const Ask& a = asks[i];
-        Values& v = out[a.svc];
-        StoreReading r = a.metric.empty() ? interpret_freshness(*a.svc->spec().freshness, (*replies)[i], now)
-                                          : interpret_metric(a.svc->spec().metrics.at(a.metric), (*replies)[i]);
-        if (a.metric.empty() && r.value) v.data_ts = now - *r.value;  // back to the timestamp itself
-        else v.custom[a.metric] = r.value;
-        if (!r.error.empty() && v.error.empty()) v.error = r.error;
+        const StoreReads& r = (*plan)[which[a.at]];
+        StoreValues& v = out[a.at];
+        StoreReading reading = a.metric.empty() ? interpret_freshness(*r.freshness, (*replies)[i], now)
+                                                : interpret_metric(r.metrics.at(a.metric), (*replies)[i]);
+        if (a.metric.empty() && reading.value) v.data_ts = now - *reading.value;  // back to the timestamp itself
+        else if (!a.metric.empty()) v.custom[a.metric] = reading.value;
+        if (!reading.error.empty() && v.error.empty()) v.error = reading.error;
       }
     }
-    for (auto& [svc, v] : out) svc->set_store_values(v.data_ts, std::move(v.custom), std::move(v.error));
-    done();
+    done(std::move(out));
     if (!written_.empty() || read_all_) wake_soon();  // written while this batch was out
   });
   return true;

@@ -10,7 +10,7 @@
 
 #include "vigil/clock.hpp"
 #include "vigil/oplog.hpp"
-#include "vigil/proc_parse.hpp"
+#include "vigil/proc_sampler.hpp"
 #include "vigil/reaper.hpp"
 
 namespace vigil {
@@ -99,6 +99,7 @@ void Supervisor::apply_config(Config next) {
   config_ = std::move(next);
   sample_timer_.set_period(config_.vigil.sample_interval);
   if (store_changed) make_store();
+  else if (store_) store_->set_plan(store_plan());
   oplog::info("config " + config_.path + " reloaded:" +
               (added + changed + removed).append(added.empty() && changed.empty() && removed.empty() ? " no service changed" : ""));
   // Changed and removed services go down first; settle_redefinitions() finishes the job once they are.
@@ -109,11 +110,13 @@ void Supervisor::apply_config(Config next) {
 }
 
 void Supervisor::settle_redefinitions() {
+  bool settled = false;
   for (auto it = redefine_.begin(); it != redefine_.end();) {
     Service* s = find(it->first);
     if (s && s->state() == State::Stopped) {
       s->redefine(it->second);
       it = redefine_.erase(it);
+      settled = true;
       s->start();
     } else {
       ++it;
@@ -122,13 +125,17 @@ void Supervisor::settle_redefinitions() {
   for (auto it = retiring_.begin(); it != retiring_.end();) {
     auto pos = std::find_if(services_.begin(), services_.end(), [&](const auto& s) { return s->name() == *it; });
     if (pos != services_.end() && (*pos)->state() == State::Stopped) {
+      samples_.forget(*it);
       retired_.push_back(std::move(*pos));
       services_.erase(pos);
       it = retiring_.erase(it);
+      settled = true;
     } else {
       ++it;
     }
   }
+  // The store reads what the services now in force declare.
+  if (settled && store_) store_->set_plan(store_plan());
 }
 
 std::string Supervisor::notify_socket_path() const { return notify_ && notify_->ok() ? notify_->path() : ""; }
@@ -139,18 +146,11 @@ Service* Supervisor::service_for_pid(pid_t pid) {
   for (int depth = 0; depth < 64 && pid > 1; ++depth) {
     for (auto& s : services_)
       if (s->pid() == pid) return s.get();
-    char path[64];
-    std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
-    FILE* f = std::fopen(path, "re");
-    if (!f) return nullptr;
-    char buf[1024];
-    std::size_t n = std::fread(buf, 1, sizeof buf - 1, f);
-    std::fclose(f);
-    ProcStat st;
-    if (!parse_proc_stat(std::string_view(buf, n), &st)) return nullptr;
+    std::optional<ProcStat> st = read_proc_stat(pid);
+    if (!st) return nullptr;
     for (auto& s : services_)
-      if (s->pid() > 0 && s->pid() == st.session) return s.get();
-    pid = st.ppid;
+      if (s->pid() > 0 && s->pid() == st->session) return s.get();
+    pid = st->ppid;
   }
   return nullptr;
 }
@@ -158,28 +158,28 @@ Service* Supervisor::service_for_pid(pid_t pid) {
 void Supervisor::sample() {
   // Two halves run at once, the /proc walk on the sampling thread and the store batch on the loop;
   // the sample is evaluated and published once, when both are in. The store half is bounded by
-  // [store] timeout. Services are matched by name and pid: a reload or restart may come in between.
+  // [store] timeout. Readings are kept by service name and root pid: a reload or restart may come
+  // in between, and the snapshot only uses a /proc reading of the service's current main process.
   sample_parts_left_ = 2;
   SamplingThread::Roots roots;
   for (auto& s : services_) roots.emplace_back(s->name(), has_processes(s->state()) ? s->pid() : 0);
   bool walking = sampling_.submit(std::move(roots), owned_pids_, [this](SamplingThread::Roots done, std::vector<TreeSample> samples) {
     for (std::size_t i = 0; i < done.size(); ++i) {
       // Usually still at the same index (a reload may have moved it): no name search per service.
-      Service* s = i < services_.size() && services_[i]->name() == done[i].first ? services_[i].get()
-                                                                                 : find(done[i].first);
-      if (s && s->pid() == done[i].second) s->set_proc_sample(samples[i]);
+      bool known = (i < services_.size() && services_[i]->name() == done[i].first) || find(done[i].first);
+      if (known) samples_.set_proc(done[i].first, done[i].second, samples[i]);
     }
     sample_part_done();
   });
   if (!walking) --sample_parts_left_;  // the previous walk is still running: its figures stay for now
   if (!read_store_then([this] { sample_part_done(); })) --sample_parts_left_;
-  if (sample_parts_left_ == 0) publish();
+  if (sample_parts_left_ == 0) refresh();
   next_sample_ = Clock::now() + config_.vigil.sample_interval;
 }
 
 void Supervisor::sample_part_done() {
   // <= 0: a half that overran into the next sample is published as soon as it lands.
-  if (--sample_parts_left_ <= 0 && !shutting_down_) publish();
+  if (--sample_parts_left_ <= 0 && !shutting_down_) refresh();
 }
 
 Snapshot Supervisor::snapshot() const {
@@ -191,7 +191,12 @@ Snapshot Supervisor::snapshot() const {
   snap.taken_at = unix_now();
   snap.config_path = config_.path;
   if (store_) snap.store = store_->state();
-  for (const auto& s : services_) snap.services.push_back(s->snapshot(now));
+  double wall = unix_now();
+  snap.services.reserve(services_.size());
+  for (const auto& s : services_) {
+    snap.services.push_back(s->snapshot(now));
+    samples_.fill(snap.services.back(), wall);
+  }
   return snap;
 }
 
@@ -220,41 +225,58 @@ void Supervisor::make_store() {
   }
   // A watched key was written (keyspace notifications): read just those services back, and let
   // the rules see the new data_age now rather than at the next sample.
+  store_->set_plan(store_plan());
   store_->on_keys_written([this] {
-    if (store_ && !shutting_down_) store_->sample_written(all_services(), [this] { publish_soon(); });
+    if (store_ && !shutting_down_)
+      store_->sample_written([this](std::vector<StoreValues> values) {
+        for (StoreValues& v : values) samples_.set_store(std::move(v));
+        publish_soon();
+      });
   });
 }
 
-std::vector<Service*> Supervisor::all_services() const {
-  std::vector<Service*> all;
-  for (const auto& s : services_) all.push_back(s.get());
-  return all;
+std::vector<StoreReads> Supervisor::store_plan() const {
+  std::vector<StoreReads> plan;
+  plan.reserve(services_.size());
+  for (const auto& s : services_) plan.push_back({s->name(), s->spec().freshness, s->spec().metrics});
+  return plan;
 }
 
 bool Supervisor::read_store_then(std::function<void()> done) {
   if (!store_) return false;
-  return store_->sample(all_services(), std::move(done));
+  return store_->sample([this, done = std::move(done)](std::vector<StoreValues> values) {
+    for (StoreValues& v : values) samples_.set_store(std::move(v));
+    done();
+  });
 }
 
-void Supervisor::publish() {
-  publish_pending_ = false;
-  publish_timer_.cancel();
+void Supervisor::refresh() {
   Snapshot snap = snapshot();
+  evaluate(snap);
+  publish(snap);
+}
+
+void Supervisor::evaluate(Snapshot& snap) {
   // While vigil stops its services on purpose, "not running" is not news: no evaluation then.
   if (shutting_down_) {
     alerting_->describe(snap);
-  } else {
-    alerting_->evaluate(snap);
-    // Something due before the next sample (data_age reaching a threshold, a `for` running out):
-    // wake up for it then, re-read the store, and evaluate, instead of up to a sample late.
-    if (auto due = alerting_->next_deadline(snap); due && *due < next_sample_) {
-      early_timer_.expires_at(*due);
-      early_timer_.async_wait([this](const boost::system::error_code& ec) {
-        if (ec) return;
-        if (!read_store_then([this] { publish(); })) publish();
-      });
-    }
+    return;
   }
+  alerting_->evaluate(snap);
+  // Something due before the next sample (data_age reaching a threshold, a `for` running out):
+  // wake up for it then, re-read the store, and evaluate, instead of up to a sample late.
+  if (auto due = alerting_->next_deadline(snap); due && *due < next_sample_) {
+    early_timer_.expires_at(*due);
+    early_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      if (!read_store_then([this] { refresh(); })) refresh();
+    });
+  }
+}
+
+void Supervisor::publish(const Snapshot& snap) {
+  publish_pending_ = false;
+  publish_timer_.cancel();
   writer_.write_file_atomically(runtime_dir_ + "/status.json", to_json(snap));
   if (on_publish_) on_publish_(snap);
 }
@@ -265,7 +287,7 @@ void Supervisor::publish_soon() {
   // Coalesce bursts (a crash loop, a flood of STATUS=) into one write per 100 ms.
   publish_timer_.expires_after(std::chrono::milliseconds(100));
   publish_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec) publish();
+    if (!ec) refresh();
   });
 }
 
@@ -360,7 +382,7 @@ void Supervisor::continue_shutdown() {
   if (all_down && on_all_down_) {
     sample_timer_.stop();
     early_timer_.cancel();
-    publish();
+    refresh();
     auto done = std::move(on_all_down_);
     on_all_down_ = nullptr;
     done();

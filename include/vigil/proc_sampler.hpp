@@ -17,17 +17,13 @@
 #include <unordered_map>
 #include <vector>
 
+#include "vigil/proc_parse.hpp"
+#include "vigil/samples.hpp"
+
 namespace vigil {
 
-struct ProcStat;
-
-struct TreeSample {
-  std::optional<double> cpu;  // percent of one core; empty on the first sample of a run
-  std::uint64_t memory = 0;   // RSS bytes
-  std::int64_t threads = 0;
-  std::int64_t fds = 0;
-  int processes = 0;
-};
+/// /proc/PID/stat of one process (pid attribution on the loop: a handful of reads, rarely).
+std::optional<ProcStat> read_proc_stat(pid_t pid);
 
 class ProcSampler {
  public:

@@ -16,7 +16,6 @@
 #include "vigil/log_writer.hpp"
 #include "vigil/notify_message.hpp"
 #include "vigil/periodic.hpp"
-#include "vigil/proc_sampler.hpp"
 #include "vigil/restart_policy.hpp"
 #include "vigil/snapshot.hpp"
 #include "vigil/service_state.hpp"
@@ -64,12 +63,8 @@ class Service {
   /// the start limit. `reason` goes to the operator log.
   void fault(const std::string& reason);
 
-  /// Latest /proc sample of the tree (from the Supervisor's sampling pass).
-  void set_proc_sample(const TreeSample& sample) { proc_ = sample; }
-  /// Latest store readings or the reason there are none. `data_ts` is the timestamp read (unix
-  /// seconds): data_age is computed from it whenever asked, so it is exact at any moment.
-  void set_store_values(std::optional<double> data_ts, std::map<std::string, std::optional<double>> custom,
-                        std::string error);
+  /// What the service itself knows. The sampled metrics (cpu, memory, threads, fds, data_age, the
+  /// values of its custom metrics) are the Supervisor's SampleTable's to fill in.
   ServiceSnapshot snapshot(TimePoint now) const;
 
   const std::string& name() const { return spec_.name; }
@@ -128,10 +123,6 @@ class Service {
   std::deque<TimePoint> recent_starts_;  // the last hour, for restarts(WINDOW)
   int total_starts_ = 0;
   int exits_ = 0;
-  TreeSample proc_;
-  std::optional<double> data_ts_;
-  std::map<std::string, std::optional<double>> custom_;
-  std::string store_error_;
   bool leftovers_seen_ = false;  // MainExited already dispatched for this run
 };
 

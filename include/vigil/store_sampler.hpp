@@ -18,25 +18,37 @@
 
 #include "vigil/config.hpp"
 #include "vigil/redis_client.hpp"
+#include "vigil/samples.hpp"
 #include "vigil/snapshot.hpp"
 
 namespace vigil {
 
-class Service;
+/// What to read for one service.
+struct StoreReads {
+  std::string service;
+  std::optional<Freshness> freshness;
+  std::map<std::string, StoreMetric> metrics;
+};
 
 class StoreSampler {
  public:
+  /// The readings of one batch, one per service read, handed back on the loop.
+  using Done = std::function<void(std::vector<StoreValues>)>;
+
   /// Returns nullptr (and sets *err) for a url that cannot be used.
   static std::unique_ptr<StoreSampler> create(boost::asio::io_context& io, const StoreSpec& spec, std::string* err);
   ~StoreSampler();
 
-  /// Reads for `services`; calls `done` once their store values are updated. Returns false when no
-  /// read was started (one still running, not connected yet, stopping): `done` is not called then.
-  bool sample(const std::vector<Service*>& services, std::function<void()> done);
+  /// What to read, per service: at start and after every reload. A batch in flight keeps the
+  /// plan it started with.
+  void set_plan(std::vector<StoreReads> plan);
+  /// Reads for every service of the plan; `done` gets their readings. Returns false when no read
+  /// was started (one still running, not connected yet, stopping): `done` is not called then.
+  bool sample(Done done);
   /// Reads only the services whose keys were written since the last call (keyspace notifications),
   /// or all of them right after the store (or the subscription) came up.
   /// Returns false when there is nothing to read or a batch is running (it wakes again after).
-  bool sample_written(const std::vector<Service*>& services, std::function<void()> done);
+  bool sample_written(Done done);
   /// `wake` runs on the loop when watched keys were written: answer with sample_written().
   void on_keys_written(std::function<void()> wake) { wake_ = std::move(wake); }
   StoreState state() const;
@@ -45,9 +57,10 @@ class StoreSampler {
 
  private:
   StoreSampler(boost::asio::io_context& io, StoreTarget target, Duration timeout);
-  bool read(const std::vector<Service*>& services, std::function<void()> done);
+  using Plan = std::vector<StoreReads>;
+  bool read(std::vector<std::size_t> which, Done done);  // indexes into plan_
   void check_keyspace_events();
-  void watch(const std::vector<Service*>& services);
+  void watch();
   void key_written(const std::string& channel);
   void wake_soon();
 
@@ -58,6 +71,7 @@ class StoreSampler {
   boost::asio::steady_timer startup_timer_;
   bool ever_up_ = false;
   RedisClient client_;
+  std::shared_ptr<const Plan> plan_ = std::make_shared<Plan>();
   bool in_flight_ = false;
   bool stopped_ = false;
   // Keyspace notifications.

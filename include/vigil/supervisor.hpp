@@ -14,6 +14,7 @@
 #include "vigil/config.hpp"
 #include "vigil/log_writer.hpp"
 #include "vigil/notify_socket.hpp"
+#include "vigil/samples.hpp"
 #include "vigil/periodic.hpp"
 #include "vigil/sampling_thread.hpp"
 #include "vigil/service.hpp"
@@ -77,8 +78,14 @@ class Supervisor : public ServiceHost {
   void continue_shutdown();
   bool dependants_down(const Service& svc) const;
 
+  // Every sample_interval: sample() starts the /proc pass and the store batch; once both are in,
+  // refresh() takes a snapshot, evaluate()s the rules on it and publish()es it. A state change or a
+  // store write refreshes too (publish_soon, coalesced).
   void sample();
-  void publish();
+  void refresh();
+  void evaluate(Snapshot& snap);
+  void publish(const Snapshot& snap);
+  std::vector<StoreReads> store_plan() const;
 
   boost::asio::io_context& io_;
   void apply_config(Config next);
@@ -91,6 +98,7 @@ class Supervisor : public ServiceHost {
   std::unique_ptr<NotifySocket> notify_;
   SamplingThread sampling_;
   std::unique_ptr<StoreSampler> store_;
+  SampleTable samples_;  // what the last /proc pass and store reads found, by service
   std::unique_ptr<Alerting> alerting_;
   void act(const ActionRequest& a);
   PeriodicTimer sample_timer_;
@@ -99,7 +107,6 @@ class Supervisor : public ServiceHost {
   TimePoint next_sample_{};
   bool read_store_then(std::function<void()> done);  // false: no read started, `done` not called
   void make_store();
-  std::vector<Service*> all_services() const;
   void sample_part_done();
   int sample_parts_left_ = 0;  // the /proc pass and the store batch of the current sample
   bool publish_pending_ = false;

@@ -1,0 +1,59 @@
+#pragma once
+// What sampling last found for each service: the /proc reading of its process tree and what the
+// store said. The samplers return readings (ProcSampler a TreeSample per root, StoreSampler a
+// StoreValues per service); the Supervisor keeps them here by service name, and the snapshot reads
+// them. A Service holds no samples, and no sampler holds a Service. Pure.
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+namespace vigil {
+
+struct ServiceSnapshot;
+
+/// One /proc pass over one service's tree.
+struct TreeSample {
+  std::optional<double> cpu;  // percent of one core; empty on the first sample of a run
+  std::uint64_t memory = 0;   // RSS bytes
+  std::int64_t threads = 0;
+  std::int64_t fds = 0;
+  int processes = 0;
+};
+
+/// One store read for one service.
+struct StoreValues {
+  std::string service;
+  std::optional<double> data_ts;                        // the freshness timestamp read (unix seconds)
+  std::map<std::string, std::optional<double>> custom;  // the service's store `metrics`
+  std::string error;                                    // why data_age / custom have no value
+};
+
+class SampleTable {
+ public:
+  /// The /proc reading of the tree under `root` (the service's main pid when the pass began).
+  void set_proc(const std::string& service, pid_t root, const TreeSample& sample);
+  void set_store(StoreValues values);
+  /// The service is gone (a reload removed it): its samples go too.
+  void forget(const std::string& service);
+  /// Fills the sampled metrics of `s` (already filled by its Service): cpu, memory, threads and fds
+  /// when the reading is of its current main process, data_age (exact at `unix_now`), the custom
+  /// metrics it declares, store_error.
+  void fill(ServiceSnapshot& s, double unix_now) const;
+  std::size_t size() const { return by_service_.size(); }
+
+ private:
+  struct Samples {
+    pid_t proc_root = 0;
+    TreeSample proc;
+    std::optional<double> data_ts;
+    std::map<std::string, std::optional<double>> custom;
+    std::string store_error;
+  };
+  std::unordered_map<std::string, Samples> by_service_;
+};
+
+}  // namespace vigil
