@@ -31,6 +31,7 @@ struct LogWriter::Stream {
   std::deque<std::string> held;  // block policy: chunks a full disk refused, retried in order
   std::string journal_id;  // set before the first push; "" = no journal
   std::atomic<int> pid{0};
+  std::atomic<bool> closed{false};  // its service is gone: keep no file open
 
   explicit Stream(StreamId i, LogFileOptions o)
       : id(i), opt(std::move(o)), queue(opt.overflow, opt.high_water) {}
@@ -169,6 +170,15 @@ LogQueue::PushResult LogWriter::push(StreamId id, std::string&& chunk, std::size
   }
   wake_.notify_one();
   return r;
+}
+
+void LogWriter::close_stream(StreamId id) {
+  {
+    std::lock_guard lock(mu_);
+    streams_[id]->closed = true;
+    pending_ = true;
+  }
+  wake_.notify_one();
 }
 
 void LogWriter::write_file_atomically(const std::string& path, std::string content) {
@@ -359,6 +369,16 @@ bool LogWriter::drain(Stream& s, std::deque<std::string>& chunks, bool stopping)
 // Writes one stream's held and queued chunks; returns true when it took something (the queue may
 // have refilled).
 bool LogWriter::write_stream(Stream& s, bool stopping) {
+  // A stream whose service is gone keeps no file open once everything it got is written.
+  struct CloseIfGone {
+    Stream& s;
+    ~CloseIfGone() {
+      if (s.closed && s.held.empty() && s.fd >= 0) {
+        ::close(s.fd);
+        s.fd = -1;
+      }
+    }
+  } close_if_gone{s};
   // Held chunks go first; until they are written nothing new is taken, so the order holds.
   if (!s.held.empty() && !drain(s, s.held, stopping)) return false;
   LogQueue::Taken t = s.queue.take();

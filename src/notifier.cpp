@@ -42,6 +42,7 @@ struct NotifierPool::Channel {
   std::deque<Notification> queue;
   bool stop = false;
   std::atomic<bool> cancel{false};  // vigil is stopping: end the attempt in progress
+  std::atomic<bool> finished{false};  // run() returned: the thread can be joined at once
   ChannelStats stats;
   std::thread thread;
 
@@ -115,6 +116,12 @@ NotifierPool::~NotifierPool() {
 }
 
 void NotifierPool::configure(const std::vector<NotifierSpec>& specs) {
+  // Channels replaced earlier whose last attempt is over are freed now (the join does not wait).
+  std::erase_if(retired_, [](const std::shared_ptr<Channel>& c) {
+    if (!c->finished) return false;
+    c->thread.join();
+    return true;
+  });
   std::map<std::string, std::shared_ptr<Channel>> next;
   for (const auto& spec : specs) {
     auto it = channels_.find(spec.name);
@@ -128,7 +135,10 @@ void NotifierPool::configure(const std::vector<NotifierSpec>& specs) {
     c->on_failure = on_failure_;
     c->stats.name = spec.name;
     c->stats.type = std::string(type_name(spec.type));
-    c->thread = std::thread([raw = c.get()] { raw->run(); });
+    c->thread = std::thread([raw = c.get()] {
+      raw->run();
+      raw->finished = true;
+    });
     next[spec.name] = c;
   }
   for (auto& [name, c] : channels_) {

@@ -126,7 +126,15 @@ void Supervisor::settle_redefinitions() {
     auto pos = std::find_if(services_.begin(), services_.end(), [&](const auto& s) { return s->name() == *it; });
     if (pos != services_.end() && (*pos)->state() == State::Stopped) {
       samples_.forget(*it);
+      writer_.close_stream((*pos)->log_stream());
+      // Freed from a posted handler of its own: this may run inside the service's own state change,
+      // and every handler already queued for it (a timer that fired before it was cancelled) runs
+      // first. Handlers of operations cancelled by the destruction only see operation_aborted.
+      Service* gone = pos->get();
       retired_.push_back(std::move(*pos));
+      boost::asio::post(io_, [this, gone] {
+        std::erase_if(retired_, [gone](const std::unique_ptr<Service>& s) { return s.get() == gone; });
+      });
       services_.erase(pos);
       it = retiring_.erase(it);
       settled = true;

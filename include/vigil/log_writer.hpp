@@ -58,6 +58,9 @@ class LogWriter {
   void set_journal(StreamId id, std::string identifier);
   void set_pid(StreamId id, int pid);
   LogQueue::PushResult push(StreamId id, std::string&& chunk, std::size_t lines);
+  /// Its service is gone (a reload removed it): what is queued is written, then the file is closed.
+  /// A late chunk (a pipe drained after the service went) is still written, and the file closed again.
+  void close_stream(StreamId id);
 
   /// Replaces `path` with `content` atomically (write path.tmp, then rename) on the writer thread.
   /// Only the latest content per path is kept: a burst of updates costs one write.

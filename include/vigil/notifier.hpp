@@ -52,7 +52,7 @@ class NotifierPool {
   std::string host_;
   FailureHook on_failure_;
   std::map<std::string, std::shared_ptr<Channel>> channels_;
-  std::vector<std::shared_ptr<Channel>> retired_;  // replaced channels finishing their last attempt
+  std::vector<std::shared_ptr<Channel>> retired_;  // replaced channels finishing their last attempt; freed at the next configure()
 };
 
 }  // namespace vigil

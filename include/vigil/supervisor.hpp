@@ -113,7 +113,7 @@ class Supervisor : public ServiceHost {
   std::vector<std::unique_ptr<Service>> services_;  // in config order
   std::map<std::string, ServiceSpec> redefine_;  // changed by a reload: applied once stopped
   std::set<std::string> retiring_;               // removed by a reload: dropped once stopped
-  std::vector<std::unique_ptr<Service>> retired_;  // kept alive: late Asio handlers may still name them
+  std::vector<std::unique_ptr<Service>> retired_;  // removed by a reload; each freed by a handler posted then
   std::set<std::string> waiting_to_start_;
   bool starting_waiting_ = false;  // start_waiting() is on the stack
   bool in_shutdown_pass_ = false;  // continue_shutdown() is on the stack
