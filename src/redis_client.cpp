@@ -7,18 +7,11 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 
+#include "vigil/redis_reply.hpp"
+
 namespace vigil {
 
 namespace asio = boost::asio;
-
-namespace {
-// What one reply may claim. vigil reads single values and one stream entry; a peer that claims
-// more (a squatter on the Redis port: "*1795374406\r\n" makes hiredis 0.14 calloc 14 GB and free()
-// then walks 1.8e9 slots on the loop) is cut off before hiredis allocates anything. hiredis 0.14
-// has no reader limit of its own (`maxelements` came with 1.0), so the array constructor is wrapped.
-constexpr int kMaxReplyElements = 1 << 16;
-constexpr std::size_t kMaxReplyBytes = 16u << 20;  // unparsed bytes a reply may hold in the reader
-}  // namespace
 
 // One hiredis context and the Asio descriptor that watches its socket.
 struct RedisClient::Conn : std::enable_shared_from_this<Conn> {
@@ -82,48 +75,6 @@ void add_write(void* p) {
 void del_write(void* p) { static_cast<Conn*>(p)->want_write = false; }
 void cleanup(void* p) { static_cast<Conn*>(p)->forget_context(); }
 
-// hiredis's own reply constructors with a bound on arrays. Returning null makes the reader fail
-// ("Out of memory"); the Conn keeps the true reason for the log.
-redisReplyObjectFunctions g_bounded_replies;
-void* (*g_create_array)(const redisReadTask*, int) = nullptr;
-
-void* create_bounded_array(const redisReadTask* task, int elements) {
-  if (elements > kMaxReplyElements) {
-    if (auto* c = static_cast<Conn*>(task->privdata); c && c->refused.empty())
-      c->refused = "an array of " + std::to_string(elements) + " elements (at most " +
-                   std::to_string(kMaxReplyElements) + ")";
-    return nullptr;
-  }
-  return g_create_array(task, elements);
-}
-
-void bound_replies(redisAsyncContext* ac, Conn* c) {
-  redisReader* reader = ac->c.reader;
-  if (!g_create_array) {  // loop thread only: every context shares hiredis's default functions
-    g_bounded_replies = *reader->fn;
-    g_create_array = reader->fn->createArray;
-    g_bounded_replies.createArray = create_bounded_array;
-  }
-  reader->fn = &g_bounded_replies;
-  reader->privdata = c;
-}
-
-RedisValue copy_reply(const redisReply* r) {
-  RedisValue v;
-  switch (r->type) {
-    case REDIS_REPLY_STRING: v.type = RedisValue::Type::String; v.str.assign(r->str, r->len); break;
-    case REDIS_REPLY_STATUS: v.type = RedisValue::Type::Status; v.str.assign(r->str, r->len); break;
-    case REDIS_REPLY_ERROR: v.type = RedisValue::Type::Error; v.str.assign(r->str, r->len); break;
-    case REDIS_REPLY_INTEGER: v.type = RedisValue::Type::Integer; v.integer = r->integer; break;
-    case REDIS_REPLY_ARRAY:
-      v.type = RedisValue::Type::Array;
-      for (size_t i = 0; i < r->elements; ++i) v.elements.push_back(copy_reply(r->element[i]));
-      break;
-    default: v.type = RedisValue::Type::Nil; break;
-  }
-  return v;
-}
-
 // A batch in flight: replies arrive one callback each; the first failure or the deadline ends it.
 struct Pending {
   std::vector<RedisValue> replies;
@@ -155,7 +106,7 @@ void on_reply(redisAsyncContext* ac, void* reply, void* privdata) {
     p.finish(std::nullopt, ac && ac->errstr[0] ? ac->errstr : "connection lost");
     return;
   }
-  p.replies[slot->index] = copy_reply(static_cast<redisReply*>(reply));
+  p.replies[slot->index] = copy_reply(*static_cast<redisReply*>(reply));
   if (--p.remaining == 0) p.finish(std::move(p.replies), "");
 }
 
@@ -165,7 +116,7 @@ void on_subscription(redisAsyncContext* ac, void* reply, void*) {
   if (!reply || !ac) return;
   Conn* c = conn_of(ac);
   if (!c || c->dropping) return;
-  c->owner->on_subscription_reply(copy_reply(static_cast<redisReply*>(reply)));
+  c->owner->on_subscription_reply(copy_reply(*static_cast<redisReply*>(reply)));
 }
 
 void on_connect(const redisAsyncContext* ac, int status) {
@@ -221,7 +172,7 @@ void RedisClient::connect() {
   c->ac = ac;
   c->sd = std::make_unique<asio::posix::stream_descriptor>(io_, ac->c.fd);
   ac->ev.data = c.get();
-  bound_replies(ac, c.get());
+  bound_reader(*ac->c.reader, &c->refused);
   ac->ev.addRead = add_read;
   ac->ev.delRead = del_read;
   ac->ev.addWrite = add_write;
