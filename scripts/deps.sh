@@ -12,6 +12,10 @@ packages=(
   nlohmann-json3-dev libcurl4-openssl-dev
   prometheus-alertmanager
   redis-server python3 procps tzdata
+  clang libclang-rt-14-dev   # libFuzzer harnesses with ASan + UBSan (scripts/fuzz.sh)
+  stress-ng                  # the integration suite on a saturated machine (scripts/saturated.sh)
+  supervisor                 # the peer in the benchmark table (scripts/bench.sh)
+  util-linux                 # prlimit: the out-of-file-descriptors test
 )
 
 missing=()
