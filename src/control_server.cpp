@@ -13,6 +13,8 @@
 #include <deque>
 #include <filesystem>
 
+#include "vigil/oplog.hpp"
+
 namespace vigil {
 
 namespace asio = boost::asio;
@@ -143,7 +145,7 @@ struct ControlServer::Client : std::enable_shared_from_this<Client> {
 };
 
 ControlServer::ControlServer(asio::io_context& io, std::string path, Handler handler)
-    : io_(io), path_(std::move(path)), handler_(std::move(handler)) {
+    : io_(io), path_(std::move(path)), handler_(std::move(handler)), accept_retry_(io) {
   std::filesystem::path dir = std::filesystem::path(path_).parent_path();
   std::error_code ec;
   if (std::filesystem::create_directories(dir, ec)) ::chmod(dir.c_str(), 0700);
@@ -210,7 +212,12 @@ bool ControlServer::make_room() {
 void ControlServer::accept() {
   acceptor_->async_accept([this](const boost::system::error_code& ec, local::socket sock) {
     if (ec == asio::error::operation_aborted) return;
-    if (!ec) {
+    if (ec) return accept_failed(ec);
+    if (starved_since_ != std::chrono::steady_clock::time_point{}) {
+      oplog::control_accepting_again(std::chrono::steady_clock::now() - starved_since_);
+      starved_since_ = {};
+    }
+    {
       ucred cred{};
       socklen_t len = sizeof cred;
       bool same_user = ::getsockopt(sock.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 &&
@@ -232,6 +239,22 @@ void ControlServer::accept() {
       }
     }
     accept();
+  });
+}
+
+void ControlServer::accept_failed(const boost::system::error_code& ec) {
+  // The pending connection stays in the backlog, so accepting again at once would fail again at
+  // once: a busy loop. Out of fds (or memory) is waited out; the connection is taken once a
+  // client or a child frees one.
+  int e = ec.value();
+  bool starved = e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM;
+  if (starved && starved_since_ == std::chrono::steady_clock::time_point{}) {
+    starved_since_ = std::chrono::steady_clock::now();
+    oplog::control_accept_starved(ec.message());
+  }
+  accept_retry_.expires_after(starved ? kAcceptRetry : std::chrono::milliseconds(10));
+  accept_retry_.async_wait([this](const boost::system::error_code& wait_ec) {
+    if (!wait_ec && acceptor_) accept();
   });
 }
 

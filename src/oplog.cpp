@@ -193,6 +193,19 @@ void log_rotate_failed(const std::string& svc, const std::string& err) {
        {svc, "", ""});
 }
 
+void control_accept_starved(const std::string& error) {
+  emit(spdlog::level::err, "control_starved",
+       fmt::format("control socket cannot accept connections: {}; supervision continues; vigil status and other "
+                   "commands wait until a file descriptor is free, retrying every 100ms (raise LimitNOFILE= if this "
+                   "recurs)", error));
+}
+
+void control_accepting_again(std::chrono::steady_clock::duration starved_for) {
+  emit(spdlog::level::info, "control_starved",
+       fmt::format("control socket accepts connections again after {}",
+                   format_duration(std::chrono::duration_cast<Duration>(starved_for))));
+}
+
 void log_lines_dropped(const std::string& svc, unsigned long long lines) {
   emit(spdlog::level::warn, "log_dropped",
        fmt::format("{}: dropped {} output lines because the log writer fell behind (log_overflow = \"drop\")", svc, lines),

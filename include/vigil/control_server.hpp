@@ -8,9 +8,13 @@
 //   - a request must be complete within 10 s of its first byte; an idle connection closes after
 //     60 s, one that has not sent anything yet after 5 s;
 //   - replies are written asynchronously; a client that stops reading is dropped once 1 MiB of
-//     replies is waiting for it.
+//     replies is waiting for it;
+//   - out of file descriptors (EMFILE/ENFILE), accepting pauses for kAcceptRetry instead of
+//     spinning; vigil says so once, and again when connections are accepted again.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -25,6 +29,7 @@ class ControlServer {
   /// Returns the reply line for a request (JSON, ending in '\n').
   using Handler = std::function<std::string(const Request&)>;
   static constexpr int kMaxClients = 32;
+  static constexpr auto kAcceptRetry = std::chrono::milliseconds(100);
 
   ControlServer(boost::asio::io_context& io, std::string path, Handler handler);
   ~ControlServer();
@@ -39,6 +44,8 @@ class ControlServer {
  private:
   void accept();
   bool make_room();
+  /// A failed accept: out of fds (or kernel memory) pauses accepting; anything else is retried.
+  void accept_failed(const boost::system::error_code& ec);
 
   boost::asio::io_context& io_;
   std::string path_;
@@ -46,6 +53,8 @@ class ControlServer {
   std::string error_;
   std::unique_ptr<boost::asio::local::stream_protocol::acceptor> acceptor_;
   std::vector<std::weak_ptr<Client>> registry_;  // same-uid clients admitted, for make_room()
+  boost::asio::steady_timer accept_retry_;
+  std::chrono::steady_clock::time_point starved_since_{};  // set while accepting fails for want of fds
 };
 
 }  // namespace vigil

@@ -2,6 +2,7 @@
 // vigil's own log for the operator: one function per kind of event, so the wording is consistent and
 // every line says what happened, to which service, and what vigil does next. Written to stderr
 // (the journal, under systemd). This file's .cpp is the only one that includes spdlog.
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,5 +50,9 @@ void log_write_failed(const std::string& svc, const std::string& error, bool hel
 void log_write_recovered(const std::string& svc, unsigned long long lost_lines);
 void log_rotate_failed(const std::string& svc, const std::string& error);
 void log_lines_dropped(const std::string& svc, unsigned long long lines);
+
+// The control socket.
+void control_accept_starved(const std::string& error);
+void control_accepting_again(std::chrono::steady_clock::duration starved_for);
 
 }  // namespace vigil::oplog

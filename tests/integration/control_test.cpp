@@ -294,6 +294,27 @@ TEST(Control, HostileClientsLeaveVigilServingOthers) {
   for (int fd : {big, garbage, half, deaf}) ::close(fd);
 }
 
+// Out of file descriptors, vigil neither spins on accept() nor stops supervising: it says so once,
+// takes connections again as soon as fds are free, and says that too.
+TEST(Control, OutOfFileDescriptorsPausesAcceptingAndRecovers) {
+  TempDir dir;
+  VigilRun vigil(dir, kHealthy, {}, {"/usr/bin/prlimit", "--nofile=32:32", "--"});
+  ASSERT_TRUE(wait_for([&] { return serving(dir); }));
+  std::vector<int> held;  // connected, never closed: each costs vigil one fd once accepted
+  for (int i = 0; i < 64; ++i) {
+    int fd = connect_to(sock(dir));
+    if (fd >= 0) held.push_back(fd);
+  }
+  ASSERT_TRUE(vigil.wait_log("control socket cannot accept connections")) << vigil.log();
+  EXPECT_TRUE(vigil.wait_log("Too many open files")) << vigil.log();
+  for (int fd : held) ::close(fd);
+  ASSERT_TRUE(vigil.wait_log("control socket accepts connections again")) << vigil.log();
+  CommandResult st = cli(dir, {"status"});
+  EXPECT_EQ(st.exit_code, 0) << st.out << st.err;
+  EXPECT_TRUE(shows(st.out, "web", "running")) << st.out;
+  EXPECT_EQ(count_of(vigil.log(), "cannot accept connections"), 1) << vigil.log();
+}
+
 TEST(Control, StartStopRestartAndReloadRoundTrips) {
   TempDir dir;
   VigilRun vigil(dir, "[service.web]\ncommand = [\"sh\", \"-c\", \"trap 'exit 0' TERM; while :; do sleep 0.05; done\"]\n");

@@ -147,7 +147,8 @@ CommandResult run_command(const std::vector<std::string>& argv) {
   return r;
 }
 
-VigilRun::VigilRun(const TempDir& dir, const std::string& config_text, std::vector<std::string> extra_env)
+VigilRun::VigilRun(const TempDir& dir, const std::string& config_text, std::vector<std::string> extra_env,
+                   std::vector<std::string> wrapper)
     : config_(dir / "vigil.toml"), log_(dir / "vigil.log"), status_(dir / "run/vigil/status.json") {
   write_file(config_, config_text);
   std::vector<std::string> env = current_env();
@@ -155,7 +156,8 @@ VigilRun::VigilRun(const TempDir& dir, const std::string& config_text, std::vect
   env.push_back("XDG_STATE_HOME=" + dir.path() + "/state");
   env.push_back("XDG_RUNTIME_DIR=" + dir.path() + "/run");
   for (auto& e : extra_env) env.push_back(e);
-  pid_ = spawn({VIGIL_BINARY, "run", "-c", config_}, dir / "vigil.out", log_, env);
+  wrapper.insert(wrapper.end(), {VIGIL_BINARY, "run", "-c", config_});
+  pid_ = spawn(wrapper, dir / "vigil.out", log_, env);
 }
 
 VigilRun::~VigilRun() {

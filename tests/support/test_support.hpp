@@ -57,7 +57,9 @@ CommandResult run_command(const std::vector<std::string>& argv);
 /// The real `vigil run` on a config, its stderr (the operator log) captured to a file.
 class VigilRun {
  public:
-  VigilRun(const TempDir& dir, const std::string& config_text, std::vector<std::string> extra_env = {});
+  /// `wrapper` runs before vigil's argv (a full path, e.g. {"/usr/bin/prlimit", "--nofile=32:32", "--"}: it execs vigil).
+  VigilRun(const TempDir& dir, const std::string& config_text, std::vector<std::string> extra_env = {},
+           std::vector<std::string> wrapper = {});
   ~VigilRun();  // SIGKILLs a vigil still running and reaps it
 
   pid_t pid() const { return pid_; }
