@@ -88,18 +88,20 @@ TEST(Alerts, StaleDataWarnsThenGoesCriticalRestartsTheBridgeAndResolves) {
 TEST(Alerts, CpuAndMemoryRulesWaitForTheirForDuration) {
   TempDir dir;
   write_file(dir / "rules.toml",
-             "[[rule]]\nname = \"high_cpu\"\nwhen = \"cpu > 10%\"\nfor = \"1s\"\nseverity = \"warning\"\nnotify = [\"rec\"]\n"
+             "[[rule]]\nname = \"high_cpu\"\nwhen = \"cpu > 5%\"\nfor = \"1s\"\nseverity = \"warning\"\nnotify = [\"rec\"]\n"
              "[[rule]]\nname = \"too_big\"\nwhen = \"memory > 100MB\"\nfor = \"500ms\"\nseverity = \"critical\"\nnotify = [\"rec\"]\n" +
                  recorder(dir));
-  VigilRun vigil(dir, "[vigil]\nsample_interval = \"100ms\"\n"
+  // The hog's share of a busy machine may be small: the threshold is one a spinning process passes
+  // whatever else runs (what is tested is the `for` logic and the attribution, not the machine).
+  VigilRun vigil(dir, "[vigil]\nsample_interval = \"500ms\"\n"
                       "[service.hog]\ncommand = [\"sh\", \"-c\", \"while :; do :; done\"]\n"
-                      "[service.fat]\ncommand = [\"python3\", \"-c\", \"import time; b = b'x' * 150_000_000; time.sleep(1000)\"]\n");
-  // First pending (the condition holds, `for` is running), then firing. The CPU threshold is low:
-  // on a saturated machine the busy loop may get only 10-20% of a core.
+                      "[service.fat]\ncommand = [\"python3\", \"-c\", \"import time; b = b'x' * 150_000_000; time.sleep(1000)\"]\n"
+                      "[service.quiet]\ncommand = [\"sleep\", \"1000\"]\n");
+  // First pending (the condition holds, `for` is running), then firing.
   ASSERT_TRUE(wait_for([&] { return find_alert(vigil, "high_cpu", "hog")["state"] == "pending"; })) << vigil.status().dump(2);
   ASSERT_TRUE(wait_for([&] { return find_alert(vigil, "high_cpu", "hog")["state"] == "firing"; })) << vigil.log();
   ASSERT_TRUE(wait_for([&] { return find_alert(vigil, "too_big", "fat")["state"] == "firing"; })) << vigil.log();
-  EXPECT_TRUE(find_alert(vigil, "high_cpu", "fat").is_null());
+  EXPECT_TRUE(find_alert(vigil, "high_cpu", "quiet").is_null());
   auto st = vigil.status();
   for (auto& s : st["services"]) {
     if (s["name"] == "hog") {

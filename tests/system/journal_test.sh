@@ -35,10 +35,13 @@ with open(sys.argv[1], "a") as out:
         out.write(json.dumps(fields) + "\n"); out.flush()
 PY
   receiver=$!
-  for _ in $(seq 100); do [[ -e $WORK/entries.jsonl.ready ]] && break; sleep 0.05; done
+  # Deadlines, not counts of naps: on a saturated machine each step may take many seconds.
+  deadline=$((SECONDS + 60))
+  until [[ -e $WORK/entries.jsonl.ready ]] || ((SECONDS > deadline)); do sleep 0.05; done
   "$VIGIL" run -c "$WORK/vigil.toml" 2> "$WORK/stderr" &
   vigil=$!
-  for _ in $(seq 100); do grep -q "ALERT crashed firing" "$WORK/entries.jsonl" 2>/dev/null && break; sleep 0.05; done
+  deadline=$((SECONDS + 60))
+  until grep -q "ALERT crashed firing" "$WORK/entries.jsonl" 2>/dev/null || ((SECONDS > deadline)); do sleep 0.05; done
   kill -TERM $vigil; wait $vigil || true
   kill $receiver
 '
