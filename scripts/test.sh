@@ -1,8 +1,25 @@
 #!/usr/bin/env bash
-# Installs dependencies, builds, and runs every test: unit first, then integration.
-# Exits non-zero on any failure. CI runs exactly this (.ci/run).
+# Installs dependencies, builds, and runs every test: unit first, then integration, then the guards
+# (fuzzers briefly, a short chaos soak) and, with --sanitize or in CI, the whole suite under ASan +
+# UBSan. Exits non-zero on any failure. CI runs exactly this (.ci/run, with CI=true).
+#   scripts/test.sh [--sanitize] [--tsan]
+#     --sanitize   also the whole suite under ASan + UBSan (scripts/sanitize.sh address); on in CI
+#     --tsan       also the unit tests and the threaded integration tests under TSan (scripts/sanitize.sh thread)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+asan=false
+tsan=false
+[[ ${CI:-} == true ]] && asan=true
+for arg in "$@"; do
+  case $arg in
+    --sanitize) asan=true ;;
+    --tsan) tsan=true ;;
+    *) echo "usage: scripts/test.sh [--sanitize] [--tsan]" >&2; exit 2 ;;
+  esac
+done
+started=$SECONDS
+took() { echo "   ($(($SECONDS - started)) s so far)"; }
 
 ./scripts/deps.sh
 
@@ -14,7 +31,28 @@ echo "== unit tests"
 ctest --test-dir "$build_dir" -L unit --output-on-failure -j "$(nproc)"
 echo "== integration tests (real vigil binary, real children)"
 ctest --test-dir "$build_dir" -L integration --output-on-failure -j "$(nproc)"
+took
 # The benchmarks are not tests: their numbers are printed, never judged (a slow machine is not a
 # failure). The quick run only keeps the scripts working; it fails when a figure cannot be measured.
-echo "== benchmark smoke run (scripts/bench.sh --quick, ~40 s)"
+echo "== benchmark smoke run (scripts/bench.sh --quick, ~1 min)"
 VIGIL_BUILD_DIR="$build_dir" ./scripts/bench.sh --quick
+took
+# Each fuzzer briefly: the harnesses keep building, and every stored input (seeds, and the
+# regression inputs of fixed findings) keeps passing.
+echo "== fuzzers (scripts/fuzz.sh: 10 s each after replaying every stored input)"
+./scripts/fuzz.sh "${VIGIL_FUZZ_SECONDS:-10}"
+took
+echo "== chaos soak (bench/soak.sh, 45 s)"
+VIGIL_BUILD_DIR="$build_dir" ./bench/soak.sh 45
+took
+if $asan; then
+  echo "== the whole suite under ASan + UBSan (scripts/sanitize.sh address)"
+  ./scripts/sanitize.sh address
+  took
+fi
+if $tsan; then
+  echo "== unit and threaded integration tests under TSan (scripts/sanitize.sh thread)"
+  ./scripts/sanitize.sh thread
+  took
+fi
+echo "== all passed in $((SECONDS - started)) s"
