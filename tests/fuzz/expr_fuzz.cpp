@@ -31,7 +31,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)expr::holds(*p.root, ctx);
     for (const auto& m : p.metrics) {
       (void)expr::metric_value(m, ctx, kCustom);
-      (void)expr::metric_number(m, ctx);
       (void)expr::rising_thresholds(*p.root, m);
     }
   }
