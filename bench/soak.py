@@ -343,22 +343,20 @@ class LogDisk:
             print("soak: not root: the full-disk part (a small tmpfs) is skipped; the unwritable dir is not")
 
     def fill(self):
-        """Fills the disk to the last byte; returns the filler's path."""
+        """Fills the disk to the last byte (unbuffered: nothing is left to fail at close); returns
+        the filler's path."""
         filler = f"{self.path}/zz-filler"
-        with open(filler, "wb") as f:
-            block = b"\0" * (1 << 20)
-            try:
-                while True:
-                    f.write(block)
-                    f.flush()
-            except OSError:
-                pass
-            try:
-                while True:
-                    f.write(b"\0" * 4096)
-                    f.flush()
-            except OSError:
-                pass
+        fd = os.open(filler, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            for size in (1 << 20, 4096, 1):
+                block = b"\0" * size
+                try:
+                    while True:
+                        os.write(fd, block)
+                except OSError:
+                    pass
+        finally:
+            os.close(fd)
         return filler
 
     def unwritable(self, on):
@@ -479,16 +477,22 @@ def chaos_disk(disk):
     kind = "full" if disk.tmpfs and len(fault_windows) % 2 == 0 else "unwritable"
     start = time.time()
     note(f"log disk: {kind} for 3 s")
-    if kind == "full":
-        filler = disk.fill()
-        stop_chaos.wait(3)
-        os.unlink(filler)
-    else:
-        disk.unwritable(True)
-        stop_chaos.wait(3)
-        disk.unwritable(False)
-    with lock:
-        fault_windows.append((start, time.time()))
+    try:
+        if kind == "full":
+            filler = f"{disk.path}/zz-filler"
+            disk.fill()
+            stop_chaos.wait(3)
+        else:
+            disk.unwritable(True)
+            stop_chaos.wait(3)
+    finally:  # undone whatever happened, and always recorded
+        if kind == "full":
+            if os.path.exists(filler):
+                os.unlink(filler)
+        else:
+            disk.unwritable(False)
+        with lock:
+            fault_windows.append((start, time.time()))
 
 
 def chaos_operator(v):
