@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config
-  libboost1.81-dev
+  libboost1.81-dev libboost-url1.81-dev libre2-dev
   libsystemd-dev libhiredis-dev libspdlog-dev libfmt-dev libtoml11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcurl4-openssl-dev

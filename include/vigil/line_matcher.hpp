@@ -1,0 +1,56 @@
+#pragma once
+// A service's log-line rules, applied where the output pump has already split lines:
+// `log_match = { errors = "ERROR|Traceback" }` counts the lines each pattern is found in (counters
+// `log.errors`, for increase()/rate() in rules) and keeps the last matching line; `ready_log` marks
+// the service ready at the first matching line. Pure: lines in, counts out. One per service, kept
+// across its runs, so a counter never goes back (a restart is not a counter reset).
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vigil/pattern.hpp"
+
+namespace vigil {
+
+inline constexpr std::size_t kMatchedLineLimit = 512;  // how much of the last matching line is kept
+
+struct LogCounterView {
+  std::string name;
+  std::uint64_t count = 0;
+  std::string last_line;    // the last matching line, cut at kMatchedLineLimit bytes
+  double last_at = 0;       // unix seconds of that line, 0 when none yet
+};
+
+class LineMatcher {
+ public:
+  LineMatcher(const std::vector<std::pair<std::string, std::string>>& counters, const std::string& ready_pattern);
+
+  /// True when no line needs looking at (no counters, and readiness is not waited for).
+  bool idle() const { return counters_.empty() && !waiting_ready_; }
+  /// One line of output (without its newline). `now` is unix seconds.
+  void feed(std::string_view line, double now);
+  /// A new run: wait for `ready_log` again.
+  void run_started() { waiting_ready_ = ready_.has_value(); }
+  /// Called once per run, at the first line matching `ready_log`.
+  std::function<void()> on_ready;
+
+  std::vector<LogCounterView> counters() const;
+
+ private:
+  struct Counter {
+    std::string name;
+    Pattern pattern;
+    std::uint64_t count = 0;
+    std::string last_line;
+    double last_at = 0;
+  };
+  std::vector<Counter> counters_;
+  std::optional<Pattern> ready_;
+  bool waiting_ready_ = false;
+};
+
+}  // namespace vigil
