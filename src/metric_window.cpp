@@ -94,10 +94,17 @@ void WindowHistory::record(const std::string& service, double now, const Reader&
   if (data_timestamp && h.last_data_timestamp && *data_timestamp != *h.last_data_timestamp) h.updates += 1;
   if (data_timestamp) h.last_data_timestamp = data_timestamp;
   for (const auto& [metric, window] : needs_) {
-    std::optional<double> v = metric == kUpdates ? std::optional<double>(h.updates) : read(metric);
-    if (metric == kUpdates && !h.last_data_timestamp) v.reset();  // nothing read yet: no data
+    double value = 0;
+    bool has = false;
+    if (metric == kUpdates) {
+      has = h.last_data_timestamp.has_value();  // nothing read yet: no data
+      value = h.updates;
+    } else if (auto r = read(metric)) {
+      has = true;
+      value = *r;
+    }
     auto& series = h.series[metric];
-    if (v) series.add(now, *v, window / kPointsPerWindow);
+    if (has) series.add(now, value, window / kPointsPerWindow);
     series.prune(now, window);
   }
 }
