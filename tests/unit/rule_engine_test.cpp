@@ -188,7 +188,7 @@ TEST(RuleEngine, SummariesAreBoundedAtACharacterBoundary) {
   std::string summary = f.engine.alerts()[0].summary;
   EXPECT_LE(summary.size(), 2048u);
   EXPECT_EQ(summary.substr(summary.size() - 3), "\xe2\x80\xa6");
-  auto o = f.engine.set_vigil_alert("rules_reload_failed", Severity::Warning, std::string(3000, '\xc3') , f.now, 0);
+  auto o = f.engine.set_vigil_alert("rules_reload_failed", std::string(3000, '\xc3') , f.now, 0);
   ASSERT_EQ(o.notifications.size(), 1u);
   std::string cut = o.notifications[0].alert.summary;
   EXPECT_LE(cut.size(), 2048u);
