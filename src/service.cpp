@@ -133,7 +133,6 @@ void Service::spawn() {
   end_cause_ = EndCause::OnItsOwn;
   exit_.reset();
   leftovers_seen_ = false;
-  proc_ = TreeSample{};  // the last run's figures are not this run's: no value until it is sampled
   SpawnSpec ss{spec_.command, spec_.cwd, child_environment(spec_.env, spec_.name)};
   // vigil is the child's systemd: its own notify socket, and the watchdog period if one is set.
   if (std::string sock = host_.notify_socket_path(); !sock.empty()) ss.env.push_back("NOTIFY_SOCKET=" + sock);
