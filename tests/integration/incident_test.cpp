@@ -38,15 +38,6 @@ int count(const std::vector<nlohmann::json>& all, const std::string& state, bool
   return n;
 }
 
-std::string sock(const TempDir& dir) { return dir / "run/vigil/control.sock"; }
-
-CommandResult cli(const TempDir& dir, std::vector<std::string> args) {
-  std::vector<std::string> argv = {VIGIL_BINARY};
-  argv.insert(argv.end(), args.begin(), args.end());
-  argv.insert(argv.end(), {"-s", sock(dir)});
-  return run_command(argv);
-}
-
 // Waits until vigil has published `n` more snapshots (samples) than now: "nothing happened for a
 // while" without a fixed sleep.
 bool wait_samples(const VigilRun& v, int n) {
@@ -109,10 +100,10 @@ TEST(Incident, ACrashLoopWithoutRulesEndsInServiceFailed) {
   TempDir dir;
   VigilRun vigil(dir, "[vigil]\nsample_interval = \"100ms\"\n[service.bridge]\ncommand = [\"sh\", \"-c\", \"exit 1\"]\n"
                       "restart_delay = \"50ms\"\nstart_limit_burst = 3\nfailed_retry = \"10m\"\n");
-  ASSERT_TRUE(wait_for([&] { return cli(dir, {"alerts", "--json"}).out.find("service_failed") != std::string::npos; }))
+  ASSERT_TRUE(wait_for([&] { return vigil_cli(dir, {"alerts", "--json"}).out.find("service_failed") != std::string::npos; }))
       << vigil.log();
   nlohmann::json failed;
-  for (auto& a : nlohmann::json::parse(cli(dir, {"alerts", "--json"}).out)) {
+  for (auto& a : nlohmann::json::parse(vigil_cli(dir, {"alerts", "--json"}).out)) {
     if (a["rule"] == "service_failed") failed = a;
     else EXPECT_EQ(a["state"], "pending") << a;  // service_flapping waits its 5 minutes
   }
@@ -123,7 +114,7 @@ TEST(Incident, ACrashLoopWithoutRulesEndsInServiceFailed) {
   std::string summary = failed["summary"];
   EXPECT_NE(summary.find("bridge failed (start limit: 3 starts within 1m"), std::string::npos) << summary;
   EXPECT_TRUE(std::regex_search(summary, std::regex("vigil retries in [0-9]+m"))) << summary;
-  CommandResult table = cli(dir, {"alerts"});
+  CommandResult table = vigil_cli(dir, {"alerts"});
   EXPECT_NE(table.out.find("service_failed"), std::string::npos) << table.out;
   EXPECT_TRUE(vigil.wait_log("ALERT service_failed firing [critical] for bridge")) << vigil.log();
 }
@@ -174,7 +165,7 @@ TEST(Incident, AFiringAlertResolvesInsideTheNextRunsGrace) {
   write_file(vigil.config_path(), config("1h"));
   vigil.signal(SIGHUP);
   ASSERT_TRUE(vigil.wait_log("~talker (health_grace: applied live, no restart)")) << vigil.log();
-  ASSERT_EQ(cli(dir, {"restart", "talker"}).exit_code, 0);
+  ASSERT_EQ(vigil_cli(dir, {"restart", "talker"}).exit_code, 0);
   // The new run is in its grace for an hour; the alert resolves as soon as the output is seen.
   ASSERT_TRUE(wait_for([&] { return count(received(dir, "quiet"), "resolved") == 1; })) << vigil.log();
   auto svc = vigil.service("talker");
@@ -233,6 +224,6 @@ TEST(Incident, AnActionThatCannotRunSaysWhyInTheAlertAndTheLog) {
   EXPECT_EQ(alert_of(vigil, "broken")["action"], "restart skipped: service is failed (start limit hit; a rule does not restart it)");
   EXPECT_TRUE(vigil.wait_log("bridge: rule broken: ")) << vigil.log();
   EXPECT_TRUE(vigil.wait_log("; restart skipped: service is failed")) << vigil.log();
-  CommandResult table = cli(dir, {"alerts"});
+  CommandResult table = vigil_cli(dir, {"alerts"});
   EXPECT_NE(table.out.find("[action: restart skipped: service is failed"), std::string::npos) << table.out;
 }

@@ -15,10 +15,8 @@ using namespace vt;
 
 namespace {
 
-std::string sock(const TempDir& dir) { return dir / "run/vigil/control.sock"; }
-
 CommandResult nagios(const TempDir& dir) {
-  return run_command({VIGIL_BINARY, "status", "--format=nagios", "-s", sock(dir)});
+  return run_command({VIGIL_BINARY, "status", "--format=nagios", "-s", control_socket(dir)});
 }
 
 // The same command as another user (nobody), as a monitoring agent running under its own account.
@@ -30,7 +28,7 @@ CommandResult nagios_as_nobody(const TempDir& dir) {
     ::dup2(out[1], 1);
     ::close(out[0]);
     if (::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(125);
-    std::string s = sock(dir);
+    std::string s = control_socket(dir);
     ::execl(VIGIL_BINARY, VIGIL_BINARY, "status", "--format=nagios", "-s", s.c_str(), static_cast<char*>(nullptr));
     ::_exit(126);
   }
@@ -85,7 +83,7 @@ TEST(Nagios, AFailedServiceIsCritical) {
   ASSERT_EQ(p.lines.size(), 1u);
   EXPECT_EQ(p.lines[0].rfind("CRITICAL scan-bridge: scan-bridge failed (start limit: 2 starts within 1m", 0), 0u) << p.lines[0];
   // The human table says the same.
-  CommandResult table = run_command({VIGIL_BINARY, "status", "-s", sock(dir)});
+  CommandResult table = run_command({VIGIL_BINARY, "status", "-s", control_socket(dir)});
   EXPECT_EQ(table.exit_code, 2);
   EXPECT_NE(table.out.find("critical  scan-bridge failed"), std::string::npos) << table.out;
 }
@@ -96,7 +94,7 @@ TEST(Nagios, VigilDownIsUnknown) {
   EXPECT_EQ(r.exit_code, 3);
   PluginOutput p = parse_plugin_output(r.out);
   EXPECT_EQ(p.word, "UNKNOWN");
-  EXPECT_EQ(p.text.rfind("vigil is not running (no answer on " + sock(dir), 0), 0u) << p.text;
+  EXPECT_EQ(p.text.rfind("vigil is not running (no answer on " + control_socket(dir), 0), 0u) << p.text;
 }
 
 TEST(Nagios, ASocketTheCallerMayNotOpenSaysPermissionDeniedNotDown) {
@@ -108,14 +106,14 @@ TEST(Nagios, ASocketTheCallerMayNotOpenSaysPermissionDeniedNotDown) {
   if (::getuid() == 0) {
     // Root: ask as nobody, as a monitoring agent under its own account would.
     r = nagios_as_nobody(dir);
-    expected = "permission denied on " + sock(dir) + ": vigil runs as uid 0 (you are uid 65534)";
+    expected = "permission denied on " + control_socket(dir) + ": vigil runs as uid 0 (you are uid 65534)";
   } else {
     // Not root: take the search right off vigil's runtime folder for a moment (owner included).
     std::string folder = dir / "run/vigil";
     ASSERT_EQ(::chmod(folder.c_str(), 0), 0);
     r = nagios(dir);
     ::chmod(folder.c_str(), 0700);
-    expected = "permission denied on " + sock(dir) + ": vigil runs as uid " + std::to_string(::getuid()) +
+    expected = "permission denied on " + control_socket(dir) + ": vigil runs as uid " + std::to_string(::getuid()) +
                " (you are uid " + std::to_string(::getuid()) + ")";
   }
   EXPECT_EQ(r.exit_code, 3) << r.out;
