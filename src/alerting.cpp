@@ -129,7 +129,7 @@ void Alerting::handle(EngineOutput&& out) {
     if (!n.muted) notifiers_.send(n);
   }
   for (const auto& a : out.updated)
-    oplog::alert(a.rule, a.service, std::string(to_string(a.severity)), "still firing, updated", a.summary, {}, true,
+    oplog::alert(a.rule, a.service, a.severity, "still firing, updated", a.summary, {}, true,
                  "not sent again: it already fires and has not resolved");
 }
 

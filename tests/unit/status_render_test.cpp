@@ -147,7 +147,7 @@ TEST(NagiosRender, CriticalFirstLineNamesTheProblemAndPerfdataCarriesThresholds)
 TEST(NagiosRender, AFailedServiceIsCriticalEvenWithoutAnAlert) {
   Snapshot s = sample();
   s.alerts.clear();
-  s.services[1].health = "ok";
+  s.services[1].health = Health::Ok;
   s.services[1].state = State::Failed;
   s.services[1].failed_reason = "6 starts within 1m (start_limit_burst = 5)";
   auto j = as_json(s);
@@ -161,7 +161,7 @@ TEST(NagiosRender, OkAndWarningAndVigilsOwnAlerts) {
   Snapshot s = sample();
   s.alerts.clear();
   s.services[1].state = State::Running;
-  s.services[1].health = "ok";
+  s.services[1].health = Health::Ok;
   vt::PluginOutput ok = vt::parse_plugin_output(render_nagios(as_json(s)));
   EXPECT_EQ(ok.word, "OK");
   EXPECT_EQ(ok.text, "2 of 2 services ok");
@@ -169,8 +169,8 @@ TEST(NagiosRender, OkAndWarningAndVigilsOwnAlerts) {
   AlertView v;
   v.rule = "rules_reload_failed";
   v.service = "vigil";
-  v.severity = "warning";
-  v.state = "firing";
+  v.severity = Severity::Warning;
+  v.state = AlertState::Firing;
   v.summary = "rules edit rejected | keeping the 5 rules";  // a '|' would end the text early
   s.alerts = {v};
   vt::PluginOutput warn = vt::parse_plugin_output(render_nagios(as_json(s)));
