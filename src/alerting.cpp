@@ -105,23 +105,32 @@ void Alerting::set_reload_error(const std::string& error) {
     int in_force = engine_.rules() ? static_cast<int>(engine_.rules()->rules.size()) : 0;
     summary = "rules edit rejected, keeping the " + std::to_string(in_force) + " rules in force: " + error;
   }
-  handle(engine_.set_vigil_alert("rules_reload_failed", Severity::Warning, summary, Clock::now(), unix_now()));
+  handle(engine_.set_vigil_alert("rules_reload_failed", summary, Clock::now(), unix_now()));
 }
 
 void Alerting::set_vigil_error(const std::string& alert, const std::string& error) {
   std::optional<std::string> summary;
   if (!error.empty()) summary = "config edit rejected, keeping the config in force: " + error;
-  handle(engine_.set_vigil_alert(alert, Severity::Warning, summary, Clock::now(), unix_now()));
+  handle(engine_.set_vigil_alert(alert, summary, Clock::now(), unix_now()));
 }
 
 void Alerting::handle(EngineOutput&& out) {
+  // Actions first, so that the firing notification says what became of its action.
+  for (const auto& a : out.actions) {
+    std::string outcome = act_(a);
+    engine_.note_action(a.rule, a.service, outcome);
+    for (auto& n : out.notifications)
+      if (n.alert.rule == a.rule && n.alert.service == a.service) n.alert.action = outcome;
+  }
   for (const auto& n : out.notifications) {
     oplog::alert(n.alert.rule, n.alert.service, n.alert.severity,
                  n.kind == Notification::Kind::Resolved ? "resolved" : n.kind == Notification::Kind::Repeat ? "still firing" : "firing",
-                 n.alert.summary, n.targets, n.alert.muted_by);
+                 n.alert.summary, n.targets, n.muted, n.alert.muted_by);
     if (!n.muted) notifiers_.send(n);
   }
-  for (const auto& a : out.actions) act_(a);
+  for (const auto& a : out.updated)
+    oplog::alert(a.rule, a.service, a.severity, "still firing, updated", a.summary, {}, true,
+                 "not sent again: it already fires and has not resolved");
 }
 
 void Alerting::evaluate(Snapshot& snap) {
@@ -133,10 +142,8 @@ void Alerting::evaluate(Snapshot& snap) {
   if (now - last_am_renewal_ >= std::chrono::minutes(1)) {
     last_am_renewal_ = now;
     for (const Alert& a : engine_.alerts()) {
-      if (a.state != AlertState::Firing || !a.firing_sent || !a.muted_by.empty()) continue;
-      const Rule* r = engine_.rules() ? engine_.rules()->find(a.rule) : nullptr;
-      if (!r) continue;
-      for (const auto& target : r->notify)
+      if (!a.firing() || !a.firing_sent || !a.muted_by.empty()) continue;
+      for (const auto& target : a.targets)
         if (notifiers_.is_alertmanager(target))
           notifiers_.send_to(target, Notification{Notification::Kind::Repeat, a, {target}, t, false});
     }
@@ -152,16 +159,26 @@ void Alerting::describe(Snapshot& snap) const {
     v.rule = a.rule;
     v.service = a.service;
     v.severity = a.severity;
-    v.state = a.state;
+    v.state = a.firing() ? AlertState::Firing : AlertState::Pending;
     v.summary = a.summary;
     v.value = a.value;
     v.values = a.values;
     v.since = to_seconds(now - a.since);
     v.count = a.count;
     v.muted_by = a.muted_by;
+    v.no_data_since = a.no_data_since;
+    v.action = a.action;
     snap.alerts.push_back(v);
   }
   for (auto& s : snap.services) {
+    s.thresholds.clear();
+    if (const RuleSet* rules = engine_.rules())
+      for (const Rule& r : rules->rules) {
+        auto t = r.applies_to(s.name) ? expr::simple_threshold(*r.when) : std::nullopt;
+        if (!t || r.severity == Severity::Info) continue;
+        auto& slot = r.severity == Severity::Critical ? s.thresholds[t->first].critical : s.thresholds[t->first].warning;
+        slot = slot ? std::min(*slot, t->second) : t->second;  // the first to fire
+      }
     s.health = Health::Ok;
     s.health_summary.clear();
     for (const auto& a : snap.alerts) {

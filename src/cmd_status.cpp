@@ -1,4 +1,4 @@
-// `vigil status [SERVICE...] [--json]` and `vigil alerts [--json]`.
+// `vigil status [SERVICE...] [--json | --format=table|json|nagios]` and `vigil alerts [--json]`.
 // Exit codes (monitoring-plugin style): 0 ok, 1 warning firing, 2 critical firing or a failed
 // service, 3 unknown (vigil unreachable, or a bad request).
 #include <chrono>
@@ -11,6 +11,7 @@
 #include "vigil/control_client.hpp"
 #include "vigil/files.hpp"
 #include "vigil/quantity.hpp"
+#include "vigil/status_nagios.hpp"
 #include "vigil/status_render.hpp"
 
 namespace vigil {
@@ -20,18 +21,32 @@ namespace {
 
 int cmd_status(const Args& args) {
   ClientArgs a;
-  if (!parse_client_args(args, "status", "vigil status [SERVICE...] [--json] [-s SOCKET | -c FILE]", {"--json"}, {}, &a))
+  if (!parse_client_args(args, "status",
+                         "vigil status [SERVICE...] [--json | --format=table|json|nagios] [-s SOCKET | -c FILE]",
+                         {"--json"}, {"--format"}, &a))
     return 3;  // a monitoring check that cannot even ask is UNKNOWN
-  bool json = a.flags.count("--json");
+  std::string format = a.flags.count("--json") ? "json" : "table";
+  if (auto f = a.values.find("--format"); f != a.values.end()) format = f->second;
+  if (format != "table" && format != "json" && format != "nagios") {
+    std::cerr << "vigil status: unknown --format '" << format << "': table, json or nagios\n";
+    return 3;
+  }
+  bool json = format == "json", nagios = format == "nagios";
   RenderOptions opt{use_color(), unix_now()};
   Reply r = send_request(a.socket, {{"cmd", "status"}, {"services", a.positional}});
   if (r.ok()) {
     const auto& st = r.body["status"];
-    std::cout << (json ? st.dump(2) + "\n" : render_status(st, opt));
+    std::cout << (json ? st.dump(2) + "\n" : nagios ? render_nagios(st) : render_status(st, opt));
     return status_exit_code(st);
   }
-  if (r.reached) {  // vigil answered with an error (an unknown service...)
-    std::cerr << "vigil status: " << r.error << "\n";
+  if (r.reached || r.denied) {  // vigil answered with an error (an unknown service...), or may not be asked
+    if (nagios) std::cout << render_nagios_unknown(r.error);
+    else if (json) std::cout << nlohmann::json({{"reachable", false}, {"error", r.error}}).dump(2) << "\n";
+    else std::cerr << "vigil status: " << r.error << "\n";
+    return 3;
+  }
+  if (nagios) {
+    std::cout << render_nagios_unknown("vigil is not running (" + r.error + ")");
     return 3;
   }
   // Nobody answers: show the last state vigil wrote, with its age, and say so plainly.

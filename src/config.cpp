@@ -122,10 +122,7 @@ class ConfigReader {
     if (auto p = path_value(f, "rules")) v.rules = *p;
     if (auto p = path_value(f, "log_dir")) v.log_dir = *p;
     if (auto p = path_value(f, "socket")) v.socket = *p;
-    if (const Value* j = f.get("journal")) {
-      if (!j->is_boolean()) f.error_at(*j, "journal", "expected true or false, got " + Fields::type_name(*j));
-      else v.journal = j->as_boolean();
-    }
+    if (auto j = f.boolean("journal")) v.journal = *j;
   }
 
   void read_store(const Value& s, Config& cfg) {

@@ -2,6 +2,7 @@
 
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -35,6 +36,8 @@ bool parse_client_args(const Args& args, const std::string& command, const std::
       if (!value(&config_opt)) return fail(a + " needs a file");
     } else if (flags.count(a)) {
       out->flags.insert(a);
+    } else if (auto eq = a.find('='); eq != std::string::npos && valued.count(a.substr(0, eq))) {
+      out->values[a.substr(0, eq)] = a.substr(eq + 1);  // --format=nagios
     } else if (valued.count(a)) {
       std::string v;
       if (!value(&v)) return fail(a + " needs a value");
@@ -63,6 +66,22 @@ bool parse_client_args(const Args& args, const std::string& command, const std::
   return true;
 }
 
+namespace {
+
+// ": vigil runs as uid N": the owner of the socket, or of the nearest folder above it this user
+// may look at (a 0700 runtime folder hides the socket itself).
+std::string owner_of(const std::string& socket) {
+  struct stat st {};
+  for (std::string p = socket; !p.empty() && p != "/"; p = p.substr(0, p.find_last_of('/'))) {
+    if (::stat(p.c_str(), &st) == 0)
+      return ": vigil runs as uid " + std::to_string(st.st_uid) + " (you are uid " + std::to_string(::getuid()) + ")";
+    if (p.find('/') == std::string::npos) break;
+  }
+  return "";
+}
+
+}  // namespace
+
 Reply send_request(const std::string& socket, const nlohmann::json& request, int timeout_ms) {
   Reply r;
   int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -75,7 +94,14 @@ Reply send_request(const std::string& socket, const nlohmann::json& request, int
   }
   std::strncpy(a.sun_path, socket.c_str(), sizeof a.sun_path - 1);
   if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) < 0) {
-    r.error = "no answer on " + socket + ": " + std::strerror(errno);
+    int err = errno;
+    if (err == EACCES || err == EPERM) {
+      // Not "vigil is not running": it may well be, as another user. Say whose it is.
+      r.denied = true;
+      r.error = "permission denied on " + socket + owner_of(socket);
+    } else {
+      r.error = "no answer on " + socket + ": " + std::strerror(err);
+    }
     ::close(fd);
     return r;
   }

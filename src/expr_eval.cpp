@@ -14,7 +14,9 @@ struct Value {
 
 Value value_of(const MetricReading& r) { return Value{r.present, r.number, r.boolean, std::string(r.text)}; }
 
-Value eval(const Node& n, const Context& ctx) {
+// `kleene`: a boolean with no value stays "no value" through `not`, `and`, `or` and comparisons
+// (evaluate()); otherwise a comparison with no value is false, as documented (holds()).
+Value eval(const Node& n, const Context& ctx, bool kleene) {
   Value v;
   switch (n.kind) {
     case Node::Kind::Number:
@@ -38,8 +40,9 @@ Value eval(const Node& n, const Context& ctx) {
       v.number = ctx.service->starts_within(n.number);
       return v;
     case Node::Kind::Unary: {
-      Value a = eval(*n.lhs, ctx);
+      Value a = eval(*n.lhs, ctx, kleene);
       if (n.op == Op::Not) {
+        if (kleene && !a.present) return v;
         v.present = true;
         v.boolean = !(a.present && a.boolean);
         return v;
@@ -53,17 +56,24 @@ Value eval(const Node& n, const Context& ctx) {
       break;
   }
   if (n.op == Op::And || n.op == Op::Or) {
-    Value a = eval(*n.lhs, ctx);
+    Value a = eval(*n.lhs, ctx, kleene);
     bool l = a.present && a.boolean;
-    if (n.op == Op::And && !l) return Value{true, 0, false, {}};
-    if (n.op == Op::Or && l) return Value{true, 0, true, {}};
-    Value b = eval(*n.rhs, ctx);
-    return Value{true, 0, b.present && b.boolean, {}};
+    bool decisive = a.present && (n.op == Op::And ? !a.boolean : a.boolean);
+    if (!kleene || decisive) {
+      if (n.op == Op::And && !l) return Value{true, 0, false, {}};
+      if (n.op == Op::Or && l) return Value{true, 0, true, {}};
+    }
+    Value b = eval(*n.rhs, ctx, kleene);
+    if (!kleene) return Value{true, 0, b.present && b.boolean, {}};
+    // Kleene: a decisive right side decides; otherwise an unknown side leaves the whole unknown.
+    if (b.present && (n.op == Op::And ? !b.boolean : b.boolean)) return Value{true, 0, b.boolean, {}};
+    if (!a.present || !b.present) return Value{};
+    return Value{true, 0, b.boolean, {}};
   }
-  Value a = eval(*n.lhs, ctx), b = eval(*n.rhs, ctx);
+  Value a = eval(*n.lhs, ctx, kleene), b = eval(*n.rhs, ctx, kleene);
   bool comparison = n.op == Op::Lt || n.op == Op::Le || n.op == Op::Gt || n.op == Op::Ge || n.op == Op::Eq || n.op == Op::Ne;
   if (!a.present || !b.present) {
-    if (comparison) return Value{true, 0, false, {}};  // no value: the comparison does not hold
+    if (comparison && !kleene) return Value{true, 0, false, {}};  // no value: the comparison does not hold
     return Value{};
   }
   Type t = n.lhs->type;
@@ -114,9 +124,35 @@ std::vector<double> rising_thresholds(const Node& n, const std::string& metric) 
   return out;
 }
 
+std::optional<std::pair<std::string, double>> simple_threshold(const Node& n) {
+  if (n.kind != Node::Kind::Binary) return std::nullopt;
+  auto is_metric = [](const NodePtr& x) { return x->kind == Node::Kind::Metric; };
+  auto is_number = [](const NodePtr& x) { return x->kind == Node::Kind::Number; };
+  if ((n.op == Op::Gt || n.op == Op::Ge) && is_metric(n.lhs) && is_number(n.rhs))
+    return std::make_pair(n.lhs->text, n.rhs->number);
+  if ((n.op == Op::Lt || n.op == Op::Le) && is_number(n.lhs) && is_metric(n.rhs))
+    return std::make_pair(n.rhs->text, n.lhs->number);
+  return std::nullopt;
+}
+
 bool holds(const Node& root, const Context& ctx) {
-  Value v = eval(root, ctx);
+  Value v = eval(root, ctx, false);
   return v.present && v.boolean;
+}
+
+Truth evaluate(const Node& root, const Context& ctx) {
+  Value v = eval(root, ctx, true);
+  if (!v.present) return Truth::Unknown;
+  return v.boolean ? Truth::True : Truth::False;
+}
+
+Truth negate(Truth t) {
+  switch (t) {
+    case Truth::False: return Truth::True;
+    case Truth::True: return Truth::False;
+    case Truth::Unknown: return Truth::Unknown;
+  }
+  return Truth::Unknown;
 }
 
 std::string metric_value(const std::string& name, const Context& ctx, const std::map<std::string, Type>& custom) {

@@ -136,11 +136,14 @@ void config_rejected(const std::string& path, const std::string& errors) {
 }
 
 void alert(const std::string& rule, const std::string& service, Severity severity, const std::string& state,
-           const std::string& summary, const std::vector<std::string>& targets, const std::string& muted_by) {
+           const std::string& summary, const std::vector<std::string>& targets, bool muted, const std::string& why) {
   std::string to;
   for (const auto& t : targets) to += (to.empty() ? "" : ", ") + t;
-  std::string tail = !muted_by.empty() ? " (not sent: " + muted_by + ")" : to.empty() ? "" : " -> " + to;
-  auto level = state == "resolved"               ? spdlog::level::info
+  // Exactly what happened to this notification: handed to which notifiers, or held back and why.
+  std::string tail = muted        ? " (not sent" + (to.empty() ? "" : " to " + to) + ": " + why + ")"
+                     : to.empty() ? " (no notifier: shown in status only)"
+                                  : " -> " + to;
+  auto level = state == "resolved" ? spdlog::level::info
                : severity == Severity::Critical ? spdlog::level::err
                : severity == Severity::Warning  ? spdlog::level::warn
                                                 : spdlog::level::info;

@@ -1,12 +1,16 @@
 #include "vigil/rule_engine.hpp"
 
 #include <algorithm>
+#include <cmath>
+
+#include "vigil/builtin_alerts.hpp"
 
 namespace vigil {
 
 void EngineOutput::append(EngineOutput&& o) {
   for (auto& n : o.notifications) notifications.push_back(std::move(n));
   for (auto& a : o.actions) actions.push_back(std::move(a));
+  for (auto& u : o.updated) updated.push_back(std::move(u));
 }
 
 namespace {
@@ -37,6 +41,7 @@ std::string primary_metric(const Rule& r) {
   return best;
 }
 
+// Summary and values of a rule's alert from what is observed now.
 void describe(Alert& a, const Rule& r, const expr::Context& ctx, const std::map<std::string, expr::Type>& custom) {
   std::map<std::string, std::string> fill = {{"service", a.service}, {"rule", r.name},
                                              {"severity", std::string(to_string(r.severity))}};
@@ -48,10 +53,23 @@ void describe(Alert& a, const Rule& r, const expr::Context& ctx, const std::map<
   }
   for (const auto& [n, t] : custom) fill[n] = expr::metric_value(n, ctx, custom);
   fill["restarts"] = std::to_string(ctx.service->restarts);
-  std::string times = a.count > 1 ? " (" + std::to_string(a.count) + " times)" : "";
-  a.summary = bounded_summary(render_summary(r.summary, fill) + times);
+  a.summary = bounded_summary(render_summary(r.summary, fill));
   std::string pm = primary_metric(r);
   a.value = pm.empty() ? "" : expr::metric_value(pm, ctx, custom);
+}
+
+// "(7 times in 2m, last: exited with status 1)": how a folded crash storm reads.
+std::string fold_suffix(const Alert& a) {
+  if (a.count <= 1) return "";
+  double span = std::chrono::duration<double>(a.last_event - a.first_event).count();
+  std::string in = span < 60 ? format_seconds(span)
+                             : format_duration(std::chrono::duration_cast<Duration>(std::chrono::seconds(std::lround(span))));
+  return " (" + std::to_string(a.count) + " times in " + in +
+         (a.last_exit.empty() ? "" : ", last: " + a.last_exit) + ")";
+}
+
+bool observed(AlertInput in) {
+  return in == AlertInput::Holds || in == AlertInput::HoldsInGrace || in == AlertInput::Clear || in == AlertInput::Exit;
 }
 
 }  // namespace
@@ -63,96 +81,228 @@ std::vector<std::string> RuleEngine::all_notifiers() const {
   return out;
 }
 
-Alert& RuleEngine::start_alert(const Key& key, const Rule& r, const expr::Context& ctx, TimePoint now) {
-  Alert& a = alerts_[key] = Alert{};
-  a.rule = r.name;
-  a.service = key.second;
-  a.severity = r.severity;
-  a.since = now;
-  describe(a, r, ctx, rules_->custom_metrics);
-  return a;
+RuleEngine::Timing RuleEngine::timing(const Rule& r) const {
+  Timing t;
+  t.for_ = r.for_;
+  t.clear_for = r.clear_for;
+  t.repeat = r.repeat;
+  t.severity = r.severity;
+  t.targets = r.notify;
+  t.action = r.action;
+  t.event = r.event;
+  return t;
 }
 
-void RuleEngine::fire(Alert& a, const Rule& r, TimePoint now, double unix_now, EngineOutput& out) {
-  a.state = AlertState::Firing;
-  a.since = now;
-  a.fired_at = unix_now;
-  a.last_notified = now;
-  Notification n;
-  n.kind = Notification::Kind::Firing;
-  n.alert = a;
-  n.targets = r.notify;
-  n.at = unix_now;
-  out.notifications.push_back(n);
-  if (r.action != RuleAction::None)
-    out.actions.push_back({a.service, r.name, r.action, r.name + ": " + a.summary});
+void RuleEngine::feed(const Key& key, AlertSource source, AlertInput in, const Timing& t, const Refresh& refresh,
+                      TimePoint now, double unix_now, EngineOutput& out, int exits) {
+  auto it = alerts_.find(key);
+  AlertPhase phase = it == alerts_.end() ? AlertPhase::Inactive : it->second.phase;
+  AlertStep step = alert_transition(phase, in);
+  if (phase == AlertPhase::Inactive && step.next == AlertPhase::Inactive) return;
+  if (it == alerts_.end()) {
+    Alert fresh;
+    fresh.rule = key.first;
+    fresh.service = key.second;
+    fresh.source = source;
+    fresh.severity = t.severity;
+    fresh.since = now;
+    it = alerts_.emplace(key, std::move(fresh)).first;
+  }
+  Alert& a = it->second;
+  if (in == AlertInput::Exit) {
+    if (phase == AlertPhase::Inactive) a.first_event = now;
+    a.last_event = now;
+  }
+  // Before the refresh, so the summary says the new count. Exits that came between two
+  // evaluations (a fast crash loop) all count.
+  if (step.effect == AlertEffect::Fold) a.count += exits;
+  if (in == AlertInput::Exit && phase == AlertPhase::Inactive) a.count = exits;
+  if (observed(in)) {
+    std::string before = a.summary;
+    if (refresh) refresh(a);
+    a.no_data_since.reset();
+    if (a.firing() && step.effect == AlertEffect::None && !before.empty() && a.summary != before &&
+        source != AlertSource::Rule)
+      out.updated.push_back(a);  // a built-in's repeated failure: the alert says the latest
+  } else if (in == AlertInput::NoData && !a.no_data_since && source == AlertSource::Rule) {
+    // (A built-in's "no verdict" is a short run or a retry, not missing data: not shown as such.)
+    a.no_data_since = unix_now;
+  }
+  if (step.next == AlertPhase::Clearing && phase != AlertPhase::Clearing)
+    a.clearing_since = t.event ? a.last_event : now;  // an event rule clears from its last exit
+  a.phase = step.next;
+  perform(a, step.effect, t, now, unix_now, out);
+  if (step.effect == AlertEffect::Resolve || step.effect == AlertEffect::Forget) alerts_.erase(it);
 }
 
-void RuleEngine::resolve(const Alert& a, const std::vector<std::string>& targets, double unix_now, EngineOutput& out) {
-  if (a.state != AlertState::Firing) return;  // a pending alert was never news
-  Notification n;
-  n.kind = Notification::Kind::Resolved;
-  n.alert = a;
-  n.targets = targets;
-  n.at = unix_now;
-  n.muted = !a.firing_sent;
-  out.notifications.push_back(n);
+void RuleEngine::perform(Alert& a, AlertEffect effect, const Timing& t, TimePoint now, double unix_now,
+                         EngineOutput& out) {
+  auto notify = [&](Notification::Kind kind, const std::vector<std::string>& targets) {
+    Notification n;
+    n.kind = kind;
+    n.alert = a;
+    n.targets = targets;
+    n.at = unix_now;
+    out.notifications.push_back(std::move(n));
+  };
+  switch (effect) {
+    case AlertEffect::None:
+      break;
+    case AlertEffect::Fire:
+      a.since = now;
+      a.fired_at = unix_now;
+      a.last_notified = now;
+      a.notified_count = a.count;
+      a.targets = t.targets;
+      notify(Notification::Kind::Firing, a.targets);
+      if (t.action != RuleAction::None)
+        out.actions.push_back({a.service, a.rule, t.action, a.rule + ": " + a.summary});
+      break;
+    case AlertEffect::Fold:  // counted in feed()
+      break;
+    case AlertEffect::Repeat:
+      a.last_notified = now;
+      a.notified_count = a.count;
+      notify(Notification::Kind::Repeat, a.targets);
+      break;
+    case AlertEffect::Resolve:
+      notify(Notification::Kind::Resolved, a.targets);
+      out.notifications.back().muted = !a.firing_sent;
+      break;
+    case AlertEffect::Forget:
+      break;
+  }
 }
 
 EngineOutput RuleEngine::set_rules(std::shared_ptr<const RuleSet> rules, TimePoint now, double unix_now) {
-  (void)now;
   EngineOutput out;
-  for (auto it = alerts_.begin(); it != alerts_.end();) {
-    const std::string& rule = it->first.first;
-    if (vigil_alert_targets_.count(rule)) {
-      ++it;
-      continue;
+  std::vector<Key> gone;
+  for (const auto& [key, a] : alerts_) {
+    bool keep = true;
+    if (a.source == AlertSource::Rule) {
+      const Rule* old_rule = rules_ ? rules_->find(key.first) : nullptr;
+      const Rule* new_rule = rules->find(key.first);
+      keep = new_rule && old_rule && new_rule->same_definition(*old_rule);
+    } else if (const BuiltinAlert* def = find_builtin(key.first)) {
+      keep = !builtin_settings(rules.get(), *def).disabled;
     }
-    const Rule* old_rule = rules_ ? rules_->find(rule) : nullptr;
-    const Rule* new_rule = rules->find(rule);
-    if (new_rule && old_rule && new_rule->same_definition(*old_rule)) {
-      ++it;
-      continue;
-    }
-    resolve(it->second, old_rule ? old_rule->notify : std::vector<std::string>{}, unix_now, out);
-    it = alerts_.erase(it);
+    if (!keep) gone.push_back(key);
   }
+  for (const auto& key : gone)
+    feed(key, alerts_[key].source, AlertInput::Gone, {}, nullptr, now, unix_now, out);
   rules_ = std::move(rules);
   return out;
 }
 
-EngineOutput RuleEngine::set_vigil_alert(const std::string& name, Severity severity, std::optional<std::string> summary,
-                                         TimePoint now, double unix_now) {
+EngineOutput RuleEngine::set_vigil_alert(const std::string& name, std::optional<std::string> summary, TimePoint now,
+                                         double unix_now, const std::string& subject) {
   EngineOutput out;
-  Key key{name, "vigil"};
-  auto it = alerts_.find(key);
-  if (!summary) {
-    if (it != alerts_.end()) {
-      resolve(it->second, vigil_alert_targets_[name], unix_now, out);
-      alerts_.erase(it);
-    }
+  const BuiltinAlert* def = find_builtin(name);
+  BuiltinSettings bs = def ? builtin_settings(rules_.get(), *def) : BuiltinSettings{};
+  Timing t;
+  t.severity = bs.severity;
+  t.targets = bs.notify ? *bs.notify : all_notifiers();
+  Key key{name, subject};
+  if (!summary || bs.disabled) {
+    if (alerts_.count(key)) feed(key, AlertSource::VigilBuiltin, AlertInput::Gone, t, nullptr, now, unix_now, out);
     return out;
   }
-  vigil_alert_targets_[name] = all_notifiers();
   summary = bounded_summary(std::move(*summary));
-  if (it != alerts_.end() && it->second.summary == *summary) return out;  // already said
-  Alert a;
-  a.rule = name;
-  a.service = "vigil";
-  a.severity = severity;
-  a.summary = *summary;
-  a.state = AlertState::Firing;
-  a.since = now;
-  a.fired_at = unix_now;
-  a.last_notified = now;
-  a.firing_sent = true;
-  alerts_[key] = a;
-  Notification n;
-  n.alert = a;
-  n.targets = vigil_alert_targets_[name];
-  n.at = unix_now;
-  out.notifications.push_back(n);
+  feed(key, AlertSource::VigilBuiltin, AlertInput::Holds, t, [&](Alert& a) { a.summary = *summary; }, now, unix_now, out);
+  if (alerts_.count(key) && alerts_[key].phase == AlertPhase::Pending)
+    feed(key, AlertSource::VigilBuiltin, AlertInput::ForElapsed, t, nullptr, now, unix_now, out);
+  // vigil's own alerts are never silenced or inhibited: their firing is always sent.
+  for (auto& n : out.notifications) n.alert.firing_sent = true;
+  if (alerts_.count(key)) alerts_[key].firing_sent = true;
   return out;
+}
+
+void RuleEngine::note_action(const std::string& rule, const std::string& service, const std::string& outcome) {
+  if (auto it = alerts_.find({rule, service}); it != alerts_.end()) it->second.action = outcome;
+}
+
+void RuleEngine::evaluate_rule(const Rule& r, const ServiceSnapshot& s, const expr::Context& ctx, int new_exits,
+                               TimePoint now, double unix_now, EngineOutput& out) {
+  Key key{r.name, s.name};
+  Timing t = timing(r);
+  auto it = alerts_.find(key);
+  bool firing = it != alerts_.end() && it->second.firing();
+  AlertInput in = AlertInput::Clear;  // every branch below sets it; initialised for g++ 12 -O2
+  Refresh refresh = [&](Alert& a) { describe(a, r, ctx, rules_->custom_metrics); };
+  if (r.event) {
+    // Only exits nobody asked for: a stop or restart by vigil or an operator is not a crash.
+    bool new_exit = new_exits > 0 && s.last_exit && !s.last_exit->requested;
+    in = new_exit && expr::holds(*r.when, ctx) ? AlertInput::Exit : AlertInput::Clear;
+    if (in == AlertInput::Exit)
+      refresh = [&](Alert& a) {
+        a.last_exit = s.last_exit->status.describe();
+        describe(a, r, ctx, rules_->custom_metrics);
+        a.summary += fold_suffix(a);
+      };
+    else
+      refresh = nullptr;  // keep what the last matching exit showed
+    feed(key, AlertSource::Rule, in, t, refresh, now, unix_now, out,
+         in == AlertInput::Exit ? new_exits : 1);
+  } else {
+    // Before it fires the question is "does `when` hold?"; once it fires, "is it clear?".
+    expr::Truth bad = firing ? (r.clear_when ? expr::negate(expr::evaluate(*r.clear_when, ctx))
+                                             : expr::evaluate(*r.when, ctx))
+                             : expr::evaluate(*r.when, ctx);
+    switch (bad) {
+      case expr::Truth::True: in = AlertInput::Holds; break;
+      case expr::Truth::False: in = AlertInput::Clear; break;
+      case expr::Truth::Unknown:
+        in = r.no_data == NoDataPolicy::Fire      ? AlertInput::Holds
+             : r.no_data == NoDataPolicy::Resolve ? AlertInput::Clear
+                                                  : AlertInput::NoData;
+        if (in != AlertInput::NoData) refresh = nullptr;  // there are no values to show
+        break;
+    }
+    if (in == AlertInput::Holds && r.uses_health && s.in_health_grace) in = AlertInput::HoldsInGrace;
+    feed(key, AlertSource::Rule, in, t, refresh, now, unix_now, out);
+    it = alerts_.find(key);
+    if (in == AlertInput::Holds && it != alerts_.end() && it->second.phase == AlertPhase::Pending &&
+        now - it->second.since >= r.for_)
+      feed(key, AlertSource::Rule, AlertInput::ForElapsed, t, nullptr, now, unix_now, out);
+  }
+  it = alerts_.find(key);
+  if (it != alerts_.end() && it->second.phase == AlertPhase::Clearing && now - it->second.clearing_since >= r.clear_for) {
+    feed(key, AlertSource::Rule, AlertInput::ClearElapsed, t, nullptr, now, unix_now, out);
+    it = alerts_.find(key);
+  }
+  if (it != alerts_.end() && it->second.firing() && r.repeat && now - it->second.last_notified >= *r.repeat &&
+      (!r.event || it->second.count > it->second.notified_count))  // a crash storm repeats with a new count only
+    feed(key, AlertSource::Rule, AlertInput::RepeatDue, t, nullptr, now, unix_now, out);
+}
+
+void RuleEngine::evaluate_builtins(const ServiceSnapshot& s, TimePoint now, double unix_now, EngineOutput& out) {
+  for (const BuiltinAlert& def : builtin_alerts()) {
+    if (!def.observe) continue;
+    BuiltinSettings bs = builtin_settings(rules_.get(), def);
+    if (bs.disabled) continue;
+    Duration after = bs.after.value_or(Duration{0});
+    Timing t;
+    if (def.after_is_for) t.for_ = after;
+    t.severity = bs.severity;
+    t.targets = bs.notify ? *bs.notify : all_notifiers();
+    Key key{std::string(def.name), s.name};
+    AlertInput in = def.observe(s, after);
+    // The summary is written when the failure is new (first seen, or the service failed again
+    // since): not on every sample, where a countdown in it would change each time.
+    Refresh refresh = [&](Alert& a) {
+      if (in != AlertInput::Holds || (!a.summary.empty() && a.restarts_seen == s.restarts)) return;
+      a.summary = bounded_summary(def.summary(s, after));
+      a.restarts_seen = s.restarts;
+    };
+    feed(key, AlertSource::ServiceBuiltin, in, t, refresh, now, unix_now, out);
+    auto it = alerts_.find(key);
+    if (in == AlertInput::Holds && it != alerts_.end() && it->second.phase == AlertPhase::Pending &&
+        now - it->second.since >= t.for_)
+      feed(key, AlertSource::ServiceBuiltin, AlertInput::ForElapsed, t, refresh, now, unix_now, out);
+    it = alerts_.find(key);
+    if (it != alerts_.end() && it->second.phase == AlertPhase::Clearing)
+      feed(key, AlertSource::ServiceBuiltin, AlertInput::ClearElapsed, t, nullptr, now, unix_now, out);
+  }
 }
 
 EngineOutput RuleEngine::evaluate(const Snapshot& snap, TimePoint now, double unix_now, const Silences& silences) {
@@ -168,122 +318,74 @@ EngineOutput RuleEngine::evaluate(const Snapshot& snap, TimePoint now, double un
     new_exits[s.name] = s.exits - before;
     exits_seen_[s.name] = s.exits;
   }
-  if (!rules_) return out;
   std::optional<bool> store_up;
   if (snap.store.configured) store_up = snap.store.up;
 
   std::map<std::string, const ServiceSnapshot*> services;
   for (const auto& s : snap.services) services[s.name] = &s;
 
-  for (const Rule& r : rules_->rules) {
-    for (const auto& s : snap.services) {
-      if (!r.applies_to(s.name)) continue;
-      expr::Context ctx{&s, store_up};
-      Key key{r.name, s.name};
-      auto it = alerts_.find(key);
-      if (r.uses_health && s.in_health_grace) continue;  // judged again once the grace is over
+  if (rules_)
+    for (const Rule& r : rules_->rules)
+      for (const auto& s : snap.services)
+        if (r.applies_to(s.name)) evaluate_rule(r, s, expr::Context{&s, store_up}, new_exits[s.name], now, unix_now, out);
+  for (const auto& s : snap.services) evaluate_builtins(s, now, unix_now, out);
 
-      if (r.event) {
-        // Only exits nobody asked for: a stop or restart by vigil or an operator is not a crash.
-        bool new_exit = new_exits[s.name] > 0 && s.last_exit && !s.last_exit->requested;
-        bool matches = new_exit && expr::holds(*r.when, ctx);
-        if (matches) {
-          if (it != alerts_.end()) {
-            Alert& a = it->second;
-            ++a.count;  // a crash storm folds into the firing alert
-            a.last_event = now;
-            describe(a, r, ctx, rules_->custom_metrics);
-          } else {
-            Alert& a = start_alert(key, r, ctx, now);
-            a.last_event = now;
-            fire(a, r, now, unix_now, out);
-          }
-        } else if (it != alerts_.end() && now - it->second.last_event >= r.clear_for) {
-          resolve(it->second, r.notify, unix_now, out);
-          alerts_.erase(it);
-        } else if (it != alerts_.end() && r.repeat && now - it->second.last_notified >= *r.repeat) {
-          it->second.last_notified = now;
-          out.notifications.push_back({Notification::Kind::Repeat, it->second, r.notify, unix_now, false});
-        }
-        continue;
-      }
-
-      bool cond = expr::holds(*r.when, ctx);
-      if (it == alerts_.end()) {
-        if (!cond) continue;
-        Alert& a = start_alert(key, r, ctx, now);
-        if (r.for_.count() == 0) fire(a, r, now, unix_now, out);
-        continue;
-      }
-      Alert& a = it->second;
-      // Values are those seen while the condition held: a resolution reports what was wrong.
-      if (cond) describe(a, r, ctx, rules_->custom_metrics);
-      if (a.state == AlertState::Pending) {
-        if (!cond) alerts_.erase(it);
-        else if (now - a.since >= r.for_) fire(a, r, now, unix_now, out);
-        continue;
-      }
-      bool clear = r.clear_when ? expr::holds(*r.clear_when, ctx) : !cond;
-      if (clear) {
-        if (!a.clearing_since) a.clearing_since = now;
-        if (now - *a.clearing_since >= r.clear_for) {
-          resolve(a, r.notify, unix_now, out);
-          alerts_.erase(it);
-          continue;
-        }
-      } else {
-        a.clearing_since.reset();
-      }
-      if (r.repeat && now - a.last_notified >= *r.repeat) {
-        a.last_notified = now;
-        out.notifications.push_back({Notification::Kind::Repeat, a, r.notify, unix_now, false});
-      }
-    }
-  }
   // Alerts of services that no longer exist resolve.
-  for (auto it = alerts_.begin(); it != alerts_.end();) {
-    const auto& [rule, service] = it->first;
-    if (service != "vigil" && !services.count(service)) {
-      const Rule* r = rules_->find(rule);
-      resolve(it->second, r ? r->notify : std::vector<std::string>{}, unix_now, out);
-      it = alerts_.erase(it);
-    } else {
-      ++it;
-    }
-  }
+  std::vector<Key> gone;
+  for (const auto& [key, a] : alerts_)
+    if (a.source != AlertSource::VigilBuiltin && !services.count(key.second)) gone.push_back(key);
+  for (const auto& key : gone) feed(key, alerts_[key].source, AlertInput::Gone, {}, nullptr, now, unix_now, out);
+
   // Muting, decided on the final picture: inhibition by a firing source, then silences.
   auto mute_reason = [&](const Alert& a) -> std::string {
-    for (const auto& in : rules_->inhibits) {
-      if (std::find(in.targets.begin(), in.targets.end(), a.rule) == in.targets.end()) continue;
-      auto src = alerts_.find({in.source, a.service});
-      if (src != alerts_.end() && src->second.state == AlertState::Firing) return "inhibited by " + in.source;
-    }
+    if (a.source == AlertSource::VigilBuiltin) return "";
+    if (rules_)
+      for (const auto& in : rules_->inhibits) {
+        if (std::find(in.targets.begin(), in.targets.end(), a.rule) == in.targets.end()) continue;
+        auto src = alerts_.find({in.source, a.service});
+        if (src != alerts_.end() && src->second.firing()) return "inhibited by " + in.source;
+      }
     if (const Silence* s = silences.match(a.service, a.rule, unix_now))
       return "silenced by " + s->id + (s->reason.empty() ? "" : " (" + s->reason + ")");
     return "";
   };
   for (auto& [key, a] : alerts_) a.muted_by = mute_reason(a);
   for (auto& n : out.notifications) {
-    if (n.kind == Notification::Kind::Resolved) continue;  // decided when it fired
+    if (n.kind == Notification::Kind::Resolved) {
+      // Decided when it fired: a resolution goes wherever its firing went, muted now or not.
+      n.alert.muted_by = n.muted ? "its firing was not sent" + (n.alert.firing_muted_by.empty() ? std::string()
+                                                                  : " (" + n.alert.firing_muted_by + ")")
+                                 : "";
+      continue;
+    }
     n.alert.muted_by = mute_reason(n.alert);
     n.muted = !n.alert.muted_by.empty();
     auto it = alerts_.find({n.alert.rule, n.alert.service});
-    if (!n.muted && it != alerts_.end()) it->second.firing_sent = true;
-    n.alert.firing_sent = !n.muted;
+    if (n.kind == Notification::Kind::Firing) {
+      n.alert.firing_sent = !n.muted;
+      n.alert.firing_muted_by = n.alert.muted_by;
+      if (it != alerts_.end()) {
+        it->second.firing_sent = !n.muted;
+        it->second.firing_muted_by = n.alert.muted_by;
+      }
+    } else if (!n.muted && it != alerts_.end()) {
+      it->second.firing_sent = true;  // a repeat that goes out makes its resolution news too
+    }
   }
   return out;
 }
 
 std::optional<TimePoint> RuleEngine::next_deadline(const Snapshot& snap, TimePoint now) const {
-  if (!rules_) return std::nullopt;
   std::optional<TimePoint> best;
   auto consider = [&](TimePoint t) {
     if (t > now && (!best || t < *best)) best = t;
   };
   for (const auto& [key, a] : alerts_) {
-    const Rule* r = rules_->find(key.first);
-    if (r && a.state == AlertState::Pending) consider(a.since + r->for_);
+    const Rule* r = rules_ && a.source == AlertSource::Rule ? rules_->find(key.first) : nullptr;
+    if (r && a.phase == AlertPhase::Pending) consider(a.since + r->for_);
+    if (r && a.phase == AlertPhase::Clearing) consider(a.clearing_since + r->clear_for);
   }
+  if (!rules_) return best;
   for (const Rule& r : rules_->rules) {
     if (!r.metrics.count("data_age")) continue;
     auto thresholds = expr::rising_thresholds(*r.when, "data_age");
@@ -302,7 +404,7 @@ std::vector<Alert> RuleEngine::alerts() const {
   std::vector<Alert> out;
   for (const auto& [k, a] : alerts_) out.push_back(a);
   std::stable_sort(out.begin(), out.end(), [](const Alert& a, const Alert& b) {
-    if (a.state != b.state) return a.state == AlertState::Firing;
+    if (a.firing() != b.firing()) return a.firing();
     return a.severity > b.severity;
   });
   return out;

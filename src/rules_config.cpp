@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "toml_fields.hpp"
+#include "vigil/builtin_alerts.hpp"
 #include "vigil/toml_errors.hpp"
 #include "vigil/toml_guard.hpp"
 #include "vigil/trusted_file.hpp"
@@ -18,6 +19,15 @@ std::string_view to_string(RuleAction a) {
     case RuleAction::None: return "none";
     case RuleAction::Restart: return "restart";
     case RuleAction::Stop: return "stop";
+  }
+  return "?";
+}
+
+std::string_view to_string(NoDataPolicy p) {
+  switch (p) {
+    case NoDataPolicy::Keep: return "keep";
+    case NoDataPolicy::Resolve: return "resolve";
+    case NoDataPolicy::Fire: return "fire";
   }
   return "?";
 }
@@ -72,7 +82,8 @@ bool Rule::applies_to(const std::string& service) const {
 bool Rule::same_definition(const Rule& o) const {
   return name == o.name && services == o.services && when_text == o.when_text && for_ == o.for_ &&
          severity == o.severity && action == o.action && notify == o.notify && summary == o.summary &&
-         repeat == o.repeat && clear_when_text == o.clear_when_text && clear_for == o.clear_for;
+         repeat == o.repeat && clear_when_text == o.clear_when_text && clear_for == o.clear_for &&
+         no_data == o.no_data;
 }
 
 const Rule* RuleSet::find(const std::string& name) const {
@@ -83,9 +94,9 @@ const Rule* RuleSet::find(const std::string& name) const {
 
 namespace {
 
-const std::vector<std::string> kTopKeys = {"rule", "inhibit", "notify"};
+const std::vector<std::string> kTopKeys = {"rule", "inhibit", "notify", "builtin"};
 const std::vector<std::string> kRuleKeys = {"name",   "services", "when",       "for",       "severity", "action",
-                                            "notify", "summary",  "repeat",     "clear_when", "clear_for"};
+                                            "notify", "summary",  "repeat",     "clear_when", "clear_for", "no_data"};
 
 bool valid_name(const std::string& n) {
   if (n.empty() || n.size() > 64) return false;
@@ -111,6 +122,7 @@ class RulesReader {
       if (!r->is_array()) top.error_at(*r, "rule", "rules are [[rule]] tables (note the double brackets)");
       else for (const Value& t : r->as_array()) read_rule(t, set);
     }
+    if (const Value* b = top.get("builtin")) read_builtins(top, *b, set);
     if (const Value* i = top.get("inhibit")) {
       if (!i->is_array()) top.error_at(*i, "inhibit", "inhibitions are [[inhibit]] tables (note the double brackets)");
       else for (const Value& t : i->as_array()) read_inhibit(t, set);
@@ -178,13 +190,7 @@ class RulesReader {
                                                   {"stop", RuleAction::Stop}}))
       r.action = *a;
     if (auto n = f.strings("notify")) {
-      std::vector<std::string> known;
-      for (const auto& ns : set.notifiers) known.push_back(ns.name);
-      for (const auto& target : *n) {
-        if (std::find(known.begin(), known.end(), target) == known.end())
-          f.error_at(*f.get("notify"), "notify",
-                     "no [notify." + target + "] is defined" + did_you_mean(target, known));
-      }
+      check_notify_targets(f, *n, set);
       r.notify = *n;
     }
     if (auto s = f.str("summary")) {
@@ -198,6 +204,12 @@ class RulesReader {
     r.clear_when = expression(f, "clear_when", ctx, &r.clear_when_text, r.metrics);
     if (auto d = f.duration("clear_for")) r.clear_for = *d;
     else if (r.event && !f.get("clear_for")) r.clear_for = std::chrono::minutes(5);
+    if (auto p = f.choice<NoDataPolicy>("no_data", {{"keep", NoDataPolicy::Keep}, {"resolve", NoDataPolicy::Resolve},
+                                                     {"fire", NoDataPolicy::Fire}})) {
+      r.no_data = *p;
+      if (r.event && *p != NoDataPolicy::Keep)
+        f.error_at(*f.get("no_data"), "no_data", "this is an event rule: it looks at exits, which always have a value");
+    }
     for (const auto& m : r.metrics)
       if (const MetricDef* d = find_metric(m); (d && d->sampled) || custom_.count(m)) r.uses_health = true;
     if (r.summary.empty()) r.summary = "{service}: " + r.name + " (" + r.when_text + ")";
@@ -221,21 +233,69 @@ class RulesReader {
     }
   }
 
+  void read_builtins(Fields& top, const Value& b, RuleSet& set) {
+    if (!b.is_table()) {
+      top.error_at(b, "builtin", "expected [builtin.NAME] tables, e.g. [builtin.service_failed]");
+      return;
+    }
+    std::vector<std::string> known;
+    for (const auto& def : builtin_alerts()) known.emplace_back(def.name);
+    for (const auto& [name, t] : b.as_table()) {
+      std::string ctx = "[builtin." + name + "]";
+      const BuiltinAlert* def = find_builtin(name);
+      if (!def) {
+        top.error_at(t, "builtin." + name, "vigil has no built-in alert '" + name + "'" + did_you_mean(name, known));
+        continue;
+      }
+      if (!t.is_table()) {
+        top.error_at(t, "builtin." + name, "expected a table: " + ctx);
+        continue;
+      }
+      std::vector<std::string> keys = {"severity", "notify", "disabled"};
+      if (def->default_after) keys.push_back("after");
+      Fields f(t, ctx, path_, diags_, keys);
+      BuiltinSettings bs = default_builtin_settings(*def);
+      if (auto s = f.choice<Severity>("severity", {{"info", Severity::Info}, {"warning", Severity::Warning},
+                                                    {"critical", Severity::Critical}}))
+        bs.severity = *s;
+      if (auto n = f.strings("notify")) {
+        check_notify_targets(f, *n, set);
+        bs.notify = *n;
+      }
+      if (auto d = f.boolean("disabled")) bs.disabled = *d;
+      if (auto d = f.duration("after")) {
+        if (d->count() <= 0) f.error_at(*f.get("after"), "after", "must be greater than 0");
+        else bs.after = *d;
+      }
+      set.builtins[name] = bs;
+    }
+  }
+
+  void check_notify_targets(Fields& f, const std::vector<std::string>& targets, const RuleSet& set) {
+    std::vector<std::string> known;
+    for (const auto& ns : set.notifiers) known.push_back(ns.name);
+    for (const auto& target : targets)
+      if (std::find(known.begin(), known.end(), target) == known.end())
+        f.error_at(*f.get("notify"), "notify", "no [notify." + target + "] is defined" + did_you_mean(target, known));
+  }
+
   void read_inhibit(const Value& t, RuleSet& set) {
     if (!t.is_table()) return;
     Fields f(t, "[[inhibit]]", path_, diags_, {"source", "targets"});
     Inhibit in;
     std::vector<std::string> names;
     for (const auto& r : set.rules) names.push_back(r.name);
+    for (const auto& def : builtin_alerts()) names.emplace_back(def.name);
+    auto known = [&](const std::string& n) { return set.find(n) || find_builtin(n); };
     if (auto s = f.str("source")) {
-      if (!set.find(*s)) f.error_at(*f.get("source"), "source", "no rule is called '" + *s + "'" + did_you_mean(*s, names));
+      if (!known(*s)) f.error_at(*f.get("source"), "source", "no rule is called '" + *s + "'" + did_you_mean(*s, names));
       in.source = *s;
     } else if (!f.get("source")) {
       f.error_here("source is required: the rule whose firing keeps the targets quiet");
     }
     if (auto ts = f.strings("targets")) {
       for (const auto& target : *ts)
-        if (!set.find(target))
+        if (!known(target))
           f.error_at(*f.get("targets"), "targets", "no rule is called '" + target + "'" + did_you_mean(target, names));
       in.targets = *ts;
     }

@@ -54,6 +54,8 @@ void Service::redefine(ServiceSpec spec) {
   spec_ = std::move(spec);
 }
 
+void Service::update_live(ServiceSpec spec) { spec_ = std::move(spec); }
+
 void Service::kill_now() {
   if (pgid_ > 0) signal_process_group(pgid_, SIGKILL);
 }
@@ -250,6 +252,10 @@ void Service::fault(const std::string& reason) {
   dispatch(Event::Restart);
 }
 
+bool Service::start_limit_reached() {
+  return tracker_.starts_in_window(spec_.restart, Clock::now()) >= spec_.restart.start_limit_burst;
+}
+
 ServiceSnapshot Service::snapshot(TimePoint now) const {
   auto secs = [&](TimePoint t) { return to_seconds(now - t); };
   ServiceSnapshot s;
@@ -264,6 +270,7 @@ ServiceSnapshot Service::snapshot(TimePoint now) const {
   if (last_exit_) s.last_exit = LastExit{last_exit_->status, secs(last_exit_at_), last_exit_->requested};
   if (state_ == State::Backoff || (state_ == State::Failed && spec_.restart.failed_retry))
     s.next_start_in = std::max(0.0, -secs(timer_deadline_));
+  if (state_ == State::Failed) s.failed_reason = decision_.reason;
   s.status_text = status_text_;
   s.log_file = log_file_;
   s.notified_mainpid = notified_mainpid_;

@@ -30,6 +30,7 @@ void service_json(JsonOut& j, const ServiceSnapshot& s) {
   j.key("uptime").value(s.uptime);
   j.key("restarts").value(s.restarts);
   j.key("next_start_in").value(s.next_start_in);
+  j.key("failed_reason").string_or_null(s.failed_reason);
   j.key("status_text").value(s.status_text);
   j.key("notified_mainpid").value(s.notified_mainpid);
   j.key("log_file").value(s.log_file);
@@ -45,6 +46,14 @@ void service_json(JsonOut& j, const ServiceSnapshot& s) {
   for (const auto& [name, value] : s.custom) j.key(name).value(value);
   j.end_object();
   j.key("store_error").string_or_null(s.store_error);
+  j.key("thresholds").begin_object();
+  for (const auto& [metric, t] : s.thresholds) {
+    j.key(metric).begin_object();
+    j.key("warning").value(t.warning);
+    j.key("critical").value(t.critical);
+    j.end_object();
+  }
+  j.end_object();
   j.key("health").value(to_string(s.health));
   j.key("health_summary").value(s.health_summary);
   j.key("last_exit");
@@ -84,6 +93,8 @@ void alert_list(JsonOut& j, const Snapshot& snap, const std::vector<std::string>
     j.key("since").value(a.since);
     j.key("count").value(a.count);
     j.key("muted_by").string_or_null(a.muted_by);
+    j.key("no_data_since").value(a.no_data_since);
+    j.key("action").string_or_null(a.action);
     j.end_object();
   }
   j.end_array();

@@ -81,6 +81,15 @@ struct Table {
 
 }  // namespace
 
+std::string alert_notes(const nlohmann::json& a, double now) {
+  std::string out;
+  if (a["no_data_since"].is_number())
+    out += "  [no data for " + format_seconds(now - a["no_data_since"].get<double>(), DurationStyle::Compact) + ": kept as it was]";
+  if (a["action"].is_string()) out += "  [action: " + a["action"].get<std::string>() + "]";
+  if (a["muted_by"].is_string()) out += "  [" + a["muted_by"].get<std::string>() + "]";
+  return out;
+}
+
 int status_exit_code(const nlohmann::json& st) {
   int code = 0;
   for (const auto& s : st.value("services", nlohmann::json::array())) {
@@ -125,6 +134,11 @@ std::string render_status(const nlohmann::json& st, const RenderOptions& opt) {
     const auto& m = s["metrics"];
     std::string state = s.value("state", "?"), health = s.value("health", "ok");
     std::string health_text = health == "ok" ? "ok" : health + "  " + s.value("health_summary", "");
+    if (state == "failed" && health != "critical") {  // failed is critical even with service_failed disabled
+      health = "critical";
+      health_text = "critical  failed" +
+                    (s["failed_reason"].is_string() ? " (start limit: " + s["failed_reason"].get<std::string>() + ")" : "");
+    }
     t.rows.push_back({cell(s.value("name", "?")),
                       {state, paint(state, state_color(state), opt.color)},
                       cell(s["pid"].is_number() ? std::to_string(s["pid"].get<int>()) : "-"),
@@ -156,7 +170,7 @@ std::string render_status(const nlohmann::json& st, const RenderOptions& opt) {
         values += (values.empty() ? "" : ", ") + it.key() + " = " + it.value().get<std::string>();
       std::string line = "    " + a.value("rule", "") + " " + a.value("state", "") + " (" + a.value("severity", "") +
                          ", " + seconds(a["since"]) + ")" + (values.empty() ? "" : ": " + values);
-      if (a["muted_by"].is_string()) line += "  [" + a["muted_by"].get<std::string>() + "]";
+      line += alert_notes(a, opt.now);
       out += line + "\n";
     }
     if (s["next_start_in"].is_number()) out += "    next start in " + seconds(s["next_start_in"]) + "\n";
@@ -184,7 +198,7 @@ std::string render_alerts(const nlohmann::json& alerts, const RenderOptions& opt
   for (const auto& a : alerts) {
     std::string sev = a.value("severity", "");
     std::string summary = a.value("summary", "");
-    if (a["muted_by"].is_string()) summary += "  [" + a["muted_by"].get<std::string>() + "]";
+    summary += alert_notes(a, opt.now);
     t.rows.push_back({cell(a.value("rule", "")), cell(a.value("service", "")), {sev, paint(sev, health_color(sev), opt.color)},
                       cell(a.value("state", "")), cell(seconds(a["since"])), cell(summary)});
   }

@@ -12,6 +12,7 @@
 #include "vigil/oplog.hpp"
 #include "vigil/proc_sampler.hpp"
 #include "vigil/reaper.hpp"
+#include "vigil/spec_diff.hpp"
 
 namespace vigil {
 
@@ -41,21 +42,44 @@ Supervisor::Supervisor(boost::asio::io_context& io, Config config, LogWriter& wr
   for (const ServiceSpec& spec : config_.services)
     services_.push_back(std::make_unique<Service>(io, spec, config_.vigil, writer, *this));
   alerting_ = std::make_unique<Alerting>(io, config_, default_state_dir(process_env()), writer,
-                                         [this](const ActionRequest& a) { act(a); });
+                                         [this](const ActionRequest& a) { return act(a); });
   make_store();
 }
 
 Supervisor::~Supervisor() = default;
 
-void Supervisor::act(const ActionRequest& a) {
+std::string Supervisor::act(const ActionRequest& a) {
+  std::string verb(to_string(a.action));
   Service* svc = find(a.service);
-  if (!svc || shutting_down_) return;
-  if (a.action == RuleAction::Restart) {
-    svc->fault("rule " + a.reason);
-  } else if (a.action == RuleAction::Stop) {
-    oplog::warn(svc->name() + ": rule " + a.reason + "; stopping it (action = \"stop\")");
-    svc->stop();
+  // Why the action cannot run, if it cannot: logged, and shown in the alert.
+  std::string skipped;
+  if (!svc) skipped = "no service " + a.service;
+  else if (shutting_down_) skipped = "vigil is shutting down";
+  else {
+    switch (svc->state()) {
+      case State::Failed: skipped = "service is failed (start limit hit; a rule does not restart it)"; break;
+      case State::Stopped: skipped = "service is stopped"; break;
+      case State::Stopping: skipped = "service is already stopping"; break;
+      case State::Backoff:
+        if (a.action == RuleAction::Restart) skipped = "service is already restarting (backoff)";
+        break;
+      case State::Starting:
+      case State::Running: break;
+    }
   }
+  if (!skipped.empty()) {
+    std::string outcome = verb + " skipped: " + skipped;
+    oplog::warn(a.service + ": rule " + a.reason + "; " + outcome);
+    return outcome;
+  }
+  if (a.action == RuleAction::Restart) {
+    bool last = svc->start_limit_reached();
+    svc->fault("rule " + a.reason);
+    return last ? "restart requested; the start limit is reached, so the service ends failed" : "restart requested";
+  }
+  oplog::warn(svc->name() + ": rule " + a.reason + "; stopping it (action = \"stop\")");
+  svc->stop();
+  return "stop requested";
 }
 
 std::string Supervisor::reload() {
@@ -88,8 +112,16 @@ void Supervisor::apply_config(Config next) {
       waiting_to_start_.insert(spec.name);
       added += " +" + spec.name;
     } else if (!(existing->spec() == spec)) {
-      redefine_[spec.name] = spec;
-      changed += " ~" + spec.name;
+      SpecChange c = compare_specs(existing->spec(), spec);
+      std::string keys;
+      for (const auto& k : c.keys) keys += (keys.empty() ? "" : ", ") + k;
+      if (c.restart) {
+        redefine_[spec.name] = spec;
+        changed += " ~" + spec.name + " (" + keys + ": restarting it)";
+      } else {
+        existing->update_live(spec);  // monitoring and policy keys: the running process stays
+        changed += " ~" + spec.name + " (" + keys + ": applied live, no restart)";
+      }
     }
   }
   if (next.vigil.socket != config_.vigil.socket || next.vigil.log_dir != config_.vigil.log_dir)

@@ -56,6 +56,16 @@ class Fields {
     return v->as_string().str;
   }
 
+  std::optional<bool> boolean(const std::string& key) {
+    const Value* v = get(key);
+    if (!v) return std::nullopt;
+    if (!v->is_boolean()) {
+      error_at(*v, key, "expected true or false, got " + type_name(*v));
+      return std::nullopt;
+    }
+    return v->as_boolean();
+  }
+
   std::optional<Duration> duration(const std::string& key, bool allow_never = false, bool* never = nullptr) {
     const Value* v = get(key);
     if (!v) return std::nullopt;

@@ -21,7 +21,9 @@ class LogWriter;
 
 class Alerting {
  public:
-  using ActionHook = std::function<void(const ActionRequest&)>;
+  /// Carries out a rule's action; returns what became of it ("restart requested", "restart
+  /// skipped: service is failed"), which the alert shows.
+  using ActionHook = std::function<std::string(const ActionRequest&)>;
 
   /// `state_dir` holds silences.json; `writer` saves it off the loop.
   Alerting(boost::asio::io_context& io, const Config& config, std::string state_dir, LogWriter& writer,

@@ -26,6 +26,7 @@ bool parse_client_args(const Args& args, const std::string& command, const std::
 
 struct Reply {
   bool reached = false;  // false: nobody answered on the socket (vigil not running)
+  bool denied = false;   // not reached because this user may not open the socket (vigil runs as another user)
   std::string error;     // why not reached, or the server's error message
   nlohmann::json body;   // the reply object when reached
   bool ok() const { return reached && body.value("ok", false); }

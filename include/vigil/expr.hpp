@@ -66,10 +66,22 @@ struct Context {
 /// True only if the expression holds; a comparison with a metric that has no value is false.
 bool holds(const Node& root, const Context& ctx);
 
+/// Three-valued (Kleene) evaluation for the alert lifecycle: Unknown when the result depends on a
+/// metric with no value (`not` and comparisons pass Unknown on; `and` is False if either side is
+/// False, `or` True if either side is True). When it is True or False, holds() says the same, so
+/// expressions keep their documented meaning; the engine only learns when "false" was "no data".
+enum class Truth { False, True, Unknown };
+Truth evaluate(const Node& root, const Context& ctx);
+Truth negate(Truth t);
+
 /// The numbers `metric` must exceed for the expression to change: N in `metric > N`,
 /// `metric >= N`, `N < metric`, `N <= metric` (base units). Lets vigil wake up exactly when a
 /// growing metric such as data_age will cross a threshold, instead of at the next sample.
 std::vector<double> rising_thresholds(const Node& root, const std::string& metric);
+
+/// `metric > N`, `metric >= N`, `N < metric`, `N <= metric` as the whole expression: (metric, N).
+/// The threshold a monitoring system can show next to the metric.
+std::optional<std::pair<std::string, double>> simple_threshold(const Node& root);
 
 /// The value of one metric, formatted with its unit ("73.2s", "612MB", "85.3%"), or "n/a".
 std::string metric_value(const std::string& metric, const Context& ctx, const std::map<std::string, Type>& custom);

@@ -39,7 +39,7 @@ void rules_loaded(const std::string& path, int count, const std::string& changes
 void rules_rejected(const std::string& path, const std::string& errors, int kept);
 void config_rejected(const std::string& path, const std::string& errors);
 void alert(const std::string& rule, const std::string& service, Severity severity, const std::string& state,
-           const std::string& summary, const std::vector<std::string>& targets, const std::string& muted_by);
+           const std::string& summary, const std::vector<std::string>& targets, bool muted, const std::string& why);
 void notify_failed(const std::string& channel, const std::string& what, const std::string& error, bool gave_up);
 
 // The store.

@@ -15,7 +15,11 @@
 namespace vigil {
 
 enum class RuleAction { None, Restart, Stop };
+/// What a condition that cannot be evaluated (no value) means for the alert: keep its state
+/// (default), count as cleared, or count as holding.
+enum class NoDataPolicy { Keep, Resolve, Fire };
 std::string_view to_string(RuleAction a);
+std::string_view to_string(NoDataPolicy p);
 
 struct Rule {
   std::string name;
@@ -31,6 +35,7 @@ struct Rule {
   std::string clear_when_text;
   expr::NodePtr clear_when;  // null: resolves when `when` stops holding
   Duration clear_for{0};
+  NoDataPolicy no_data = NoDataPolicy::Keep;
   std::set<std::string> metrics;  // every metric named in when / clear_when
   bool event = false;             // mentions exit_code / exit_signal: evaluated once per exit
   bool uses_health = false;       // mentions a sampled metric: quiet during health_grace
@@ -62,12 +67,22 @@ struct NotifierSpec {
   int retries = 3;  // further attempts after a failed delivery, with backoff
 };
 
+/// `[builtin.NAME]`: how one of vigil's built-in alerts (builtin_alerts.hpp) is raised here.
+struct BuiltinSettings {
+  Severity severity = Severity::Warning;
+  std::optional<std::vector<std::string>> notify;  // unset: every notifier
+  bool disabled = false;
+  std::optional<Duration> after;  // for the alerts that have a threshold (service_flapping)
+  bool operator==(const BuiltinSettings& o) const = default;
+};
+
 struct RuleSet {
   std::string path;
   std::vector<Rule> rules;
   std::vector<Inhibit> inhibits;
   std::vector<NotifierSpec> notifiers;
   std::map<std::string, expr::Type> custom_metrics;
+  std::map<std::string, BuiltinSettings> builtins;  // only those the file mentions
 
   const Rule* find(const std::string& name) const;
 };

@@ -47,6 +47,9 @@ class Service {
   void restart();  // down then up at once
   /// A reload changed the definition. Only while stopped: no run may see two specs.
   void redefine(ServiceSpec spec);
+  /// A reload changed only keys that do not reach the process (spec_diff.hpp): they apply now,
+  /// to the running service; the restart policy's memory (start limit, backoff) is kept.
+  void update_live(ServiceSpec spec);
   /// Shutdown escalation (second SIGTERM): SIGKILL the process group now.
   void kill_now();
 
@@ -62,6 +65,8 @@ class Service {
   /// vigil acts on a fault (watchdog, rule action): restart through the policy, counting toward
   /// the start limit. `reason` goes to the operator log.
   void fault(const std::string& reason);
+  /// A restart now would be refused by the start limit (the service would end failed).
+  bool start_limit_reached();
 
   /// What the service itself knows. The sampled metrics (cpu, memory, threads, fds, data_age, the
   /// values of its custom metrics) are the Supervisor's SampleTable's to fill in.

@@ -33,6 +33,7 @@ struct ServiceSnapshot {
   std::deque<double> start_ages;          // seconds ago of recent starts, newest first (restarts(WINDOW))
   std::optional<LastExit> last_exit;
   std::optional<double> next_start_in;    // backoff / failed_retry countdown, seconds
+  std::string failed_reason;              // failed: why vigil gave up ("6 starts within 1m ...")
   std::string status_text;                // the child's STATUS=
   std::string log_file;                   // <log_dir>/<name>.log
   std::optional<pid_t> notified_mainpid;  // the child's MAINPID=
@@ -44,6 +45,13 @@ struct ServiceSnapshot {
   std::optional<double> data_age;
   std::map<std::string, std::optional<double>> custom;  // the service's `metrics`
   std::string store_error;                              // why data_age / custom have no value
+
+  // Thresholds of the rules that are simple comparisons (`data_age > 60s`), by the rules' severity,
+  // in base units: the warn/crit of monitoring-plugin perfdata. Filled in from the rules.
+  struct Thresholds {
+    std::optional<double> warning, critical;
+  };
+  std::map<std::string, Thresholds> thresholds;
 
   // Health: the worst firing alert (Ok when none), filled in from the alerts.
   Health health = Health::Ok;
@@ -63,6 +71,8 @@ struct AlertView {
   double since = 0;  // seconds in this state
   int count = 1;
   std::string muted_by;
+  std::optional<double> no_data_since;  // unix seconds since which it could not be evaluated
+  std::string action;                   // "restart requested", "restart skipped: service is failed"
 };
 
 struct RulesView {

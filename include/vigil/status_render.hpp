@@ -19,4 +19,8 @@ std::string render_alerts(const nlohmann::json& alerts, const RenderOptions& opt
 /// (3, unreachable, is decided by the caller.)
 int status_exit_code(const nlohmann::json& status);
 
+/// What is worth knowing about an alert beside its summary: how long it has had no data, what
+/// became of its action, why it is muted ("  [no data for 2m: kept as it was]  [action: ...]").
+std::string alert_notes(const nlohmann::json& alert, double now);
+
 }  // namespace vigil

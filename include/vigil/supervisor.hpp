@@ -100,7 +100,7 @@ class Supervisor : public ServiceHost {
   std::unique_ptr<StoreSampler> store_;
   SampleTable samples_;  // what the last /proc pass and store reads found, by service
   std::unique_ptr<Alerting> alerting_;
-  void act(const ActionRequest& a);
+  std::string act(const ActionRequest& a);  // what became of it (Alerting::ActionHook)
   PeriodicTimer sample_timer_;
   boost::asio::steady_timer publish_timer_;
   boost::asio::steady_timer early_timer_;  // an evaluation due before the next sample

@@ -19,15 +19,6 @@ using namespace vt;
 
 namespace {
 
-std::string sock(const TempDir& dir) { return dir / "run/vigil/control.sock"; }
-
-CommandResult cli(const TempDir& dir, std::vector<std::string> args) {
-  std::vector<std::string> argv = {VIGIL_BINARY};
-  argv.insert(argv.end(), args.begin(), args.end());
-  argv.insert(argv.end(), {"-s", sock(dir)});
-  return run_command(argv);
-}
-
 int connect_to(const std::string& path) {
   int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_un a{};
@@ -66,7 +57,7 @@ nlohmann::json ask(int fd, const std::string& line) {
 }
 
 bool serving(const TempDir& dir) {
-  int fd = connect_to(sock(dir));
+  int fd = connect_to(control_socket(dir));
   if (fd < 0) return false;
   auto r = ask(fd, R"({"cmd":"ping"})");
   ::close(fd);
@@ -97,8 +88,8 @@ TEST(Control, ExitZeroWhenEverythingIsHealthy) {
   TempDir dir;
   VigilRun vigil(dir, kHealthy);
   ASSERT_TRUE(wait_for([&] { return serving(dir); })) << vigil.log();
-  ASSERT_TRUE(wait_for([&] { return shows(cli(dir, {"status"}).out, "web", "running"); }));
-  CommandResult r = cli(dir, {"status"});
+  ASSERT_TRUE(wait_for([&] { return shows(vigil_cli(dir, {"status"}).out, "web", "running"); }));
+  CommandResult r = vigil_cli(dir, {"status"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("SERVICE  STATE    PID"), std::string::npos) << r.out;
 }
@@ -109,11 +100,11 @@ TEST(Control, ExitOneForAFiringWarningAndTwoForACritical) {
                                  "summary = \"{service} has been up {uptime}\"\n"
                                  "[[rule]]\nname = \"doomed\"\nservices = [\"db\"]\nwhen = \"running\"\nseverity = \"critical\"\n");
   VigilRun vigil(dir, "[vigil]\nsample_interval = \"100ms\"\n" + std::string(kHealthy) + "[service.db]\ncommand = [\"sleep\", \"1000\"]\n");
-  ASSERT_TRUE(wait_for([&] { return cli(dir, {"status"}).exit_code == 2; })) << vigil.log();
-  CommandResult both = cli(dir, {"status"});
+  ASSERT_TRUE(wait_for([&] { return vigil_cli(dir, {"status"}).exit_code == 2; })) << vigil.log();
+  CommandResult both = vigil_cli(dir, {"status"});
   EXPECT_NE(both.out.find("doomed firing (critical"), std::string::npos) << both.out;
   // The filter: web alone is only a warning.
-  CommandResult web = cli(dir, {"status", "web"});
+  CommandResult web = vigil_cli(dir, {"status", "web"});
   EXPECT_EQ(web.exit_code, 1) << web.out;
   EXPECT_NE(web.out.find("warning  web has been up"), std::string::npos) << web.out;
   EXPECT_EQ(web.out.find("db "), std::string::npos) << web.out;
@@ -122,8 +113,8 @@ TEST(Control, ExitOneForAFiringWarningAndTwoForACritical) {
 TEST(Control, ExitTwoForAFailedService) {
   TempDir dir;
   VigilRun vigil(dir, "[service.broken]\ncommand = [\"sh\", \"-c\", \"exit 1\"]\nstart_limit_burst = 1\n");
-  ASSERT_TRUE(wait_for([&] { return cli(dir, {"status"}).exit_code == 2; })) << vigil.log();
-  CommandResult r = cli(dir, {"status"});
+  ASSERT_TRUE(wait_for([&] { return vigil_cli(dir, {"status"}).exit_code == 2; })) << vigil.log();
+  CommandResult r = vigil_cli(dir, {"status"});
   EXPECT_TRUE(shows(r.out, "broken", "failed")) << r.out;
   EXPECT_NE(r.out.find("last exit: exited with status 1"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("next start in"), std::string::npos) << r.out;  // failed_retry countdown
@@ -135,12 +126,12 @@ TEST(Control, ExitThreeWithTheLastKnownStateWhenVigilIsGone) {
   ASSERT_TRUE(wait_for([&] { return file_exists(dir / "run/vigil/status.json") && serving(dir); }));
   vigil.signal(SIGKILL);
   vigil.wait_exit();
-  CommandResult r = cli(dir, {"status"});
+  CommandResult r = vigil_cli(dir, {"status"});
   EXPECT_EQ(r.exit_code, 3);
-  EXPECT_EQ(r.out.rfind("vigil is not running (no answer on " + sock(dir), 0), 0u) << r.out;
+  EXPECT_EQ(r.out.rfind("vigil is not running (no answer on " + control_socket(dir), 0), 0u) << r.out;
   EXPECT_NE(r.out.find("last known state, written"), std::string::npos) << r.out;
   EXPECT_TRUE(shows(r.out, "web", "running")) << r.out;
-  CommandResult j = cli(dir, {"status", "--json"});
+  CommandResult j = vigil_cli(dir, {"status", "--json"});
   EXPECT_EQ(j.exit_code, 3);
   auto parsed = nlohmann::json::parse(j.out);
   EXPECT_EQ(parsed["reachable"], false);
@@ -155,10 +146,10 @@ TEST(Control, JsonFollowsTheDocumentedSchema) {
   TempDir dir;
   VigilRun vigil(dir, "[vigil]\nsample_interval = \"100ms\"\n" + std::string(kHealthy));
   ASSERT_TRUE(wait_for([&] {
-    auto j = nlohmann::json::parse(cli(dir, {"status", "--json"}).out, nullptr, false);
+    auto j = nlohmann::json::parse(vigil_cli(dir, {"status", "--json"}).out, nullptr, false);
     return j.is_object() && j["services"][0]["metrics"]["cpu"].is_number();
   })) << vigil.log();
-  auto j = nlohmann::json::parse(cli(dir, {"status", "--json"}).out);
+  auto j = nlohmann::json::parse(vigil_cli(dir, {"status", "--json"}).out);
   auto has = [](const nlohmann::json& o, const char* key, auto check) {
     EXPECT_TRUE(o.contains(key)) << key << " missing in " << o.dump();
     if (o.contains(key)) {
@@ -200,11 +191,11 @@ TEST(Control, ASecondVigilOnTheSameSocketRefusesAndStartsNothing) {
   VigilRun vigil(dir, kHealthy);
   ASSERT_TRUE(wait_for([&] { return serving(dir); }));
   TempDir other;
-  write_file(other / "vigil.toml", "[vigil]\nsocket = \"" + sock(dir) + "\"\n[service.intruder]\ncommand = [\"touch\", \"" +
+  write_file(other / "vigil.toml", "[vigil]\nsocket = \"" + control_socket(dir) + "\"\n[service.intruder]\ncommand = [\"touch\", \"" +
                                        (other / "started") + "\"]\n");
   CommandResult r = run_command({VIGIL_BINARY, "run", "-c", other / "vigil.toml"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("not starting: another vigil is already running with control socket " + sock(dir)), std::string::npos)
+  EXPECT_NE(r.err.find("not starting: another vigil is already running with control socket " + control_socket(dir)), std::string::npos)
       << r.err;
   EXPECT_FALSE(file_exists(other / "started"));
   EXPECT_TRUE(serving(dir));  // the first one was not disturbed
@@ -218,7 +209,7 @@ TEST(Control, AStaleSocketFromADeadVigilIsReplaced) {
     first.signal(SIGKILL);
     first.wait_exit();
   }
-  ASSERT_TRUE(file_exists(sock(dir)));
+  ASSERT_TRUE(file_exists(control_socket(dir)));
   VigilRun second(dir, kHealthy);
   EXPECT_TRUE(wait_for([&] { return serving(dir); })) << second.log();
 }
@@ -238,10 +229,10 @@ TEST(Control, AnotherUserIsRefused) {
   ::chmod(dir.path().c_str(), 0755);
   ::chmod((dir / "run").c_str(), 0755);
   ::chmod((dir / "run/vigil").c_str(), 0755);
-  ::chmod(sock(dir).c_str(), 0666);
+  ::chmod(control_socket(dir).c_str(), 0666);
   uid_t uid = pw->pw_uid;
   gid_t gid = pw->pw_gid;
-  std::string path = sock(dir), out_file = dir / "other.out";
+  std::string path = control_socket(dir), out_file = dir / "other.out";
   pid_t child = ::fork();
   if (child == 0) {
     if (::setgid(gid) != 0 || ::setuid(uid) != 0) ::_exit(10);
@@ -256,7 +247,7 @@ TEST(Control, AnotherUserIsRefused) {
   int ws = 0;
   ::waitpid(child, &ws, 0);
   EXPECT_EQ(WEXITSTATUS(ws), 0) << "10: setuid failed, 11: could not connect, 12: not refused";
-  EXPECT_EQ(cli(dir, {"status"}).exit_code, 0);  // web was not stopped
+  EXPECT_EQ(vigil_cli(dir, {"status"}).exit_code, 0);  // web was not stopped
 }
 
 TEST(Control, HostileClientsLeaveVigilServingOthers) {
@@ -264,12 +255,12 @@ TEST(Control, HostileClientsLeaveVigilServingOthers) {
   VigilRun vigil(dir, kHealthy);
   ASSERT_TRUE(wait_for([&] { return serving(dir); }));
 
-  int big = connect_to(sock(dir));
+  int big = connect_to(control_socket(dir));
   auto r = ask(big, std::string(64 * 1024 + 1, 'x'));
   EXPECT_EQ(r["error"], "request too large (the limit is 64 KiB per line)");
   EXPECT_EQ(ask(big, R"({"cmd":"ping"})")["ok"], true);  // the same connection stays usable
 
-  int garbage = connect_to(sock(dir));
+  int garbage = connect_to(control_socket(dir));
   auto g = ask(garbage, std::string("\x01\xff\xfe garbage {", 12));
   EXPECT_EQ(g["ok"], false);
   EXPECT_EQ(ask(garbage, R"({"cmd":"nope"})")["error"], "unknown command 'nope'");
@@ -278,17 +269,17 @@ TEST(Control, HostileClientsLeaveVigilServingOthers) {
   EXPECT_EQ(ask(garbage, R"({"cmd":"status","services":["nope"]})")["error"], "unknown service 'nope'");
   EXPECT_EQ(ask(garbage, R"({"cmd":"ping"})")["ok"], true);
 
-  int half = connect_to(sock(dir));
+  int half = connect_to(control_socket(dir));
   send_all(half, "{\"cmd\":\"sta");  // and never finishes
 
-  int deaf = connect_to(sock(dir));  // asks a lot and never reads a reply
+  int deaf = connect_to(control_socket(dir));  // asks a lot and never reads a reply
   std::string many;
   for (int i = 0; i < 3000; ++i) many += "{\"cmd\":\"status\"}\n";
   send_all(deaf, many);
 
   auto started = std::chrono::steady_clock::now();
   EXPECT_TRUE(serving(dir));
-  CommandResult st = cli(dir, {"status"});
+  CommandResult st = vigil_cli(dir, {"status"});
   EXPECT_EQ(st.exit_code, 0) << st.err;
   EXPECT_LT(std::chrono::steady_clock::now() - started, 3s);
   for (int fd : {big, garbage, half, deaf}) ::close(fd);
@@ -302,14 +293,14 @@ TEST(Control, OutOfFileDescriptorsPausesAcceptingAndRecovers) {
   ASSERT_TRUE(wait_for([&] { return serving(dir); }));
   std::vector<int> held;  // connected, never closed: each costs vigil one fd once accepted
   for (int i = 0; i < 64; ++i) {
-    int fd = connect_to(sock(dir));
+    int fd = connect_to(control_socket(dir));
     if (fd >= 0) held.push_back(fd);
   }
   ASSERT_TRUE(vigil.wait_log("control socket cannot accept connections")) << vigil.log();
   EXPECT_TRUE(vigil.wait_log("Too many open files")) << vigil.log();
   for (int fd : held) ::close(fd);
   ASSERT_TRUE(vigil.wait_log("control socket accepts connections again")) << vigil.log();
-  CommandResult st = cli(dir, {"status"});
+  CommandResult st = vigil_cli(dir, {"status"});
   EXPECT_EQ(st.exit_code, 0) << st.out << st.err;
   EXPECT_TRUE(shows(st.out, "web", "running")) << st.out;
   EXPECT_EQ(count_of(vigil.log(), "cannot accept connections"), 1) << vigil.log();
@@ -319,28 +310,28 @@ TEST(Control, StartStopRestartAndReloadRoundTrips) {
   TempDir dir;
   VigilRun vigil(dir, "[service.web]\ncommand = [\"sh\", \"-c\", \"trap 'exit 0' TERM; while :; do sleep 0.05; done\"]\n");
   ASSERT_TRUE(wait_for([&] { return serving(dir); }));
-  ASSERT_TRUE(wait_for([&] { return shows(cli(dir, {"status"}).out, "web", "running"); }));
-  CommandResult stop = cli(dir, {"stop", "web"});
+  ASSERT_TRUE(wait_for([&] { return shows(vigil_cli(dir, {"status"}).out, "web", "running"); }));
+  CommandResult stop = vigil_cli(dir, {"stop", "web"});
   EXPECT_EQ(stop.exit_code, 0) << stop.err;
   EXPECT_EQ(stop.out, "web: stopped\n");
-  EXPECT_TRUE(shows(cli(dir, {"status"}).out, "web", "stopped"));
-  CommandResult start = cli(dir, {"start", "web"});
+  EXPECT_TRUE(shows(vigil_cli(dir, {"status"}).out, "web", "stopped"));
+  CommandResult start = vigil_cli(dir, {"start", "web"});
   EXPECT_EQ(start.exit_code, 0) << start.err;
   EXPECT_EQ(start.out.rfind("web: running (pid ", 0), 0u) << start.out;
   std::string first_pid = start.out;
-  CommandResult restart = cli(dir, {"restart", "web"});
+  CommandResult restart = vigil_cli(dir, {"restart", "web"});
   EXPECT_EQ(restart.exit_code, 0) << restart.err;
   EXPECT_EQ(restart.out.rfind("web: running (pid ", 0), 0u) << restart.out;
   EXPECT_NE(restart.out, first_pid);  // a new process
-  CommandResult unknown = cli(dir, {"stop", "wbe"});
+  CommandResult unknown = vigil_cli(dir, {"stop", "wbe"});
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_NE(unknown.err.find("unknown service 'wbe' (did you mean 'web'?)"), std::string::npos) << unknown.err;
-  EXPECT_EQ(cli(dir, {"stop"}).exit_code, 2);
+  EXPECT_EQ(vigil_cli(dir, {"stop"}).exit_code, 2);
 
-  CommandResult reload = cli(dir, {"reload"});
+  CommandResult reload = vigil_cli(dir, {"reload"});
   EXPECT_EQ(reload.exit_code, 0) << reload.err;
   write_file(vigil.config_path(), "[service.web]\ncommand = \"oops\"\n");
-  CommandResult bad = cli(dir, {"reload"});
+  CommandResult bad = vigil_cli(dir, {"reload"});
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.err.find("rejected, the config and rules in force stay"), std::string::npos) << bad.err;
   EXPECT_NE(bad.err.find(vigil.config_path() + ":2:11:"), std::string::npos) << bad.err;
@@ -351,11 +342,11 @@ TEST(Control, AFailedServiceCanBeStartedByHand) {
   write_file(dir / "go", "");
   VigilRun vigil(dir, "[service.flaky]\ncommand = [\"sh\", \"-c\", \"test -f " + (dir / "fixed") +
                           " && exec sleep 1000; exit 1\"]\nstart_limit_burst = 1\nfailed_retry = \"never\"\n");
-  ASSERT_TRUE(wait_for([&] { return shows(cli(dir, {"status"}).out, "flaky", "failed"); }));
+  ASSERT_TRUE(wait_for([&] { return shows(vigil_cli(dir, {"status"}).out, "flaky", "failed"); }));
   write_file(dir / "fixed", "");
-  CommandResult start = cli(dir, {"start", "flaky"});
+  CommandResult start = vigil_cli(dir, {"start", "flaky"});
   EXPECT_EQ(start.exit_code, 0) << start.err << vigil.log();
-  EXPECT_EQ(cli(dir, {"status"}).exit_code, 0);
+  EXPECT_EQ(vigil_cli(dir, {"status"}).exit_code, 0);
 }
 
 TEST(Control, AlertsAndSilenceRoundTrips) {
@@ -367,32 +358,32 @@ TEST(Control, AlertsAndSilenceRoundTrips) {
   VigilRun vigil(dir, "[vigil]\nsample_interval = \"100ms\"\n[service.web]\ncommand = [\"sleep\", \"1000\"]\n"
                       "[service.db]\ncommand = [\"sleep\", \"1000\"]\n");
   ASSERT_TRUE(wait_for([&] { return serving(dir); }));
-  CommandResult sil = cli(dir, {"silence", "db/old", "--for", "2h", "--reason", "maintenance"});
+  CommandResult sil = vigil_cli(dir, {"silence", "db/old", "--for", "2h", "--reason", "maintenance"});
   EXPECT_EQ(sil.exit_code, 0) << sil.err;
   EXPECT_EQ(sil.out.rfind("silence s", 0), 0u) << sil.out;
-  ASSERT_TRUE(wait_for([&] { return cli(dir, {"alerts"}).out.find("silenced by") != std::string::npos; })) << vigil.log();
-  CommandResult alerts = cli(dir, {"alerts"});
+  ASSERT_TRUE(wait_for([&] { return vigil_cli(dir, {"alerts"}).out.find("silenced by") != std::string::npos; })) << vigil.log();
+  CommandResult alerts = vigil_cli(dir, {"alerts"});
   EXPECT_NE(alerts.out.find("web is up"), std::string::npos) << alerts.out;
   EXPECT_NE(alerts.out.find("db is up  [silenced by s1 (maintenance)]"), std::string::npos) << alerts.out;
-  auto json = nlohmann::json::parse(cli(dir, {"alerts", "--json"}).out);
+  auto json = nlohmann::json::parse(vigil_cli(dir, {"alerts", "--json"}).out);
   EXPECT_EQ(json.size(), 2u);
   // Only web's firing went out.
   ASSERT_TRUE(wait_for([&] { return read_file(dir / "sent").find("\"web\"") != std::string::npos; }));
   EXPECT_EQ(read_file(dir / "sent").find("\"service\":\"db\""), std::string::npos) << read_file(dir / "sent");
-  CommandResult list = cli(dir, {"silence", "--list"});
+  CommandResult list = vigil_cli(dir, {"silence", "--list"});
   EXPECT_NE(list.out.find("s1  db/old  until "), std::string::npos) << list.out;
   EXPECT_NE(list.out.find("maintenance"), std::string::npos);
-  EXPECT_EQ(cli(dir, {"silence", "nosuch", "--for", "1h"}).exit_code, 1);
-  EXPECT_EQ(cli(dir, {"silence", "db", "--for", "soon"}).exit_code, 1);
+  EXPECT_EQ(vigil_cli(dir, {"silence", "nosuch", "--for", "1h"}).exit_code, 1);
+  EXPECT_EQ(vigil_cli(dir, {"silence", "db", "--for", "soon"}).exit_code, 1);
 
   // Silences survive a restart of vigil.
   vigil.signal(SIGTERM);
   ASSERT_EQ(vigil.wait_exit(), 0);
   VigilRun again(dir, read_file(vigil.config_path()));
   ASSERT_TRUE(wait_for([&] { return serving(dir); }));
-  EXPECT_NE(cli(dir, {"silence", "--list"}).out.find("s1  db/old"), std::string::npos);
-  EXPECT_EQ(cli(dir, {"silence", "--remove", "s1"}).out, "silence s1 removed\n");
-  EXPECT_EQ(cli(dir, {"silence", "--list"}).out, "no silences\n");
+  EXPECT_NE(vigil_cli(dir, {"silence", "--list"}).out.find("s1  db/old"), std::string::npos);
+  EXPECT_EQ(vigil_cli(dir, {"silence", "--remove", "s1"}).out, "silence s1 removed\n");
+  EXPECT_EQ(vigil_cli(dir, {"silence", "--list"}).out, "no silences\n");
 }
 
 TEST(Control, LogsShowsTheTailAndFollowsAcrossRotation) {
@@ -400,11 +391,11 @@ TEST(Control, LogsShowsTheTailAndFollowsAcrossRotation) {
   VigilRun vigil(dir, "[vigil]\nlog_dir = \"" + (dir / "logs") + "\"\nlog_max_size = \"2KB\"\nlog_keep = 1\n"
                       "[service.talker]\ncommand = [\"sh\", \"-c\", \"i=0; while :; do i=$((i+1)); echo line-$i; sleep 0.02; done\"]\n");
   ASSERT_TRUE(wait_for([&] { return serving(dir) && lines_of(read_file(dir / "logs/talker.log")).size() >= 5; }));
-  CommandResult tail = cli(dir, {"logs", "talker", "-n", "3"});
+  CommandResult tail = vigil_cli(dir, {"logs", "talker", "-n", "3"});
   EXPECT_EQ(tail.exit_code, 0) << tail.err;
   EXPECT_EQ(lines_of(tail.out).size(), 3u) << tail.out;
   // -f: a follower sees lines written after it started, including after rotations.
-  ChildProcess follower({VIGIL_BINARY, "logs", "talker", "-f", "-n", "0", "-s", sock(dir)}, dir / "followed");
+  ChildProcess follower({VIGIL_BINARY, "logs", "talker", "-f", "-n", "0", "-s", control_socket(dir)}, dir / "followed");
   ASSERT_TRUE(wait_for([&] { return file_exists(dir / "logs/talker.log.1"); }));
   auto count_now = [&] { return lines_of(read_file(dir / "followed")).size(); };
   ASSERT_TRUE(wait_for([&] { return count_now() > 150; })) << count_now();  // > 2KB: it crossed a rotation
@@ -434,7 +425,7 @@ TEST(Control, ARuntimeDirOpenToOthersIsRefused) {
                              " is open to other users (mode 0777, owner uid "),
             std::string::npos)
       << vigil.log();
-  EXPECT_FALSE(file_exists(sock(dir)));
+  EXPECT_FALSE(file_exists(control_socket(dir)));
 }
 
 TEST(Control, ARuntimeDirThatIsASymlinkIsRefused) {
@@ -483,7 +474,7 @@ TEST(Control, IdleConnectionsCannotLockTheCliOut) {
   ASSERT_TRUE(wait_for([&] { return serving(dir); }));
   std::vector<int> squatters;
   for (int i = 0; i < 40; ++i) {
-    int fd = connect_to(sock(dir));
+    int fd = connect_to(control_socket(dir));
     ASSERT_GE(fd, 0);
     if (i % 2 == 0) {
       ASSERT_EQ(ask(fd, R"({"cmd":"ping"})")["ok"], true);  // spoke once, then idles
@@ -491,7 +482,7 @@ TEST(Control, IdleConnectionsCannotLockTheCliOut) {
     squatters.push_back(fd);
   }
   for (int round = 0; round < 3; ++round) {
-    CommandResult r = cli(dir, {"status"});
+    CommandResult r = vigil_cli(dir, {"status"});
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   }
   for (int fd : squatters) ::close(fd);
@@ -502,9 +493,9 @@ TEST(Control, ASilentConnectionIsClosedBeforeAnIdleOneThatSpoke) {
   TempDir dir;
   VigilRun vigil(dir, kHealthy);
   ASSERT_TRUE(wait_for([&] { return serving(dir); }));
-  int spoke = connect_to(sock(dir));
+  int spoke = connect_to(control_socket(dir));
   ASSERT_EQ(ask(spoke, R"({"cmd":"ping"})")["ok"], true);
-  int silent = connect_to(sock(dir));
+  int silent = connect_to(control_socket(dir));
   ASSERT_GE(silent, 0);
   timeval tv{15, 0};
   ::setsockopt(silent, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);

@@ -214,7 +214,7 @@ TEST(Reload, AConfigReloadRestartsOnlyWhatChanged) {
   ASSERT_TRUE(keep > 0 && change > 0 && drop > 0);
   write_file(vigil.config_path(), svc("keep", "1000") + svc("change", "2000") + svc("add", "1000"));
   vigil.signal(SIGHUP);
-  ASSERT_TRUE(vigil.wait_log("reloaded: +add ~change -drop")) << vigil.log();
+  ASSERT_TRUE(vigil.wait_log("reloaded: +add ~change (command: restarting it) -drop")) << vigil.log();
   ASSERT_TRUE(wait_for([&] { return lines_of(read_file(dir / "change.pids")).size() == 2; })) << vigil.log();
   ASSERT_TRUE(wait_for([&] { return file_exists(dir / "add.pids"); })) << vigil.log();
   EXPECT_TRUE(wait_for([&] { return process_gone(drop) && process_gone(change); }));

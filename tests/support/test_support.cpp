@@ -147,6 +147,15 @@ CommandResult run_command(const std::vector<std::string>& argv) {
   return r;
 }
 
+std::string control_socket(const TempDir& dir) { return dir / "run/vigil/control.sock"; }
+
+CommandResult vigil_cli(const TempDir& dir, std::vector<std::string> args) {
+  std::vector<std::string> argv = {VIGIL_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  argv.insert(argv.end(), {"-s", control_socket(dir)});
+  return run_command(argv);
+}
+
 VigilRun::VigilRun(const TempDir& dir, const std::string& config_text, std::vector<std::string> extra_env,
                    std::vector<std::string> wrapper)
     : config_(dir / "vigil.toml"), log_(dir / "vigil.log"), status_(dir / "run/vigil/status.json") {

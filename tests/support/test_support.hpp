@@ -54,6 +54,11 @@ struct CommandResult {
 /// Runs a command to completion with stdout/stderr captured (argv, no shell).
 CommandResult run_command(const std::vector<std::string>& argv);
 
+/// The control socket of a VigilRun in `dir` (its XDG_RUNTIME_DIR is dir/run).
+std::string control_socket(const TempDir& dir);
+/// The real `vigil ARGS... -s <that socket>`, run to completion.
+CommandResult vigil_cli(const TempDir& dir, std::vector<std::string> args);
+
 /// The real `vigil run` on a config, its stderr (the operator log) captured to a file.
 class VigilRun {
  public:

@@ -1,4 +1,5 @@
 #include "vigil/config.hpp"
+#include "vigil/spec_diff.hpp"
 
 #include <gtest/gtest.h>
 
@@ -237,4 +238,23 @@ TEST(Config, DefinitionEqualityIgnoresPosition) {
   ConfigResult c = parse("[service.a]\ncommand = [\"y\"]\n");
   EXPECT_TRUE(a.config->services[0] == b.config->services[0]);
   EXPECT_FALSE(a.config->services[0] == c.config->services[0]);
+}
+
+TEST(SpecDiff, MonitoringKeysApplyLiveProcessKeysRestart) {
+  const std::string base = "[service.a]\ncommand = [\"x\"]\n";
+  auto diff = [&](const std::string& extra_before, const std::string& extra_after) {
+    ConfigResult a = parse(base + extra_before), b = parse(base + extra_after);
+    EXPECT_TRUE(a.config && b.config) << errors(a) << errors(b);
+    return compare_specs(a.config->services[0], b.config->services[0]);
+  };
+  SpecChange live = diff("health_grace = \"5s\"\n", "health_grace = \"10s\"\nfreshness = { key = \"k\" }\n"
+                                                      "metrics = { lag = { key = \"l\" } }\nstop_timeout = \"3s\"\n");
+  EXPECT_FALSE(live.restart);
+  EXPECT_EQ(live.keys, (std::vector<std::string>{"stop_timeout", "health_grace", "freshness", "metrics"}));
+  SpecChange env = diff("", "env = { A = \"1\" }\nrestart_delay = \"2s\"\n");
+  EXPECT_TRUE(env.restart);
+  EXPECT_EQ(env.keys, (std::vector<std::string>{"env", "restart_delay"}));
+  EXPECT_TRUE(diff("", "cwd = \"/tmp\"\n").restart);
+  EXPECT_TRUE(diff("", "watchdog = \"5s\"\n").restart);
+  EXPECT_TRUE(diff("", "").keys.empty());
 }

@@ -92,6 +92,36 @@ TEST(Expr, AMissingValueMakesItsComparisonFalse) {
   EXPECT_FALSE(eval("exit_code != 0", s));  // a signal death has no exit code
 }
 
+TEST(Expr, ThreeValuedEvaluationTellsNoValueFromFalse) {
+  ServiceSnapshot s;  // stopped: no cpu, no memory
+  s.state = State::Stopped;
+  auto truth = [&](const std::string& text) {
+    Parsed p = parse(text, {{"lag", Type::Plain}});
+    EXPECT_FALSE(p.error) << text;
+    return evaluate(*p.root, Context{&s, true});
+  };
+  EXPECT_EQ(truth("cpu > 80"), Truth::Unknown);
+  EXPECT_EQ(truth("not (cpu > 80)"), Truth::Unknown);  // holds() says true here, as documented
+  EXPECT_TRUE(eval("not (cpu > 80)", s));
+  EXPECT_EQ(truth("running and cpu > 80"), Truth::False);   // decided without the missing value
+  EXPECT_EQ(truth("not running or cpu > 80"), Truth::True);
+  EXPECT_EQ(truth("cpu > 80 or memory > 1GB"), Truth::Unknown);
+  EXPECT_EQ(truth("cpu + 1 > 80"), Truth::Unknown);
+  EXPECT_EQ(truth("state == 'stopped'"), Truth::True);
+  s.cpu = 90;
+  EXPECT_EQ(truth("cpu > 80 or memory > 1GB"), Truth::True);
+  EXPECT_EQ(truth("cpu > 80 and memory > 1GB"), Truth::Unknown);
+  EXPECT_EQ(truth("cpu < 80 and memory > 1GB"), Truth::False);
+}
+
+TEST(Expr, SimpleThresholdsAreReadFromPlainComparisons) {
+  auto th = [](const std::string& text) { return simple_threshold(*parse(text, {}).root); };
+  EXPECT_EQ(th("data_age > 60s"), std::make_pair(std::string("data_age"), 60.0));
+  EXPECT_EQ(th("1GB <= memory"), std::make_pair(std::string("memory"), 1e9));
+  EXPECT_FALSE(th("data_age > 60s and running"));
+  EXPECT_FALSE(th("uptime < 30s"));
+}
+
 TEST(ExprErrors, PointAtTheOffendingToken) {
   EXPECT_EQ(error_of("data_agee > 60s"), "1: unknown metric 'data_agee' (did you mean 'data_age'?)");
   EXPECT_EQ(error_of("cpu > 80% and memery > 1GB"), "15: unknown metric 'memery' (did you mean 'memory'?)");

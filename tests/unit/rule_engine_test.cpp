@@ -28,6 +28,12 @@ struct Fixture {
     snap.store.up = true;
   }
   ServiceSnapshot& svc() { return snap.services[0]; }
+  const Alert* alert(const std::string& rule) const {
+    static Alert found;
+    for (const Alert& a : engine.alerts())
+      if (a.rule == rule) return &(found = a);
+    return nullptr;
+  }
   EngineOutput at(Duration d) {
     now = t0 + d;
     return engine.evaluate(snap, now, std::chrono::duration<double>(d).count(), silences);
@@ -50,7 +56,7 @@ TEST(RuleEngine, ForKeepsAnAlertPendingUntilTheConditionHeldLongEnough) {
   f.svc().data_age = 61;
   EXPECT_EQ(Fixture::kinds(f.at(0s)), K{});
   ASSERT_EQ(f.engine.alerts().size(), 1u);
-  EXPECT_EQ(f.engine.alerts()[0].state, AlertState::Pending);
+  EXPECT_EQ(f.engine.alerts()[0].phase, AlertPhase::Pending);
   EXPECT_EQ(Fixture::kinds(f.at(9s)), K{});
   EXPECT_EQ(Fixture::kinds(f.at(10s)), K{"firing:stale"});
   EXPECT_EQ(Fixture::kinds(f.at(11s)), K{});  // no second firing
@@ -107,7 +113,9 @@ TEST(RuleEngine, AnActionIsRequestedOncePerFiring) {
   f.svc().data_age = 1;
   EngineOutput resolved = f.at(2s);
   ASSERT_EQ(resolved.notifications.size(), 1u);
-  EXPECT_EQ(resolved.notifications[0].alert.summary, "svc: data is 1m13s old");  // what was wrong, not "1s"
+  // The resolution says what was observed when it resolved, not the firing values.
+  EXPECT_EQ(resolved.notifications[0].alert.summary, "svc: data is 1.0s old");
+  EXPECT_EQ(resolved.notifications[0].alert.values.at("data_age"), "1.0s");
   f.svc().data_age = 70;
   EXPECT_EQ(f.at(3s).actions.size(), 1u);  // a new firing acts again
 }
@@ -134,7 +142,7 @@ TEST(RuleEngine, AnEventRuleFoldsACrashStormIntoOneAlertWithACount) {
   }
   ASSERT_EQ(f.engine.alerts().size(), 1u);
   EXPECT_EQ(f.engine.alerts()[0].count, 5);
-  EXPECT_EQ(f.engine.alerts()[0].summary, "svc crashed (5 times)");
+  EXPECT_EQ(f.engine.alerts()[0].summary, "svc crashed (5 times in 4.0s, last: exited with status 1)");
   EXPECT_EQ(Fixture::kinds(f.at(64s)), K{});
   EXPECT_EQ(Fixture::kinds(f.at(65s)), K{"resolved:crashed"});
 }
@@ -180,7 +188,7 @@ TEST(RuleEngine, SummariesAreBoundedAtACharacterBoundary) {
   std::string summary = f.engine.alerts()[0].summary;
   EXPECT_LE(summary.size(), 2048u);
   EXPECT_EQ(summary.substr(summary.size() - 3), "\xe2\x80\xa6");
-  auto o = f.engine.set_vigil_alert("rules_reload_failed", Severity::Warning, std::string(3000, '\xc3') , f.now, 0);
+  auto o = f.engine.set_vigil_alert("rules_reload_failed", std::string(3000, '\xc3') , f.now, 0);
   ASSERT_EQ(o.notifications.size(), 1u);
   std::string cut = o.notifications[0].alert.summary;
   EXPECT_LE(cut.size(), 2048u);
@@ -239,12 +247,18 @@ TEST(RuleEngine, AReloadKeepsUnchangedRulesAndResolvesRemovedOnes) {
 
 TEST(RuleEngine, VigilsOwnAlertsRaiseAndClear) {
   Fixture f("[[rule]]\nname = \"a\"\nwhen = \"cpu > 90\"");
-  auto raised = f.engine.set_vigil_alert("rules_reload_failed", Severity::Warning, "rules.toml:3:9: unknown metric", f.now, 0);
+  auto raised = f.engine.set_vigil_alert("rules_reload_failed", "rules.toml:3:9: unknown metric", f.now, 0);
   ASSERT_EQ(raised.notifications.size(), 1u);
   EXPECT_EQ(raised.notifications[0].targets, std::vector<std::string>{"ops"});
-  EXPECT_TRUE(f.engine.set_vigil_alert("rules_reload_failed", Severity::Warning, "rules.toml:3:9: unknown metric", f.now, 0)
+  EXPECT_EQ(raised.notifications[0].alert.severity, Severity::Warning);
+  EXPECT_TRUE(f.engine.set_vigil_alert("rules_reload_failed", "rules.toml:3:9: unknown metric", f.now, 0)
                   .notifications.empty());
-  EXPECT_EQ(Fixture::kinds(f.engine.set_vigil_alert("rules_reload_failed", Severity::Warning, std::nullopt, f.now, 1)),
+  // A second, different failure updates the firing alert: no second firing without a resolution.
+  auto again = f.engine.set_vigil_alert("rules_reload_failed", "rules.toml:4:1: syntax error", f.now, 0);
+  EXPECT_TRUE(again.notifications.empty());
+  ASSERT_EQ(again.updated.size(), 1u);
+  EXPECT_EQ(f.engine.alerts()[0].summary, "rules.toml:4:1: syntax error");
+  EXPECT_EQ(Fixture::kinds(f.engine.set_vigil_alert("rules_reload_failed", std::nullopt, f.now, 1)),
             K{"resolved:rules_reload_failed"});
 }
 
@@ -282,4 +296,186 @@ TEST(RuleEngine, TheNextDeadlineIsWhenDataAgeCrossesAThresholdOrAForRunsOut) {
   f.svc().cpu = 95;  // hot is now pending: due when its `for` runs out
   f.at(2s);
   EXPECT_NEAR(std::chrono::duration<double>(*f.engine.next_deadline(f.snap, f.now) - f.now).count(), 10.0, 1e-6);
+}
+
+// ---- No data is not "false" --------------------------------------------------------------------
+
+TEST(RuleEngine, NoValueNeitherFiresNorResolves) {
+  Fixture f("[[rule]]\nname = \"leak\"\nwhen = \"memory > 500MB\"\naction = \"restart\"\nnotify = [\"ops\"]\n"
+            "summary = \"{service}: memory {memory}\"");
+  f.svc().memory = 603.2e6;
+  EXPECT_EQ(Fixture::kinds(f.at(0s)), K{"firing:leak"});
+  // vigil restarts it: while the process is down there is no value; the alert keeps firing.
+  f.svc().state = State::Backoff;
+  f.svc().memory.reset();
+  EXPECT_EQ(Fixture::kinds(f.at(1s)), K{});
+  ASSERT_TRUE(f.alert("leak"));
+  EXPECT_TRUE(f.alert("leak")->firing());
+  EXPECT_EQ(f.alert("leak")->no_data_since, 1.0);
+  EXPECT_EQ(f.alert("leak")->summary, "svc: memory 603.2MB");  // the last values seen
+  EXPECT_TRUE(f.at(2s).actions.empty());                         // and no second action
+  // The new run is small: observed clear, resolved with the small value.
+  f.svc().state = State::Running;
+  f.svc().memory = 20e6;
+  EngineOutput o = f.at(3s);
+  ASSERT_EQ(Fixture::kinds(o), K{"resolved:leak"});
+  EXPECT_EQ(o.notifications[0].alert.summary, "svc: memory 20MB");
+  EXPECT_FALSE(o.notifications[0].alert.no_data_since);
+}
+
+TEST(RuleEngine, NoValueKeepsAPendingAlertPending) {
+  Fixture f("[[rule]]\nname = \"hot\"\nwhen = \"cpu > 90\"\nfor = \"10s\"");
+  f.svc().cpu = 95;
+  f.at(0s);
+  f.svc().cpu.reset();
+  f.at(5s);
+  ASSERT_EQ(f.engine.alerts().size(), 1u);
+  EXPECT_EQ(f.engine.alerts()[0].phase, AlertPhase::Pending);
+  f.svc().cpu = 95;
+  EXPECT_EQ(Fixture::kinds(f.at(10s)), K{"firing:hot"});
+}
+
+TEST(RuleEngine, NoDataResolveAndFireAreTheRulesChoice) {
+  Fixture f("[[rule]]\nname = \"gone\"\nwhen = \"cpu > 90\"\nno_data = \"resolve\"\n"
+            "[[rule]]\nname = \"blind\"\nwhen = \"data_age > 60s\"\nno_data = \"fire\"\nfor = \"5s\"");
+  f.svc().cpu = 95;
+  f.svc().data_age = 1;
+  EXPECT_EQ(Fixture::kinds(f.at(0s)), K{"firing:gone"});
+  f.svc().cpu.reset();
+  f.svc().data_age.reset();
+  EXPECT_EQ(Fixture::kinds(f.at(1s)), K{"resolved:gone"});
+  EXPECT_EQ(Fixture::kinds(f.at(6s)), K{"firing:blind"});
+}
+
+TEST(RuleEngine, AComparisonThatIsFalseWithoutTheMissingValueStillDecides) {
+  // `state == "running"` is false for a stopped service whatever memory is: observed, not unknown.
+  Fixture f("[[rule]]\nname = \"leak\"\nwhen = \"state == 'running' and memory > 500MB\"");
+  f.svc().memory = 600e6;
+  EXPECT_EQ(Fixture::kinds(f.at(0s)), K{"firing:leak"});
+  f.svc().state = State::Stopped;
+  f.svc().memory.reset();
+  EXPECT_EQ(Fixture::kinds(f.at(1s)), K{"resolved:leak"});
+}
+
+TEST(RuleEngine, GraceDelaysFiringButNotResolving) {
+  Fixture f("[[rule]]\nname = \"stale\"\nwhen = \"data_age > 60s\"");
+  f.svc().data_age = 100;
+  EXPECT_EQ(Fixture::kinds(f.at(0s)), K{"firing:stale"});
+  f.svc().in_health_grace = true;  // a new run, in its grace
+  EXPECT_EQ(Fixture::kinds(f.at(1s)), K{});
+  f.svc().data_age = 2;  // fresh data inside the grace: it resolves now, not after the grace
+  EXPECT_EQ(Fixture::kinds(f.at(2s)), K{"resolved:stale"});
+  f.svc().data_age = 100;  // stale again inside the grace: waits
+  EXPECT_EQ(Fixture::kinds(f.at(3s)), K{});
+  f.svc().in_health_grace = false;
+  EXPECT_EQ(Fixture::kinds(f.at(4s)), K{"firing:stale"});
+}
+
+TEST(RuleEngine, AFoldedCrashStormRenotifiesAtRepeatWithTheCount) {
+  Fixture f("[[rule]]\nname = \"crashed\"\nwhen = \"exit_code != 0\"\nrepeat = \"10s\"\nsummary = \"{service} crashed\"");
+  f.at(0s);
+  std::vector<std::string> repeats;
+  for (int i = 1; i <= 25; ++i) {
+    f.svc().exits = i;
+    f.svc().last_exit = LastExit{ExitStatus::from_wait_status(1 << 8), 0};
+    for (const auto& n : f.at(std::chrono::seconds(i)).notifications)
+      if (n.kind == Notification::Kind::Repeat) repeats.push_back(n.alert.summary);
+  }
+  EXPECT_EQ(repeats, (std::vector<std::string>{"svc crashed (11 times in 10.0s, last: exited with status 1)",
+                                               "svc crashed (21 times in 20.0s, last: exited with status 1)"}));
+  // Exits 22-25 came after the last repeat: the next one says so; then, quiet, nothing more.
+  EngineOutput late = f.at(40s);
+  ASSERT_EQ(Fixture::kinds(late), K{"repeat:crashed"});
+  EXPECT_EQ(late.notifications[0].alert.count, 25);
+  EXPECT_EQ(Fixture::kinds(f.at(60s)), K{});
+}
+
+TEST(RuleEngine, ServiceFailedFiresOnceWithoutRulesAndUpdatesOnARepeatedFailure) {
+  RuleEngine engine;  // no rules file at all
+  Silences silences;
+  Snapshot snap;
+  ServiceSnapshot s;
+  s.name = "bridge";
+  s.state = State::Failed;
+  s.failed_reason = "6 starts within 1m (start_limit_burst = 5)";
+  s.next_start_in = 600;
+  snap.services.push_back(s);
+  TimePoint t0{};
+  EngineOutput o = engine.evaluate(snap, t0, 0, silences);
+  ASSERT_EQ(Fixture::kinds(o), K{"firing:service_failed"});
+  EXPECT_EQ(o.notifications[0].alert.severity, Severity::Critical);
+  EXPECT_EQ(o.notifications[0].alert.summary,
+            "bridge failed (start limit: 6 starts within 1m (start_limit_burst = 5)); vigil retries in 10m");
+  // The retry starts, fails again: still the same alert, updated, never a second firing.
+  snap.services[0].state = State::Starting;
+  EXPECT_EQ(Fixture::kinds(engine.evaluate(snap, t0 + 600s, 600, silences)), K{});
+  snap.services[0].state = State::Failed;
+  snap.services[0].restarts = 6;
+  snap.services[0].next_start_in = 1200;
+  o = engine.evaluate(snap, t0 + 610s, 610, silences);
+  EXPECT_EQ(Fixture::kinds(o), K{});
+  EXPECT_EQ(o.updated.size(), 1u);
+  snap.services[0].state = State::Running;  // a short run is no recovery
+  snap.services[0].uptime = 5;
+  EXPECT_EQ(Fixture::kinds(engine.evaluate(snap, t0 + 1200s, 1200, silences)), K{});
+  snap.services[0].uptime = 30;  // up for `after` (30s by default): recovered
+  EXPECT_EQ(Fixture::kinds(engine.evaluate(snap, t0 + 1230s, 1230, silences)), K{"resolved:service_failed"});
+}
+
+TEST(RuleEngine, ServiceFlappingFiresAfterBackoffOutlastsItsThreshold) {
+  Fixture f("[builtin.service_flapping]\nafter = \"1m\"\nnotify = [\"ops\"]\n[builtin.service_failed]\ndisabled = true");
+  f.svc().state = State::Backoff;
+  EXPECT_EQ(Fixture::kinds(f.at(0s)), K{});
+  f.svc().state = State::Running;  // a short run is no verdict
+  f.svc().uptime = 5;
+  EXPECT_EQ(Fixture::kinds(f.at(30s)), K{});
+  f.svc().state = State::Backoff;
+  EngineOutput o = f.at(60s);
+  ASSERT_EQ(Fixture::kinds(o), K{"firing:service_flapping"});
+  EXPECT_EQ(o.notifications[0].targets, std::vector<std::string>{"ops"});
+  f.svc().state = State::Failed;  // disabled: nothing
+  EXPECT_EQ(Fixture::kinds(f.at(70s)), K{});
+  f.svc().state = State::Running;
+  f.svc().uptime = 60;  // up for `after`: resolved
+  EXPECT_EQ(Fixture::kinds(f.at(200s)), K{"resolved:service_flapping"});
+}
+
+TEST(RuleEngine, AResolutionGoesWhereItsFiringWentEvenIfSilencedSince) {
+  Fixture f("[[rule]]\nname = \"hot\"\nwhen = \"cpu > 90\"\nnotify = [\"ops\"]");
+  f.svc().cpu = 95;
+  EXPECT_EQ(Fixture::kinds(f.at(0s)), K{"firing:hot"});
+  Silence s;
+  s.service = "svc";
+  s.until = 3600;
+  f.silences.add(s, 0);
+  f.svc().cpu = 5;
+  EngineOutput o = f.at(1s);
+  ASSERT_EQ(Fixture::kinds(o), K{"resolved:hot"});  // delivered: the log must not say "not sent"
+  EXPECT_EQ(o.notifications[0].alert.muted_by, "");
+}
+
+TEST(AlertLifecycle, EveryPairIsDecidedAndNoDataNeverChangesTheVerdict) {
+  const AlertPhase phases[] = {AlertPhase::Inactive, AlertPhase::Pending, AlertPhase::Firing, AlertPhase::Clearing};
+  for (AlertPhase p : phases) {
+    AlertStep s = alert_transition(p, AlertInput::NoData);
+    EXPECT_NE(s.effect, AlertEffect::Fire) << to_string(p);
+    EXPECT_NE(s.effect, AlertEffect::Resolve) << to_string(p);
+    EXPECT_NE(s.effect, AlertEffect::Forget) << to_string(p);
+    // The grace never fires and never resolves.
+    AlertStep g = alert_transition(p, AlertInput::HoldsInGrace);
+    EXPECT_NE(g.effect, AlertEffect::Fire) << to_string(p);
+    EXPECT_NE(g.effect, AlertEffect::Resolve) << to_string(p);
+  }
+  EXPECT_EQ(alert_transition(AlertPhase::Inactive, AlertInput::Holds).next, AlertPhase::Pending);
+  EXPECT_EQ(alert_transition(AlertPhase::Pending, AlertInput::ForElapsed).effect, AlertEffect::Fire);
+  EXPECT_EQ(alert_transition(AlertPhase::Pending, AlertInput::Clear).effect, AlertEffect::Forget);
+  EXPECT_EQ(alert_transition(AlertPhase::Firing, AlertInput::Clear).next, AlertPhase::Clearing);
+  EXPECT_EQ(alert_transition(AlertPhase::Firing, AlertInput::ClearElapsed).effect, AlertEffect::None);  // must clear first
+  EXPECT_EQ(alert_transition(AlertPhase::Clearing, AlertInput::NoData).next, AlertPhase::Firing);
+  EXPECT_EQ(alert_transition(AlertPhase::Clearing, AlertInput::ClearElapsed).effect, AlertEffect::Resolve);
+  EXPECT_EQ(alert_transition(AlertPhase::Inactive, AlertInput::Exit).effect, AlertEffect::Fire);
+  EXPECT_EQ(alert_transition(AlertPhase::Clearing, AlertInput::Exit).effect, AlertEffect::Fold);
+  EXPECT_EQ(alert_transition(AlertPhase::Firing, AlertInput::RepeatDue).effect, AlertEffect::Repeat);
+  EXPECT_EQ(alert_transition(AlertPhase::Pending, AlertInput::Gone).effect, AlertEffect::Forget);
+  EXPECT_EQ(alert_transition(AlertPhase::Firing, AlertInput::Gone).effect, AlertEffect::Resolve);
 }

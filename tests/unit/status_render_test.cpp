@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "vigil/snapshot.hpp"
+#include "vigil/status_nagios.hpp"
+
+#include "plugin_output.hpp"
 
 using namespace vigil;
 
@@ -121,4 +124,68 @@ TEST(StatusRender, AlertsTable) {
             std::string::npos)
       << out;
   EXPECT_EQ(render_alerts(nlohmann::json::array(), {}), "no active alerts\n");
+}
+
+
+TEST(NagiosRender, CriticalFirstLineNamesTheProblemAndPerfdataCarriesThresholds) {
+  Snapshot s = sample();
+  s.services[1].thresholds["data_age"] = {30.0, 60.0};
+  s.services[1].data_age = 73;
+  auto j = as_json(s);
+  vt::PluginOutput p = vt::parse_plugin_output(render_nagios(j));
+  EXPECT_EQ(p.word, "CRITICAL");
+  EXPECT_EQ(p.text, "1 of 2 services critical: a-service-with-a-rather-long-name backoff");
+  EXPECT_EQ(p.perf.at("services_ok"), (std::vector<std::string>{"1", "", "", "0", "2"}));
+  EXPECT_EQ(p.perf.at("a-service-with-a-rather-long-name_data_age"), (std::vector<std::string>{"73s", "30", "60", "0", ""}));
+  EXPECT_EQ(p.perf.at("redis_memory"), (std::vector<std::string>{"12400000B", "", "", "0", ""}));
+  EXPECT_EQ(p.perf.at("a-service-with-a-rather-long-name_restarts")[0], "4c");
+  ASSERT_EQ(p.lines.size(), 1u);
+  EXPECT_EQ(p.lines[0], "CRITICAL a-service-with-a-rather-long-name: data is 1m13s old");
+  EXPECT_EQ(status_exit_code(j), 2);
+}
+
+TEST(NagiosRender, AFailedServiceIsCriticalEvenWithoutAnAlert) {
+  Snapshot s = sample();
+  s.alerts.clear();
+  s.services[1].health = Health::Ok;
+  s.services[1].state = State::Failed;
+  s.services[1].failed_reason = "6 starts within 1m (start_limit_burst = 5)";
+  auto j = as_json(s);
+  vt::PluginOutput p = vt::parse_plugin_output(render_nagios(j));
+  EXPECT_EQ(p.word, "CRITICAL");
+  EXPECT_EQ(p.text, "1 of 2 services critical: a-service-with-a-rather-long-name failed (start limit)");
+  EXPECT_NE(render_status(j, {}).find("critical  failed (start limit: 6 starts"), std::string::npos) << render_status(j, {});
+}
+
+TEST(NagiosRender, OkAndWarningAndVigilsOwnAlerts) {
+  Snapshot s = sample();
+  s.alerts.clear();
+  s.services[1].state = State::Running;
+  s.services[1].health = Health::Ok;
+  vt::PluginOutput ok = vt::parse_plugin_output(render_nagios(as_json(s)));
+  EXPECT_EQ(ok.word, "OK");
+  EXPECT_EQ(ok.text, "2 of 2 services ok");
+  EXPECT_TRUE(ok.lines.empty());
+  AlertView v;
+  v.rule = "rules_reload_failed";
+  v.service = "vigil";
+  v.severity = Severity::Warning;
+  v.state = AlertState::Firing;
+  v.summary = "rules edit rejected | keeping the 5 rules";  // a '|' would end the text early
+  s.alerts = {v};
+  vt::PluginOutput warn = vt::parse_plugin_output(render_nagios(as_json(s)));
+  EXPECT_EQ(warn.word, "WARNING");
+  EXPECT_EQ(warn.text, "1 of 2 services warning: vigil rules_reload_failed");
+  EXPECT_EQ(warn.lines, std::vector<std::string>{"WARNING vigil: rules edit rejected / keeping the 5 rules"});
+  EXPECT_EQ(render_nagios_unknown("permission denied on /run/v.sock: vigil runs as uid 1000"),
+            "VIGIL UNKNOWN - permission denied on /run/v.sock: vigil runs as uid 1000\n");
+}
+
+TEST(StatusRender, AlertsShowNoDataAndWhatBecameOfTheAction) {
+  nlohmann::json a = {{"rule", "leak"},       {"service", "bridge"},  {"severity", "critical"}, {"state", "firing"},
+                      {"since", 30},          {"summary", "memory 603MB"}, {"muted_by", nullptr},
+                      {"no_data_since", 100}, {"action", "restart skipped: service is failed (start limit hit; a rule does not restart it)"}};
+  std::string out = render_alerts(nlohmann::json::array({a}), RenderOptions{false, 112});
+  EXPECT_NE(out.find("[no data for 12s: kept as it was]"), std::string::npos) << out;
+  EXPECT_NE(out.find("[action: restart skipped: service is failed"), std::string::npos) << out;
 }
