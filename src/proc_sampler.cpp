@@ -199,16 +199,16 @@ void ProcSampler::walk(pid_t root, TreeSample& out, History& next, const History
     if (st.state == 'Z' || next.procs.count(pid)) continue;
     std::uint64_t ticks = st.utime + st.stime;
     next.procs[pid] = Seen{st.starttime, ticks};
+    std::uint64_t new_ticks = ticks;  // appeared since the last pass: all of its CPU time is new
     if (prev) {
       auto it = prev->procs.find(pid);
       if (it != prev->procs.end() && it->second.starttime == st.starttime) {
         any_prev = true;
-        out.cpu = out.cpu.value_or(0) + static_cast<double>(ticks - it->second.ticks);
-      } else {
-        // Appeared since the last pass: all of its CPU time is new.
-        out.cpu = out.cpu.value_or(0) + static_cast<double>(ticks);
+        new_ticks = ticks >= it->second.ticks ? ticks - it->second.ticks : 0;
       }
+      out.cpu = out.cpu.value_or(0) + static_cast<double>(new_ticks);
     }
+    out.cpu_seconds += static_cast<double>(new_ticks) / static_cast<double>(ticks_per_second_);
     out.memory += static_cast<std::uint64_t>(st.rss_pages > 0 ? st.rss_pages : 0) * static_cast<std::uint64_t>(page_size_);
     out.threads += st.num_threads;
     out.fds += count_fds(pid, kept);

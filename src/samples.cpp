@@ -10,6 +10,7 @@ void SampleTable::set_proc(const std::string& service, pid_t root, const TreeSam
   Samples& s = by_service_[service];
   s.proc_root = root;
   s.proc = sample;
+  s.cpu_seconds_total += sample.cpu_seconds;
 }
 
 void SampleTable::set_store(StoreValues values) {
@@ -25,6 +26,7 @@ void SampleTable::fill(ServiceSnapshot& snap, double unix_now) const {
   auto it = by_service_.find(snap.name);
   if (it == by_service_.end()) return;
   const Samples& s = it->second;
+  snap.cpu_seconds_total = s.cpu_seconds_total;
   // A reading of an earlier run (another main pid) says nothing about this one.
   bool live = has_processes(snap.state) && snap.pid > 0;
   if (live && snap.pid == s.proc_root && s.proc.processes > 0) {

@@ -45,6 +45,8 @@ void service_json(JsonOut& j, const ServiceSnapshot& s) {
   }
   for (const auto& [name, value] : s.custom) j.key(name).value(value);
   j.end_object();
+  j.key("cpu_seconds_total").value(s.cpu_seconds_total);
+  j.key("log_dropped_lines").value(s.log_dropped_lines);
   j.key("store_error").string_or_null(s.store_error);
   j.key("thresholds").begin_object();
   for (const auto& [metric, t] : s.thresholds) {
@@ -120,6 +122,7 @@ std::string to_json(const Snapshot& snap, const std::vector<std::string>& only) 
   j.key("uptime").value(snap.uptime);
   j.key("config").value(snap.config_path);
   j.key("taken_at").value(snap.taken_at);
+  j.key("config_loaded_at").value(snap.config_loaded_at);
   j.end_object();
   j.key("store").begin_object();
   j.key("configured").value(snap.store.configured);
@@ -142,6 +145,12 @@ std::string to_json(const Snapshot& snap, const std::vector<std::string>& only) 
   j.key("loaded_at").value(r.loaded_at);
   j.key("error").string_or_null(r.error);
   j.key("watch_error").string_or_null(r.watch_error);
+  j.end_object();
+  j.key("reload").begin_object();
+  j.key("at");
+  snap.reload.at > 0 ? j.value(snap.reload.at) : j.null();
+  j.key("ok").value(snap.reload.ok);
+  j.key("result").string_or_null(snap.reload.result);
   j.end_object();
   j.key("notifiers").begin_array();
   for (const auto& n : snap.notifiers) {

@@ -25,6 +25,7 @@ Supervisor::Supervisor(boost::asio::io_context& io, Config config, LogWriter& wr
       sampling_([&io](std::function<void()> fn) { boost::asio::post(io, std::move(fn)); }),
       publish_timer_(io),
       early_timer_(io) {
+  config_loaded_at_ = unix_now();
   std::error_code ec;
   std::filesystem::create_directories(runtime_dir_, ec);
   ::chmod(runtime_dir_.c_str(), 0700);
@@ -84,20 +85,25 @@ std::string Supervisor::act(const ActionRequest& a) {
 
 std::string Supervisor::reload() {
   ConfigResult r = load_config(config_.path, process_env());
+  publish_soon();
   if (!r.config) {
     std::string all;
     for (const auto& d : r.errors) all += (all.empty() ? "" : "\n") + d.str();
     oplog::config_rejected(config_.path, all);
     alerting_->set_vigil_error("config_reload_failed", r.errors.front().str());
+    last_reload_ = {unix_now(), false, "config refused, the one in force stays: " + r.errors.front().str()};
     return all;
   }
   alerting_->set_vigil_error("config_reload_failed", "");
-  apply_config(std::move(*r.config));
+  config_loaded_at_ = unix_now();
+  std::string changes = apply_config(std::move(*r.config));
   // The rules are checked against the services just applied (names, custom metrics).
-  return alerting_->reload();
+  std::string rules = alerting_->reload();
+  last_reload_ = {unix_now(), rules.empty(), rules.empty() ? "config applied:" + changes : "config applied:" + changes + "; rules refused: " + rules};
+  return rules;
 }
 
-void Supervisor::apply_config(Config next) {
+std::string Supervisor::apply_config(Config next) {
   std::string added, changed, removed;
   for (auto& s : services_) {
     if (next.find(s->name())) continue;
@@ -126,6 +132,9 @@ void Supervisor::apply_config(Config next) {
   }
   if (next.vigil.socket != config_.vigil.socket || next.vigil.log_dir != config_.vigil.log_dir)
     oplog::warn("socket and log_dir changes take effect when vigil itself restarts");
+  if (!(next.vigil.http == config_.vigil.http) || next.vigil.http_token_file != config_.vigil.http_token_file ||
+      next.vigil.textfile != config_.vigil.textfile || next.vigil.external_url != config_.vigil.external_url)
+    oplog::warn("http, http_token_file, textfile and external_url changes take effect when vigil itself restarts");
   bool store_changed = (next.store.has_value() != config_.store.has_value()) ||
                        (next.store && (next.store->url != config_.store->url || next.store->timeout != config_.store->timeout));
   config_ = std::move(next);
@@ -139,6 +148,7 @@ void Supervisor::apply_config(Config next) {
   for (const auto& name : retiring_) find(name)->stop();
   settle_redefinitions();
   start_waiting();
+  return added.empty() && changed.empty() && removed.empty() ? " no service changed" : added + changed + removed;
 }
 
 void Supervisor::settle_redefinitions() {
@@ -230,12 +240,16 @@ Snapshot Supervisor::snapshot() const {
   snap.uptime = to_seconds(now - started_at_);
   snap.taken_at = unix_now();
   snap.config_path = config_.path;
+  snap.reload = last_reload_;
+  snap.config_loaded_at = config_loaded_at_;
   if (store_) snap.store = store_->state();
   double wall = unix_now();
   snap.services.reserve(services_.size());
   for (const auto& s : services_) {
     snap.services.push_back(s->snapshot(now));
     samples_.fill(snap.services.back(), wall);
+    if (!dropped_lines_.empty())
+      if (auto d = dropped_lines_.find(s->name()); d != dropped_lines_.end()) snap.services.back().log_dropped_lines = d->second;
   }
   return snap;
 }
@@ -460,6 +474,11 @@ void Supervisor::on_child_signal() {
 void Supervisor::on_log_resume(LogWriter::StreamId stream) {
   for (auto& s : services_)
     if (s->log_stream() == stream) s->resume_output();
+}
+
+void Supervisor::on_log_dropped(LogWriter::StreamId stream, std::uint64_t lines) {
+  for (const auto& s : services_)
+    if (s->log_stream() == stream) dropped_lines_[s->name()] += lines;
 }
 
 std::string Supervisor::service_for_stream(LogWriter::StreamId stream) const {

@@ -22,6 +22,7 @@ struct TreeSample {
   std::int64_t threads = 0;
   std::int64_t fds = 0;
   int processes = 0;
+  double cpu_seconds = 0;     // CPU time this pass saw spent since the previous pass (all of it for new processes)
 };
 
 /// One store read for one service.
@@ -49,6 +50,7 @@ class SampleTable {
   struct Samples {
     pid_t proc_root = 0;
     TreeSample proc;
+    double cpu_seconds_total = 0;  // summed over passes: a counter across runs
     std::optional<double> data_ts;
     std::map<std::string, std::optional<double>> custom;
     std::string store_error;

@@ -41,6 +41,8 @@ struct ServiceSnapshot {
 
   // Sampled metrics, in base units (percent, bytes, seconds, counts).
   std::optional<double> cpu, memory, threads, fds;
+  double cpu_seconds_total = 0;        // CPU time of the service's trees seen by sampling since vigil started (a counter)
+  std::uint64_t log_dropped_lines = 0;  // lines dropped under log_overflow = "drop" since vigil started
   std::optional<double> output_idle, watchdog_age;
   std::optional<double> data_age;
   std::map<std::string, std::optional<double>> custom;  // the service's `metrics`
@@ -98,17 +100,26 @@ struct StoreState {
   bool keyspace_events = false;  // writes to watched keys are heard as they happen
 };
 
+/// The last config reload (SIGHUP / vigil reload), as `vigil status NAME` shows it.
+struct ReloadView {
+  double at = 0;         // unix seconds; 0 = none since vigil started
+  bool ok = true;
+  std::string result;    // what changed ("+api ~web (...)"), or why it was refused
+};
+
 struct Snapshot {
   std::string version;
   pid_t pid = 0;
   double uptime = 0;
   double taken_at = 0;  // unix seconds
   std::string config_path;
+  double config_loaded_at = 0;  // unix seconds: when the config in force was read
   StoreState store;
   std::vector<ServiceSnapshot> services;
   std::vector<AlertView> alerts;  // pending and firing, most severe first
   RulesView rules;
   std::vector<NotifierView> notifiers;
+  ReloadView reload;
 };
 
 /// The documented status object (docs/status.md), on one line: status.json and the control

@@ -43,6 +43,8 @@ class Supervisor : public ServiceHost {
   void on_log_resume(LogWriter::StreamId stream);
   /// Name of the service writing to `stream`, for messages from the log writer.
   std::string service_for_stream(LogWriter::StreamId stream) const;
+  /// From the log writer (posted to the loop): `lines` of `stream` were dropped (log_overflow = "drop").
+  void on_log_dropped(LogWriter::StreamId stream, std::uint64_t lines);
 
   Service* find(const std::string& name);
   /// The service whose process tree `pid` belongs to (main process, same session, or a descendant).
@@ -88,7 +90,7 @@ class Supervisor : public ServiceHost {
   std::vector<StoreReads> store_plan() const;
 
   boost::asio::io_context& io_;
-  void apply_config(Config next);
+  std::string apply_config(Config next);  // returns what changed (" +new ~changed -removed")
   void settle_redefinitions();
 
   Config config_;  // the config in force (Alerting reads it by reference)
@@ -123,6 +125,9 @@ class Supervisor : public ServiceHost {
   std::function<void()> on_all_down_;
   std::function<void(const Snapshot&)> on_publish_;
   std::function<std::string()> on_reload_request_;
+  ReloadView last_reload_;  // what the last reload did
+  double config_loaded_at_ = 0;  // unix seconds: when the config in force was read
+  std::map<std::string, std::uint64_t> dropped_lines_;  // by service, since vigil started
 };
 
 }  // namespace vigil
