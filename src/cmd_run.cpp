@@ -1,5 +1,6 @@
 // `vigil run [-c FILE]`: supervise in the foreground until SIGTERM/SIGINT.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
@@ -15,6 +16,9 @@
 #include "vigil/control_handler.hpp"
 #include "vigil/control_server.hpp"
 #include "vigil/fd_limit.hpp"
+#include "vigil/files.hpp"
+#include "vigil/http_server.hpp"
+#include "vigil/http_site.hpp"
 #include "vigil/journal.hpp"
 #include "vigil/log_writer.hpp"
 #include "vigil/manager_notify.hpp"
@@ -43,6 +47,23 @@ void ensure_standard_fds() {
       }
     }
   }
+}
+
+// The bearer token of `http_token_file`: its first line. "" with `why` set when there is none.
+std::string read_token(const std::string& path, std::string* why) {
+  std::string err;
+  auto text = read_file(path, &err);
+  if (!text) {
+    *why = "cannot read http_token_file " + path + ": " + err;
+    return "";
+  }
+  std::string token = text->substr(0, text->find('\n'));
+  while (!token.empty() && (token.back() == '\r' || token.back() == ' ' || token.back() == '\t')) token.pop_back();
+  if (token.size() < 16) *why = "http_token_file " + path + " holds no token of at least 16 characters";
+  struct stat st{};
+  if (why->empty() && ::stat(path.c_str(), &st) == 0 && (st.st_mode & 077))
+    oplog::warn("http_token_file " + path + " can be read by others (chmod 600 it)");
+  return why->empty() ? token : "";
 }
 
 }  // namespace
@@ -89,7 +110,10 @@ int cmd_run(const Args& args) {
     asio::post(io, [&sup, id, err] { oplog::log_rotate_failed(sup->service_for_stream(id), err); });
   };
   hooks.dropped = [&io, &sup](LogWriter::StreamId id, std::uint64_t n) {
-    asio::post(io, [&sup, id, n] { oplog::log_lines_dropped(sup->service_for_stream(id), n); });
+    asio::post(io, [&sup, id, n] {
+      sup->on_log_dropped(id, n);
+      oplog::log_lines_dropped(sup->service_for_stream(id), n);
+    });
   };
   LogWriter writer(hooks);
   // The control socket comes first: a second vigil on the same socket must refuse before it
@@ -109,7 +133,23 @@ int cmd_run(const Args& args) {
   sup = &supervisor;
   handler.emplace(supervisor);
   ManagerNotify manager;
-  supervisor.on_publish([&manager](const Snapshot& snap) { manager.status(status_line(snap)); });
+  // The HTTP listener answers from the snapshot last published; the textfile is the same text.
+  HttpSite site(read_self_process);
+  if (!config.vigil.http_token_file.empty()) {
+    std::string why, token = read_token(config.vigil.http_token_file, &why);
+    if (token.empty()) {
+      oplog::error("not starting: " + why);
+      return 1;
+    }
+    site.set_token(std::move(token));
+  }
+  HttpServer http(io, config.vigil.http, site);
+  std::string textfile = config.vigil.textfile;
+  supervisor.on_publish([&manager, &site, &writer, &textfile](const Snapshot& snap) {
+    manager.status(status_line(snap));
+    site.publish(snap);
+    if (!textfile.empty()) writer.write_file_atomically(textfile, site.metrics_text(), 0644);
+  });
   // The watchdog ping comes from the loop itself: if the loop hangs, the pings stop and systemd
   // restarts vigil.
   PeriodicTimer watchdog_pings;
@@ -164,6 +204,7 @@ int cmd_run(const Args& args) {
   supervisor.start_all();
   // The control socket is up and the initial services are launched: ready.
   manager.ready();
+  site.set_ready(true);
   if (manager.watchdog_period()) {
     manager.watchdog();
     watchdog_pings = every(io, *manager.watchdog_period(), [&manager] { manager.watchdog(); });

@@ -11,6 +11,8 @@
 #include <sstream>
 #include <toml.hpp>
 
+#include <boost/asio/ip/address.hpp>
+
 #include "vigil/metrics.hpp"
 #include "vigil/signal_names.hpp"
 #include "vigil/suggest.hpp"
@@ -20,11 +22,64 @@
 #include "vigil/trusted_file.hpp"
 
 namespace vigil {
+
+std::string HttpListen::str() const {
+  switch (kind) {
+    case Kind::Off: return "off";
+    case Kind::Unix: return "unix:" + path;
+    case Kind::Tcp:
+      return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  }
+  return "?";
+}
+
+std::optional<HttpListen> parse_http_listen(const std::string& text, std::string* err) {
+  HttpListen l;
+  if (text == "off") return l;
+  std::string host, port;
+  std::size_t colon = text.rfind(':');
+  if (!text.empty() && text[0] == '[') {
+    std::size_t close = text.find(']');
+    if (close == std::string::npos || close + 1 >= text.size() || text[close + 1] != ':') colon = std::string::npos;
+    else host = text.substr(1, close - 1);
+  } else if (colon != std::string::npos) {
+    host = text.substr(0, colon);
+    if (host.find(':') != std::string::npos) colon = std::string::npos;  // IPv6 needs brackets
+  }
+  const char* hint = "expected \"HOST:PORT\" with an IP address (\"127.0.0.1:9464\", \"[::1]:9464\"), "
+                     "a unix socket path, or \"off\"";
+  if (colon == std::string::npos) {
+    *err = hint;
+    return std::nullopt;
+  }
+  port = text.substr(colon + 1);
+  boost::system::error_code ec;
+  boost::asio::ip::address addr = boost::asio::ip::make_address(host, ec);
+  if (ec) {
+    *err = "'" + host + "' is not an IP address; " + hint;
+    return std::nullopt;
+  }
+  unsigned long n = 0;
+  bool digits = !port.empty() && port.size() <= 5 &&
+                std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (digits) n = std::stoul(port);
+  if (!digits || n < 1 || n > 65535) {
+    *err = "port '" + port + "' is not a number from 1 to 65535";
+    return std::nullopt;
+  }
+  l.kind = HttpListen::Kind::Tcp;
+  l.host = addr.to_string();
+  l.port = static_cast<std::uint16_t>(n);
+  l.loopback = addr.is_loopback();
+  return l;
+}
+
 namespace {
 
 const std::vector<std::string> kTopKeys = {"vigil", "store", "service"};
 const std::vector<std::string> kVigilKeys = {"sample_interval", "log_max_size", "log_keep", "log_overflow",
-                                             "rules",           "log_dir",      "socket",   "journal"};
+                                             "rules",           "log_dir",      "socket",   "journal",
+                                             "http",            "http_token_file", "textfile", "external_url"};
 const std::vector<std::string> kStoreKeys = {"url", "timeout"};
 const std::vector<std::string> kServiceKeys = {
     "command",        "cwd",           "env",          "after",           "ready",
@@ -123,6 +178,47 @@ class ConfigReader {
     if (auto p = path_value(f, "log_dir")) v.log_dir = *p;
     if (auto p = path_value(f, "socket")) v.socket = *p;
     if (auto j = f.boolean("journal")) v.journal = *j;
+    read_http(f, v);
+  }
+
+  void read_http(Fields& f, VigilSpec& v) {
+    if (auto h = f.str("http")) {
+      std::string text = *h, err;
+      if (!text.empty() && (text[0] == '/' || text[0] == '~' || text[0] == '$' || text[0] == '.')) {
+        if (auto p = path_value(f, "http")) {
+          v.http = HttpListen{};
+          v.http.kind = HttpListen::Kind::Unix;
+          v.http.path = *p;
+        }
+      } else if (auto l = parse_http_listen(text, &err)) {
+        v.http = *l;
+      } else {
+        f.error_at(*f.get("http"), "http", err);
+      }
+    }
+    if (auto p = path_value(f, "http_token_file")) {
+      v.http_token_file = *p;
+      std::error_code ec;
+      if (!std::filesystem::is_regular_file(*p, ec))
+        f.error_at(*f.get("http_token_file"), "http_token_file", "no such file: " + *p);
+    }
+    if (auto p = path_value(f, "textfile")) {
+      if (p->size() < 5 || p->compare(p->size() - 5, 5, ".prom") != 0)
+        f.error_at(*f.get("textfile"), "textfile",
+                   "must end in .prom (node_exporter's textfile collector reads only those)");
+      v.textfile = *p;
+    }
+    if (auto u = f.str("external_url")) {
+      if (u->rfind("http://", 0) != 0 && u->rfind("https://", 0) != 0)
+        f.error_at(*f.get("external_url"), "external_url", "expected an http:// or https:// URL");
+      v.external_url = *u;
+    }
+    if (v.http.kind == HttpListen::Kind::Tcp && !v.http.loopback && v.http_token_file.empty()) {
+      const Value* at = f.get("http");
+      std::string msg = "listening on " + v.http.str() +
+                        " (not loopback) needs http_token_file: a bearer token every request must carry";
+      if (at) f.error_at(*at, "http", msg);
+    }
   }
 
   void read_store(const Value& s, Config& cfg) {

@@ -181,10 +181,10 @@ void LogWriter::close_stream(StreamId id) {
   wake_.notify_one();
 }
 
-void LogWriter::write_file_atomically(const std::string& path, std::string content) {
+void LogWriter::write_file_atomically(const std::string& path, std::string content, unsigned mode) {
   {
     std::lock_guard lock(mu_);
-    files_[path] = std::move(content);
+    files_[path] = {std::move(content), mode};
     pending_ = true;
   }
   wake_.notify_one();
@@ -192,12 +192,13 @@ void LogWriter::write_file_atomically(const std::string& path, std::string conte
 
 namespace {
 
-void replace_file(const std::string& path, const std::string& content) {
+void replace_file(const std::string& path, const std::string& content, unsigned mode) {
   std::string tmp = path + ".tmp";
   // A fresh file, never one found there: O_EXCL also refuses to follow a symlink planted at tmp.
   ::unlink(tmp.c_str());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
   if (fd < 0) return;
+  ::fchmod(fd, mode);  // whatever the umask says: the mode asked for
   bool ok = write_all(fd, content.data(), content.size());
   ::close(fd);
   if (ok) ::rename(tmp.c_str(), path.c_str());
@@ -226,7 +227,7 @@ void LogWriter::run() {
     busy_ = true;
     active_.clear();
     for (auto& s : streams_) active_.push_back(s.get());
-    std::map<std::string, std::string> files;
+    decltype(files_) files;
     files.swap(files_);
     lock.unlock();
     bool more = false;
@@ -235,7 +236,7 @@ void LogWriter::run() {
       more |= write_stream(*s, stopping);
       holding |= !s->held.empty();
     }
-    for (const auto& [path, content] : files) replace_file(path, content);
+    for (const auto& [path, file] : files) replace_file(path, file.first, file.second);
     lock.lock();
     busy_ = false;
     if (more) pending_ = true;

@@ -57,6 +57,23 @@ struct StoreSpec {
   Duration timeout = std::chrono::milliseconds(500);
 };
 
+/// `[vigil] http`: where the HTTP listener (metrics, health, dashboard) listens.
+struct HttpListen {
+  enum class Kind { Off, Tcp, Unix };
+  Kind kind = Kind::Off;
+  std::string host;        // Tcp: an IP literal ("127.0.0.1", "::1", "0.0.0.0")
+  std::uint16_t port = 0;  // Tcp
+  std::string path;        // Unix: absolute
+  bool loopback = true;    // Tcp: only this host can connect (127.0.0.0/8, ::1)
+  bool operator==(const HttpListen& o) const = default;
+  /// "127.0.0.1:9464", "[::1]:9464", "unix:/run/vigil.http", "off".
+  std::string str() const;
+};
+
+/// "HOST:PORT" (an IP literal, IPv6 in brackets) or "off"; a path (starting with '/') is a unix socket.
+/// Returns nullopt with `err` set when the text is neither.
+std::optional<HttpListen> parse_http_listen(const std::string& text, std::string* err);
+
 struct VigilSpec {
   Duration sample_interval = std::chrono::seconds(1);
   std::uint64_t log_max_size = 50'000'000;
@@ -66,6 +83,18 @@ struct VigilSpec {
   std::string log_dir;  // absolute
   std::string socket;   // absolute
   std::optional<bool> journal;  // child lines and vigil's events to journald; unset: when under systemd
+  HttpListen http = default_http();  // metrics, health endpoints, dashboard (docs/fleet.md)
+  std::string http_token_file;       // absolute; requests must carry its token (required off loopback)
+  std::string textfile;              // absolute; the /metrics text written there every sample
+  std::string external_url;          // how others reach the dashboard: alerts' generatorURL
+
+  static HttpListen default_http() {
+    HttpListen h;
+    h.kind = HttpListen::Kind::Tcp;
+    h.host = "127.0.0.1";
+    h.port = 9464;
+    return h;
+  }
 };
 
 struct Config {

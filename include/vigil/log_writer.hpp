@@ -63,8 +63,9 @@ class LogWriter {
   void close_stream(StreamId id);
 
   /// Replaces `path` with `content` atomically (write path.tmp, then rename) on the writer thread.
-  /// Only the latest content per path is kept: a burst of updates costs one write.
-  void write_file_atomically(const std::string& path, std::string content);
+  /// Only the latest content per path is kept: a burst of updates costs one write. `mode`: the
+  /// new file's permissions (0644 for a file another user's collector reads).
+  void write_file_atomically(const std::string& path, std::string content, unsigned mode = 0600);
 
   /// Blocks until everything pushed before the call is written (tests and shutdown use it).
   void flush();
@@ -85,7 +86,7 @@ class LogWriter {
   std::condition_variable wake_;
   std::condition_variable idle_;
   std::vector<std::unique_ptr<Stream>> streams_;
-  std::map<std::string, std::string> files_;  // pending atomic file writes
+  std::map<std::string, std::pair<std::string, unsigned>> files_;  // pending atomic file writes (content, mode)
   std::vector<Stream*> active_;               // writer thread: the streams of the current pass
   bool pending_ = false;
   bool busy_ = false;

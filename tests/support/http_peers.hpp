@@ -36,7 +36,9 @@ class WebhookReceiver {
 
 class Alertmanager {
  public:
-  explicit Alertmanager(const TempDir& dir);
+  /// `name` keeps the files of several in one dir apart (config, storage, log).
+  explicit Alertmanager(const TempDir& dir, const std::string& name = "alertmanager");
+  int port() const { return port_; }
   std::string url() const;  // .../api/v2/alerts
   /// GET /api/v2/alerts as JSON (an array), or null if it did not answer.
   nlohmann::json alerts() const;
@@ -47,5 +49,32 @@ class Alertmanager {
 };
 
 int free_tcp_port();
+
+struct HttpResult {
+  int status = 0;  // 0: no answer
+  std::string head, body;
+};
+/// One request over a fresh connection to 127.0.0.1:`port` ("Connection: close"); `headers` are
+/// extra header lines, each ending in "\r\n". Bounded by a 5 s receive timeout.
+HttpResult http_get(int port, const std::string& target, const std::string& headers = "",
+                    const std::string& method = "GET");
+/// Sends `bytes` as they are and returns what comes back until the server closes (or 5 s pass).
+std::string http_raw(int port, const std::string& bytes);
+std::string url_encode(const std::string& s);
+
+/// A real Prometheus server (Debian's) scraping `targets` (host:port) every 500 ms.
+class Prometheus {
+ public:
+  Prometheus(const TempDir& dir, const std::vector<std::string>& targets, const std::string& bearer_token = "");
+  int port() const { return port_; }
+  /// GET /api/v1/query: the result array, or null.
+  nlohmann::json query(const std::string& promql) const;
+  std::string log() const;
+
+ private:
+  std::string dir_;
+  int port_ = 0;
+  std::unique_ptr<ChildProcess> proc_;
+};
 
 }  // namespace vt
