@@ -39,16 +39,24 @@ std::string alert_json(const Notification& n, const std::string& host) {
   return j.dump();
 }
 
-std::string alertmanager_json(const Notification& n, const std::string& host, double lease) {
+std::string alertmanager_json(const Notification& n, const std::string& host, double lease,
+                              const std::map<std::string, std::string>& labels, const std::string& generator_url) {
   const Alert& a = n.alert;
+  nlohmann::json own = {{"alertname", a.rule},
+                        {"service", a.service},
+                        {"severity", std::string(to_string(a.severity))},
+                        {"instance", host},
+                        {"job", "vigil"}};
+  for (const auto& [k, v] : labels)
+    if (!own.contains(k)) own[k] = v;
   nlohmann::json alert = {
-      {"labels",
-       {{"alertname", a.rule}, {"service", a.service}, {"severity", std::string(to_string(a.severity))}, {"instance", host}, {"job", "vigil"}}},
+      {"labels", own},
       {"annotations", {{"summary", a.summary}, {"value", a.value}}},
       {"startsAt", iso8601_utc(a.fired_at)},
       // Alertmanager resolves an alert whose endsAt passed: a resolution says "now"; a firing alert
       // gets a lease that vigil renews while it keeps firing.
       {"endsAt", iso8601_utc(n.kind == Notification::Kind::Resolved ? n.at : n.at + lease)}};
+  if (!generator_url.empty()) alert["generatorURL"] = generator_url;
   return nlohmann::json::array({alert}).dump();
 }
 

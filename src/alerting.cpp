@@ -3,7 +3,9 @@
 #include <unistd.h>
 
 #include <boost/asio/post.hpp>
+#include <algorithm>
 #include <filesystem>
+#include <set>
 
 #include "vigil/clock.hpp"
 #include "vigil/files.hpp"
@@ -18,6 +20,21 @@ std::string hostname() {
   char buf[256] = {0};
   ::gethostname(buf, sizeof buf - 1);
   return buf;
+}
+
+// Resolved alerts are re-sent to Alertmanager this long after they resolved, at each `resend`:
+// a peer that was down at the moment of resolution still hears of it.
+constexpr auto kResolvedResend = std::chrono::minutes(5);
+constexpr std::size_t kResolvedKept = 1000;
+
+// generatorURL: where the dashboard is, as others should reach it.
+std::string dashboard_url(const Config& config) {
+  const VigilSpec& v = config.vigil;
+  if (!v.external_url.empty()) return v.external_url.back() == '/' ? v.external_url : v.external_url + "/";
+  if (v.http.kind != HttpListen::Kind::Tcp) return "";
+  HttpListen where = v.http;
+  if (where.host == "0.0.0.0" || where.host == "::") where.host = hostname();
+  return "http://" + where.str() + "/";
 }
 
 std::string rules_path(const Config& config) {
@@ -41,6 +58,7 @@ Alerting::Alerting(boost::asio::io_context& io, const Config& config, std::strin
         boost::asio::post(io, [=] { oplog::notify_failed(channel, what, err, gave_up); });
       }) {
   view_.path = path_;
+  notifiers_.set_generator_url(dashboard_url(config));
 }
 
 Alerting::~Alerting() = default;
@@ -127,6 +145,12 @@ void Alerting::handle(EngineOutput&& out) {
                  n.kind == Notification::Kind::Resolved ? "resolved" : n.kind == Notification::Kind::Repeat ? "still firing" : "firing",
                  n.alert.summary, n.targets, n.muted, n.alert.muted_by);
     if (!n.muted) notifiers_.send(n);
+    if (!n.muted && n.kind == Notification::Kind::Resolved) {
+      Notification again = n;
+      std::erase_if(again.targets, [&](const std::string& t) { return !notifiers_.is_alertmanager(t); });
+      if (!again.targets.empty()) resolved_.push_back({std::move(again), Clock::now()});
+      if (resolved_.size() > kResolvedKept) resolved_.erase(resolved_.begin());
+    }
   }
   for (const auto& a : out.updated)
     oplog::alert(a.rule, a.service, a.severity, "still firing, updated", a.summary, {}, true,
@@ -138,17 +162,30 @@ void Alerting::evaluate(Snapshot& snap) {
   double t = unix_now();
   if (silences_.expire(t)) save_silences();
   handle(engine_.evaluate(snap, now, t, silences_));
-  // Alertmanager forgets an alert whose lease ran out: renew the firing ones every minute.
-  if (now - last_am_renewal_ >= std::chrono::minutes(1)) {
-    last_am_renewal_ = now;
+  resend_to_alertmanagers(now, t);
+  describe(snap);
+}
+
+void Alerting::resend_to_alertmanagers(TimePoint now, double t) {
+  std::erase_if(resolved_, [&](const Resolved& r) { return now - r.at > kResolvedResend; });
+  std::set<std::string> channels;
+  for (const Alert& a : engine_.alerts())
+    if (a.firing() && a.firing_sent && a.muted_by.empty()) channels.insert(a.targets.begin(), a.targets.end());
+  for (const Resolved& r : resolved_) channels.insert(r.n.targets.begin(), r.n.targets.end());
+  for (const std::string& target : channels) {
+    std::optional<Duration> period = notifiers_.alertmanager_resend(target);
+    if (!period) continue;
+    auto [last, first] = am_last_resend_.try_emplace(target, now);
+    if (first || now - last->second < *period) continue;  // the first notification was just sent
+    last->second = now;
     for (const Alert& a : engine_.alerts()) {
       if (!a.firing() || !a.firing_sent || !a.muted_by.empty()) continue;
-      for (const auto& target : a.targets)
-        if (notifiers_.is_alertmanager(target))
-          notifiers_.send_to(target, Notification{Notification::Kind::Repeat, a, {target}, t, false});
+      if (std::find(a.targets.begin(), a.targets.end(), target) != a.targets.end())
+        notifiers_.send_to(target, Notification{Notification::Kind::Repeat, a, {target}, t, false});
     }
+    for (const Resolved& r : resolved_)
+      if (std::find(r.n.targets.begin(), r.n.targets.end(), target) != r.n.targets.end()) notifiers_.send_to(target, r.n);
   }
-  describe(snap);
 }
 
 void Alerting::describe(Snapshot& snap) const {

@@ -1,5 +1,6 @@
 #include "vigil/notifier.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -15,12 +16,16 @@ namespace vigil {
 
 namespace {
 constexpr std::size_t kQueueLimit = 256;
-// Alertmanager forgets a firing alert whose endsAt passed; vigil renews it well before.
-constexpr double kAlertmanagerLease = 300;
+// Alertmanager forgets a firing alert whose endsAt passed; vigil renews it well before (every
+// `resend`): the lease is four resends, and at least 5 minutes.
+double alertmanager_lease(const NotifierSpec& spec) {
+  return std::max(300.0, 4 * std::chrono::duration<double>(spec.resend).count());
+}
 
 bool same_spec(const NotifierSpec& a, const NotifierSpec& b) {
-  return a.type == b.type && a.command == b.command && a.cwd == b.cwd && a.url == b.url && a.format == b.format &&
-         a.headers == b.headers && a.timeout == b.timeout && a.retries == b.retries;
+  return a.type == b.type && a.command == b.command && a.cwd == b.cwd && a.urls == b.urls && a.format == b.format &&
+         a.headers == b.headers && a.timeout == b.timeout && a.retries == b.retries && a.labels == b.labels &&
+         a.resend == b.resend && a.proxy == b.proxy;
 }
 
 std::string_view type_name(NotifierType t) {
@@ -36,6 +41,7 @@ std::string_view type_name(NotifierType t) {
 struct NotifierPool::Channel {
   NotifierSpec spec;
   std::string host;
+  std::string generator_url;
   FailureHook on_failure;
   mutable std::mutex mu;
   std::condition_variable cv;
@@ -46,18 +52,33 @@ struct NotifierPool::Channel {
   ChannelStats stats;
   std::thread thread;
 
-  std::string attempt(const Notification& n) {
+  std::string webhook_body(const Notification& n) const {
+    switch (spec.format) {
+      case WebhookFormat::Json: return alert_json(n, host);
+      case WebhookFormat::Alertmanager:
+        return alertmanager_json(n, host, alertmanager_lease(spec), spec.labels,
+                                 generator_url.empty() ? "" : generator_url + "#svc-" + n.alert.service);
+      case WebhookFormat::Slack: return slack_json(n);
+    }
+    return "";
+  }
+
+  // `done`: the URLs already delivered to (a retry goes only to the peers that failed).
+  std::string attempt(const Notification& n, std::vector<bool>& done) {
     switch (spec.type) {
       case NotifierType::Exec:
         return deliver_exec(spec, alert_json(n, host), alert_env(n), cancel);
-      case NotifierType::Webhook:
-        switch (spec.format) {
-          case WebhookFormat::Json: return deliver_webhook(spec, alert_json(n, host), cancel);
-          case WebhookFormat::Alertmanager:
-            return deliver_webhook(spec, alertmanager_json(n, host, kAlertmanagerLease), cancel);
-          case WebhookFormat::Slack: return deliver_webhook(spec, slack_json(n), cancel);
+      case NotifierType::Webhook: {
+        std::string body = webhook_body(n), errors;
+        done.resize(spec.urls.size(), false);
+        for (std::size_t i = 0; i < spec.urls.size(); ++i) {
+          if (done[i]) continue;
+          std::string err = deliver_webhook(spec, spec.urls[i], body, cancel);
+          if (err.empty()) done[i] = true;
+          else errors += (errors.empty() ? "" : "; ") + err;
         }
-        break;
+        return errors;
+      }
       case NotifierType::Journal:
         return deliver_journal(n);
     }
@@ -75,8 +96,9 @@ struct NotifierPool::Channel {
         queue.pop_front();
       }
       std::string what = n.alert.rule + " " + std::string(state_word(n)) + " for " + n.alert.service;
+      std::vector<bool> done;
       for (int attempt_no = 0;; ++attempt_no) {
-        std::string err = attempt(n);
+        std::string err = attempt(n, done);
         std::unique_lock lock(mu);
         if (err.empty()) {
           ++stats.sent;
@@ -132,6 +154,7 @@ void NotifierPool::configure(const std::vector<NotifierSpec>& specs) {
     auto c = std::make_shared<Channel>();
     c->spec = spec;
     c->host = host_;
+    c->generator_url = generator_url_;
     c->on_failure = on_failure_;
     c->stats.name = spec.name;
     c->stats.type = std::string(type_name(spec.type));
@@ -176,6 +199,11 @@ bool NotifierPool::is_alertmanager(const std::string& channel) const {
   auto it = channels_.find(channel);
   return it != channels_.end() && it->second->spec.type == NotifierType::Webhook &&
          it->second->spec.format == WebhookFormat::Alertmanager;
+}
+
+std::optional<Duration> NotifierPool::alertmanager_resend(const std::string& channel) const {
+  if (!is_alertmanager(channel)) return std::nullopt;
+  return channels_.at(channel)->spec.resend;
 }
 
 std::vector<NotifierPool::ChannelStats> NotifierPool::stats() const {

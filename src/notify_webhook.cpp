@@ -68,7 +68,8 @@ int check_cancel(void* cancel, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
 }
 }  // namespace
 
-std::string deliver_webhook(const NotifierSpec& spec, const std::string& body, const std::atomic<bool>& cancel) {
+std::string deliver_webhook(const NotifierSpec& spec, const std::string& url, const std::string& body,
+                            const std::atomic<bool>& cancel) {
   const Curl& lib = curl_library();
   if (!lib.error.empty()) return lib.error;
   CURL* curl = lib.easy_init();
@@ -76,7 +77,7 @@ std::string deliver_webhook(const NotifierSpec& spec, const std::string& body, c
   curl_slist* headers = lib.slist_append(nullptr, "Content-Type: application/json");
   for (const auto& [k, v] : spec.headers) headers = lib.slist_append(headers, (k + ": " + v).c_str());
   char errbuf[CURL_ERROR_SIZE] = {0};
-  lib.easy_setopt(curl, CURLOPT_URL, spec.url.c_str());
+  lib.easy_setopt(curl, CURLOPT_URL, url.c_str());
   lib.easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
   lib.easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
   lib.easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
@@ -104,8 +105,8 @@ std::string deliver_webhook(const NotifierSpec& spec, const std::string& body, c
   lib.easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   lib.slist_free_all(headers);
   lib.easy_cleanup(curl);
-  if (rc != CURLE_OK) return "POST " + spec.url + " failed: " + (errbuf[0] ? errbuf : lib.easy_strerror(rc));
-  if (status < 200 || status >= 300) return "POST " + spec.url + " answered HTTP " + std::to_string(status);
+  if (rc != CURLE_OK) return "POST " + url + " failed: " + (errbuf[0] ? errbuf : lib.easy_strerror(rc));
+  if (status < 200 || status >= 300) return "POST " + url + " answered HTTP " + std::to_string(status);
   return "";
 }
 

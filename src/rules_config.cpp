@@ -2,6 +2,8 @@
 #include "vigil/rules_config.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <set>
 #include <cstring>
 #include <filesystem>
 #include <sstream>
@@ -313,7 +315,7 @@ class RulesReader {
         top.error_at(t, "notify." + name, "expected a table: [notify." + name + "]");
         continue;
       }
-      Fields f(t, ctx, path_, diags_, {"type", "command", "url", "proxy", "format", "headers", "timeout", "retries"});
+      Fields f(t, ctx, path_, diags_, {"type", "command", "url", "proxy", "format", "headers", "timeout", "retries", "labels", "resend"});
       NotifierSpec ns;
       ns.name = name;
       ns.cwd = std::filesystem::absolute(path_).parent_path().lexically_normal().string();
@@ -328,10 +330,19 @@ class RulesReader {
           ns.command = *argv;
         }
       }
-      if (auto u = f.str("url")) {
-        if (u->rfind("http://", 0) != 0 && u->rfind("https://", 0) != 0)
-          f.error_at(*f.get("url"), "url", "expected an http:// or https:// URL");
-        ns.url = *u;
+      if (const Value* uv = f.get("url")) {
+        // One URL, or a list: every one gets every notification (Alertmanager's HA peers).
+        std::optional<std::vector<std::string>> list;
+        if (uv->is_string()) list = std::vector<std::string>{uv->as_string().str};
+        else if (uv->is_array()) list = f.strings("url");
+        else f.error_at(*uv, "url", "expected a URL or a list of URLs: url = [\"http://am1:9093/api/v2/alerts\", ...]");
+        if (list && list->empty()) f.error_at(*uv, "url", "the list of URLs is empty");
+        if (list)
+          for (const auto& u : *list) {
+            if (u.rfind("http://", 0) != 0 && u.rfind("https://", 0) != 0)
+              f.error_at(*uv, "url", "expected an http:// or https:// URL, got \"" + u + "\"");
+            ns.urls.push_back(u);
+          }
       }
       if (auto px = f.str("proxy")) {
         static constexpr const char* kSchemes[] = {"http://", "https://", "socks4://", "socks4a://",
@@ -365,9 +376,32 @@ class RulesReader {
         else ns.timeout = *d;
       }
       if (auto r = f.integer("retries", 0, 10)) ns.retries = static_cast<int>(*r);
+      bool alertmanager = type == NotifierType::Webhook && ns.format == WebhookFormat::Alertmanager;
+      if (const Value* l = f.get("labels")) {
+        static const std::set<std::string> kOwn = {"alertname", "service", "severity", "instance", "job"};
+        if (!alertmanager) {
+          f.error_at(*l, "labels", "labels are added to Alertmanager alerts: only with type = \"webhook\" and format = \"alertmanager\"");
+        } else if (!l->is_table()) {
+          f.error_at(*l, "labels", "expected a table of strings: labels = { site = \"fra1\", env = \"prod\" }");
+        } else {
+          for (const auto& [lk, lv] : l->as_table()) {
+            bool valid = !lk.empty() && !(lk[0] >= '0' && lk[0] <= '9') && lk.rfind("__", 0) != 0 &&
+                         std::all_of(lk.begin(), lk.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+            if (!lv.is_string()) f.error_at(lv, "labels." + lk, "expected a string");
+            else if (!valid) f.error_at(lv, "labels." + lk, "not a Prometheus label name (letters, digits, _; not starting with a digit or __)");
+            else if (kOwn.count(lk)) f.error_at(lv, "labels." + lk, "vigil sets " + lk + " itself");
+            else ns.labels[lk] = lv.as_string().str;
+          }
+        }
+      }
+      if (auto d = f.duration("resend")) {
+        if (!alertmanager) f.error_at(*f.get("resend"), "resend", "only an Alertmanager notifier re-sends alerts");
+        else if (*d < std::chrono::seconds(1)) f.error_at(*f.get("resend"), "resend", "must be at least 1s");
+        else ns.resend = *d;
+      }
       if (type == NotifierType::Exec && ns.command.empty() && !f.get("command"))
         f.error_here("an exec notifier needs command = [\"/path/to/program\", ...]");
-      if (type == NotifierType::Webhook && ns.url.empty() && !f.get("url"))
+      if (type == NotifierType::Webhook && ns.urls.empty() && !f.get("url"))
         f.error_here("a webhook notifier needs url = \"http://...\"");
       set.notifiers.push_back(std::move(ns));
     }

@@ -5,6 +5,8 @@
 // resolution, hands notifications to the pool, and asks the supervisor for actions.
 #include <boost/asio/io_context.hpp>
 #include <functional>
+#include <map>
+#include <vector>
 #include <memory>
 #include <string>
 
@@ -64,7 +66,15 @@ class Alerting {
   std::unique_ptr<RulesWatcher> watcher_;
   RulesView view_;
   bool missing_reported_ = false;
-  TimePoint last_am_renewal_{};
+  // Alertmanager forgets a firing alert whose lease ran out and must hear a resolution: firing
+  // alerts are re-sent every `resend` of their channel, resolved ones for kResolvedResend after.
+  std::map<std::string, TimePoint> am_last_resend_;  // by channel
+  struct Resolved {
+    Notification n;
+    TimePoint at;
+  };
+  std::vector<Resolved> resolved_;
+  void resend_to_alertmanagers(TimePoint now, double t);
 };
 
 }  // namespace vigil

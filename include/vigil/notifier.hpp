@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,12 +45,17 @@ class NotifierPool {
   void send(const Notification& n);
   void send_to(const std::string& channel, const Notification& n);
   bool is_alertmanager(const std::string& channel) const;
+  /// An alertmanager channel's `resend` period (nullopt for other channels).
+  std::optional<Duration> alertmanager_resend(const std::string& channel) const;
+  /// The dashboard's address, for generatorURL ("" = none). Set before the first configure().
+  void set_generator_url(std::string url) { generator_url_ = std::move(url); }
   std::vector<ChannelStats> stats() const;
 
   struct Channel;
 
  private:
   std::string host_;
+  std::string generator_url_;
   FailureHook on_failure_;
   std::map<std::string, std::shared_ptr<Channel>> channels_;
   std::vector<std::shared_ptr<Channel>> retired_;  // replaced channels finishing their last attempt; freed at the next configure()

@@ -18,9 +18,10 @@ namespace vigil {
 std::string deliver_exec(const NotifierSpec& spec, const std::string& input,
                          const std::vector<std::pair<std::string, std::string>>& env, const std::atomic<bool>& cancel);
 
-/// webhook: HTTP POST of `body` (application/json) with the spec's headers; 2xx is success.
-/// The first call loads libcurl (see notify_webhook.cpp).
-std::string deliver_webhook(const NotifierSpec& spec, const std::string& body, const std::atomic<bool>& cancel);
+/// webhook: HTTP POST of `body` (application/json) to `url` (one of the spec's) with the spec's
+/// headers; 2xx is success. The first call loads libcurl (see notify_webhook.cpp).
+std::string deliver_webhook(const NotifierSpec& spec, const std::string& url, const std::string& body,
+                            const std::atomic<bool>& cancel);
 
 /// journal: one structured entry (VIGIL_EVENT=alert, VIGIL_RULE, VIGIL_SEVERITY, VIGIL_SERVICE).
 std::string deliver_journal(const Notification& n);

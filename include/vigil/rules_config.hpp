@@ -59,12 +59,14 @@ struct NotifierSpec {
   NotifierType type = NotifierType::Exec;
   std::vector<std::string> command;  // exec
   std::string cwd;                   // exec: the rules file's folder, so relative paths work
-  std::string url;                   // webhook
+  std::vector<std::string> urls;     // webhook: each gets every notification (Alertmanager peers)
   std::string proxy;                 // webhook: "" = direct, whatever the environment says
   WebhookFormat format = WebhookFormat::Json;
   std::vector<std::pair<std::string, std::string>> headers;
   Duration timeout = std::chrono::seconds(10);
   int retries = 3;  // further attempts after a failed delivery, with backoff
+  std::map<std::string, std::string> labels;       // alertmanager: added to every alert's labels
+  Duration resend = std::chrono::minutes(1);       // alertmanager: firing alerts re-sent this often
 };
 
 /// `[builtin.NAME]`: how one of vigil's built-in alerts (builtin_alerts.hpp) is raised here.

@@ -134,3 +134,37 @@ TEST(Summary, FillsPlaceholdersAndLeavesUnknownText) {
             "sb: data is 73.2s old");
   EXPECT_EQ(render_summary("{nope} {", {}), "{nope} {");
 }
+
+TEST(RulesConfig, AlertmanagerPeersLabelsAndResend) {
+  RulesResult r = parse(R"(
+[notify.am]
+type = "webhook"
+format = "alertmanager"
+url = ["http://am1:9093/api/v2/alerts", "http://am2:9093/api/v2/alerts"]
+labels = { site = "fra1", env = "prod" }
+resend = "30s"
+[notify.one]
+type = "webhook"
+url = "http://hook:8080/x"
+)");
+  ASSERT_TRUE(r.rules) << errors(r);
+  const NotifierSpec& am = r.rules->notifiers[0];
+  EXPECT_EQ(am.urls, (std::vector<std::string>{"http://am1:9093/api/v2/alerts", "http://am2:9093/api/v2/alerts"}));
+  EXPECT_EQ(am.labels.at("site"), "fra1");
+  EXPECT_EQ(am.labels.at("env"), "prod");
+  EXPECT_EQ(am.resend, std::chrono::seconds(30));
+  EXPECT_EQ(r.rules->notifiers[1].urls, std::vector<std::string>{"http://hook:8080/x"});
+  EXPECT_EQ(r.rules->notifiers[1].resend, std::chrono::minutes(1));
+
+  expect_error("[notify.a]\ntype = \"webhook\"\nurl = []\n", "the list of URLs is empty");
+  expect_error("[notify.a]\ntype = \"webhook\"\nurl = [\"ftp://x\"]\n", "expected an http:// or https:// URL");
+  expect_error("[notify.a]\ntype = \"webhook\"\nurl = \"http://x\"\nlabels = { site = \"a\" }\n",
+               "only with type = \"webhook\" and format = \"alertmanager\"");
+  expect_error("[notify.a]\ntype = \"webhook\"\nformat = \"alertmanager\"\nurl = \"http://x\"\nlabels = { service = \"a\" }\n",
+               "vigil sets service itself");
+  expect_error("[notify.a]\ntype = \"webhook\"\nformat = \"alertmanager\"\nurl = \"http://x\"\nlabels = { 1x = \"a\" }\n",
+               "not a Prometheus label name");
+  expect_error("[notify.a]\ntype = \"webhook\"\nformat = \"alertmanager\"\nurl = \"http://x\"\nresend = \"10ms\"\n",
+               "must be at least 1s");
+  expect_error("[notify.a]\ntype = \"exec\"\ncommand = [\"x\"]\nresend = \"1m\"\n", "only an Alertmanager notifier re-sends");
+}
