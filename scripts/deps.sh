@@ -11,6 +11,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcurl4-openssl-dev
   prometheus-alertmanager
+  prometheus                 # a real Prometheus scraping vigil, promtool (tests/integration/http_test.cpp)
+  chromium                   # the dashboard in a headless browser (tests/integration/fleet_test.cpp)
   redis-server python3 procps tzdata
   clang libclang-rt-14-dev   # libFuzzer harnesses with ASan + UBSan (scripts/fuzz.sh)
   stress-ng                  # the integration suite on a saturated machine (scripts/saturated.sh)
