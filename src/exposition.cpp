@@ -204,6 +204,18 @@ const ExpositionFamily kFamilies[] = {
            w.value(*v);
          }
      }},
+    {"vigil_log_lines_total", "counter", "name, stream", "lines the service wrote to stdout and stderr", false,
+     [](W& w, In in) {
+       const auto& services = in.snap.services;
+       for (std::size_t i = 0; i < services.size(); ++i) {
+         w.sample("vigil_log_lines_total", w.name_labels[i]);
+         w.label("stream", "stdout");
+         w.value(services[i].log_lines_stdout);
+         w.sample("vigil_log_lines_total", w.name_labels[i]);
+         w.label("stream", "stderr");
+         w.value(services[i].log_lines_stderr);
+       }
+     }},
     {"vigil_log_dropped_lines_total", "counter", "name", "child output lines dropped under log_overflow = \"drop\"", false,
      [](W& w, In in) {
        per_service(w, in, "vigil_log_dropped_lines_total",

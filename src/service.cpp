@@ -166,7 +166,10 @@ void Service::spawn() {
   auto pump = OutputPump::create(io_, r.child->out_fd, r.child->err_fd, writer_, stream_);
   pump->start();
   // Older runs' pumps that reached EOF are done.
-  std::erase_if(pumps_, [](const std::shared_ptr<OutputPump>& p) { return p->finished(); });
+  std::erase_if(pumps_, [this](const std::shared_ptr<OutputPump>& p) {
+    if (p->finished()) retire_pump(*p);
+    return p->finished();
+  });
   pumps_.push_back(std::move(pump));
   watch_exit();
   dispatch(Event::Spawned);
@@ -276,9 +279,20 @@ ServiceSnapshot Service::snapshot(TimePoint now) const {
   s.notified_mainpid = notified_mainpid_;
   s.in_health_grace = live && now - started_at_ < spec_.health_grace;
   if (live && !pumps_.empty()) s.output_idle = secs(pumps_.back()->last_output());
+  s.log_lines_stdout = lines_done_[0];
+  s.log_lines_stderr = lines_done_[1];
+  for (const auto& p : pumps_) {
+    s.log_lines_stdout += p->stdout_lines();
+    s.log_lines_stderr += p->stderr_lines();
+  }
   if (state_ == State::Running && spec_.watchdog) s.watchdog_age = secs(last_watchdog_);
   for (const auto& [name, m] : spec_.metrics) s.custom[name] = std::nullopt;  // declared; SampleTable fills values
   return s;
+}
+
+void Service::retire_pump(const OutputPump& p) {
+  lines_done_[0] += p.stdout_lines();
+  lines_done_[1] += p.stderr_lines();
 }
 
 void Service::resume_output() {
@@ -286,7 +300,10 @@ void Service::resume_output() {
 }
 
 void Service::close_output() {
-  for (auto& p : pumps_) p->drain_and_close();
+  for (auto& p : pumps_) {
+    p->drain_and_close();
+    retire_pump(*p);
+  }
   pumps_.clear();
 }
 

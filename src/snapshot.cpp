@@ -47,6 +47,10 @@ void service_json(JsonOut& j, const ServiceSnapshot& s) {
   j.end_object();
   j.key("cpu_seconds_total").value(s.cpu_seconds_total);
   j.key("log_dropped_lines").value(s.log_dropped_lines);
+  j.key("log_lines").begin_object();
+  j.key("stdout").value(s.log_lines_stdout);
+  j.key("stderr").value(s.log_lines_stderr);
+  j.end_object();
   j.key("store_error").string_or_null(s.store_error);
   j.key("thresholds").begin_object();
   for (const auto& [metric, t] : s.thresholds) {

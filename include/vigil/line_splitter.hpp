@@ -2,6 +2,7 @@
 // Splits a child's byte stream into lines. Pure and allocation-light: complete lines inside a chunk are
 // handed out as views into that chunk; only a partial tail is copied. A line longer than max_line is
 // cut into max_line pieces so one runaway writer cannot make vigil buffer without bound.
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -15,9 +16,16 @@ class LineSplitter {
   /// Bytes of an unfinished line held from earlier feeds.
   std::size_t pending() const { return partial_.size(); }
 
+  /// Lines given out so far (a cut over-long line counts per piece).
+  std::uint64_t lines() const { return lines_; }
+
   /// Calls on_line(std::string_view) for every complete line in `data` (without the '\n').
   template <class OnLine>
-  void feed(std::string_view data, OnLine&& on_line) {
+  void feed(std::string_view data, OnLine&& on_line_) {
+    auto on_line = [&](std::string_view line) {
+      ++lines_;
+      on_line_(line);
+    };
     while (!data.empty()) {
       const char* nl = static_cast<const char*>(std::memchr(data.data(), '\n', data.size()));
       std::size_t upto = nl ? static_cast<std::size_t>(nl - data.data()) : data.size();
@@ -57,6 +65,7 @@ class LineSplitter {
   template <class OnLine>
   void finish(OnLine&& on_line) {
     if (!partial_.empty()) {
+      ++lines_;
       on_line(std::string_view(partial_));
       partial_.clear();
     }
@@ -67,6 +76,7 @@ class LineSplitter {
  private:
   std::size_t max_line_;
   std::string partial_;
+  std::uint64_t lines_ = 0;
 };
 
 }  // namespace vigil

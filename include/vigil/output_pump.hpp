@@ -31,6 +31,9 @@ class OutputPump : public std::enable_shared_from_this<OutputPump> {
   bool finished() const { return !out_.open && !err_.open; }
   /// When the child last wrote anything (steady clock), for output_idle.
   std::chrono::steady_clock::time_point last_output() const { return last_output_; }
+  /// Lines read from each stream so far.
+  std::uint64_t stdout_lines() const { return out_.lines.lines(); }
+  std::uint64_t stderr_lines() const { return err_.lines.lines(); }
 
  private:
   struct Pipe {

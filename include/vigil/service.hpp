@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -108,6 +109,8 @@ class Service {
   std::optional<ExitStatus> exit_;  // main process exited, group maybe not yet gone
   std::unique_ptr<boost::asio::posix::stream_descriptor> pidfd_;
   std::vector<std::shared_ptr<OutputPump>> pumps_;  // current run's and still-draining older ones
+  std::uint64_t lines_done_[2] = {0, 0};  // stdout, stderr lines of the pumps already gone
+  void retire_pump(const OutputPump& p);
 
   // One timer serves every state: each timer belongs to exactly one state (start_timeout to
   // starting, stop_timeout to stopping, delay to backoff, failed_retry to failed). The generation

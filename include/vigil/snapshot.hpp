@@ -43,6 +43,7 @@ struct ServiceSnapshot {
   std::optional<double> cpu, memory, threads, fds;
   double cpu_seconds_total = 0;        // CPU time of the service's trees seen by sampling since vigil started (a counter)
   std::uint64_t log_dropped_lines = 0;  // lines dropped under log_overflow = "drop" since vigil started
+  std::uint64_t log_lines_stdout = 0, log_lines_stderr = 0;  // lines the service wrote, since vigil started
   std::optional<double> output_idle, watchdog_age;
   std::optional<double> data_age;
   std::map<std::string, std::optional<double>> custom;  // the service's `metrics`

@@ -67,6 +67,7 @@ TEST(Http, HealthReadyMetricsAndTheStatusObject) {
   }
   ASSERT_EQ(api["services"].size(), 2u);
   EXPECT_EQ(api["services"][0]["name"], "web");
+  EXPECT_TRUE(has_line(m.body, "vigil_log_lines_total{name=\"web\",stream=\"stdout\"} 0")) << m.body;
   EXPECT_EQ(api["services"][0]["pid"], cli["services"][0]["pid"]);
   // Read-only, and a clean 404.
   EXPECT_EQ(http_get(port, "/metrics", "", "POST").status, 405);
@@ -77,6 +78,23 @@ TEST(Http, HealthReadyMetricsAndTheStatusObject) {
   EXPECT_NE(page.body.find("<title>vigil</title>"), std::string::npos);
   EXPECT_EQ(page.body.find("http://"), page.body.find("http://www.w3.org/2000/svg")) << "nothing from elsewhere";
   EXPECT_EQ(page.body.find("https://"), std::string::npos) << "nothing from elsewhere";
+}
+
+// Lines per stream, counted across runs.
+TEST(Http, LogLinesAreCountedPerStream) {
+  TempDir dir;
+  int port = free_tcp_port();
+  VigilRun vigil(dir, "[vigil]\nhttp = \"127.0.0.1:" + std::to_string(port) + "\"\n"
+                      "[service.talker]\ncommand = [\"sh\", \"-c\", \"echo a; echo b; echo c >&2; exec sleep 1000\"]\n");
+  ASSERT_TRUE(wait_for([&] {
+    std::string text = http_get(port, "/metrics").body;
+    return has_line(text, "vigil_log_lines_total{name=\"talker\",stream=\"stdout\"} 2") &&
+           has_line(text, "vigil_log_lines_total{name=\"talker\",stream=\"stderr\"} 1");
+  })) << http_get(port, "/metrics").body;
+  ASSERT_EQ(vigil_cli(dir, {"restart", "talker"}).exit_code, 0);
+  EXPECT_TRUE(wait_for([&] {
+    return has_line(http_get(port, "/metrics").body, "vigil_log_lines_total{name=\"talker\",stream=\"stdout\"} 4");
+  })) << http_get(port, "/metrics").body;
 }
 
 TEST(Http, OffMeansNoListener) {

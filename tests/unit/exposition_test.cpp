@@ -40,6 +40,7 @@ Snapshot two_services() {
   web.memory = 1'000'000;
   web.cpu_seconds_total = 7.25;
   web.custom["queue_depth"] = 17;
+  web.log_lines_stdout = 12;
   ServiceSnapshot batch;
   batch.name = "batch";
   batch.state = State::Failed;
@@ -89,6 +90,7 @@ TEST(Exposition, ServicesStateAlertsAndNotifiers) {
   EXPECT_NE(text.find("vigil_service_state{name=\"batch\",state=\"failed\"} 1\n"), std::string::npos) << text;
   EXPECT_NE(text.find("vigil_service_state{name=\"batch\",state=\"running\"} 0\n"), std::string::npos) << text;
   EXPECT_NE(text.find("vigil_service_restarts_total{name=\"web\"} 3\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("vigil_log_lines_total{name=\"web\",stream=\"stdout\"} 12\n"), std::string::npos) << text;
   EXPECT_NE(text.find("vigil_service_start_time_seconds{name=\"web\"} 1699999900\n"), std::string::npos) << text;
   EXPECT_EQ(text.find("vigil_service_start_time_seconds{name=\"batch\"}"), std::string::npos) << text;
   EXPECT_NE(text.find("vigil_service_cpu_seconds_total{name=\"web\"} 7.25\n"), std::string::npos) << text;
