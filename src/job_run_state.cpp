@@ -5,10 +5,17 @@ namespace {
 
 RunStep ignore(RunState s) { return RunStep{s, kRunNone, RunResult::None, true}; }
 
+// The attempt (and the run) ends with `r`; no retry.
+RunStep run_over(RunResult r) { return {RunState::Done, kRunEndAttempt | kRunFinish, r}; }
+
+// The process group is asked to stop (stop_signal, then SIGKILL after stop_timeout); once it is
+// gone the attempt ends with `why` (Stopping remembers it as RunFacts::stopping_for).
+RunStep stop_for(RunResult why) { return {RunState::Stopping, kRunSignalGroup, why}; }
+
 // An attempt ended with `r`: retry when it is retryable and retries are left, else the run is done.
 RunStep attempt_over(RunResult r, const RunFacts& f) {
   if (retryable(r) && f.retries_left) return {RunState::RetryWait, kRunEndAttempt | kRunArmRetry, r};
-  return {RunState::Done, kRunEndAttempt | kRunFinish, r};
+  return run_over(r);
 }
 
 RunStep start_attempt(const RunFacts& f) {
@@ -29,7 +36,7 @@ RunStep transition(RunState state, RunEvent event, const RunFacts& f) {
         }
         case RunEvent::Cancel:
           // Never started: nothing to stop; the run is recorded as cancelled.
-          return {RunState::Done, kRunEndAttempt | kRunFinish, RunResult::Cancelled};
+          return run_over(RunResult::Cancelled);
         case RunEvent::ConditionPassed:
         case RunEvent::ConditionSkip:
         case RunEvent::ConditionFailed:
@@ -50,13 +57,13 @@ RunStep transition(RunState state, RunEvent event, const RunFacts& f) {
         case RunEvent::ConditionPassed:
           return {RunState::Running, kRunSpawnCommand};
         case RunEvent::ConditionSkip:
-          return {RunState::Done, kRunEndAttempt | kRunFinish, RunResult::Skipped};
+          return run_over(RunResult::Skipped);
         case RunEvent::ConditionFailed:
           return attempt_over(RunResult::Failed, f);
         case RunEvent::Timeout:
-          return {RunState::Stopping, kRunSignalGroup, RunResult::Timeout};
+          return stop_for(RunResult::Timeout);
         case RunEvent::Cancel:
-          return {RunState::Stopping, kRunSignalGroup, RunResult::Cancelled};
+          return stop_for(RunResult::Cancelled);
         case RunEvent::OutputTimeout:  // armed for the command only
         case RunEvent::Admitted:
         case RunEvent::SpawnFailed:
@@ -72,16 +79,16 @@ RunStep transition(RunState state, RunEvent event, const RunFacts& f) {
     case RunState::Running:
       switch (event) {
         case RunEvent::Succeeded:
-          return {RunState::Done, kRunEndAttempt | kRunFinish, RunResult::Success};
+          return run_over(RunResult::Success);
         case RunEvent::Failed:
         case RunEvent::SpawnFailed:
           return attempt_over(RunResult::Failed, f);
         case RunEvent::Timeout:
-          return {RunState::Stopping, kRunSignalGroup, RunResult::Timeout};
+          return stop_for(RunResult::Timeout);
         case RunEvent::OutputTimeout:
-          return {RunState::Stopping, kRunSignalGroup, RunResult::OutputTimeout};
+          return stop_for(RunResult::OutputTimeout);
         case RunEvent::Cancel:
-          return {RunState::Stopping, kRunSignalGroup, RunResult::Cancelled};
+          return stop_for(RunResult::Cancelled);
         case RunEvent::Admitted:
         case RunEvent::ConditionPassed:
         case RunEvent::ConditionSkip:
@@ -105,7 +112,7 @@ RunStep transition(RunState state, RunEvent event, const RunFacts& f) {
         case RunEvent::ConditionFailed:
           // However the processes ended, the run ends for the reason it was stopped: a job killed
           // by its timeout that exits 0 on SIGTERM still timed out.
-          if (f.stopping_for == RunResult::Cancelled) return {RunState::Done, kRunEndAttempt | kRunFinish, RunResult::Cancelled};
+          // attempt_over() never retries a cancelled run (cancelled is not retryable).
           return attempt_over(f.stopping_for, f);
         case RunEvent::Cancel:
           // Already on the way down; a cancel is remembered by the caller (stopping_for = Cancelled)
