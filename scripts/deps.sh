@@ -10,6 +10,7 @@ packages=(
   libsystemd-dev libhiredis-dev libspdlog-dev libfmt-dev libtoml11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcurl4-openssl-dev
+  libsqlite3-dev             # the job run history
   prometheus-alertmanager
   prometheus                 # a real Prometheus scraping vigil, promtool (tests/integration/http_test.cpp)
   chromium                   # the dashboard in a headless browser (tests/integration/fleet_test.cpp)

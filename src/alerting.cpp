@@ -132,6 +132,10 @@ void Alerting::set_vigil_error(const std::string& alert, const std::string& erro
   handle(engine_.set_vigil_alert(alert, summary, Clock::now(), unix_now()));
 }
 
+void Alerting::set_vigil_alert(const std::string& alert, const std::string& subject, std::optional<std::string> summary) {
+  handle(engine_.set_vigil_alert(alert, std::move(summary), Clock::now(), unix_now(), subject));
+}
+
 void Alerting::handle(EngineOutput&& out) {
   // Actions first, so that the firing notification says what became of its action.
   for (const auto& a : out.actions) {

@@ -60,6 +60,8 @@ const std::vector<BuiltinAlert> kBuiltins = {
      "a service keeps restarting (backoff) without staying up for `after`", flapping_observe, flapping_summary},
     {"rules_reload_failed", Severity::Warning, std::nullopt, false, "an edit of rules.toml was rejected; the rules in force stay"},
     {"config_reload_failed", Severity::Warning, std::nullopt, false, "an edit of the config was rejected; the config in force stays"},
+    {"job_failed", Severity::Critical, std::nullopt, false,
+     "a job's run failed after its retries (cleared by its next successful run)"},
 };
 
 }  // namespace

@@ -23,8 +23,9 @@ namespace {
 
 // What the child reports through the exec-error pipe before it _exit()s.
 struct ChildFailure {
-  int stage;  // 1 chdir, 2 dup2, 3 exec
+  int stage;  // 1 chdir, 2 dup2, 3 exec, 4 nice, 5 a limit (index: which)
   int err;
+  int index;
 };
 
 bool is_executable_file(const std::string& p) {
@@ -129,8 +130,9 @@ SpawnResult spawn_child(const SpawnSpec& spec) {
   pid_t parent = ::getpid();
   pid_t pid = ::fork();
   if (pid == 0) {
+    int failed_limit = -1;
     auto fail = [&](int stage) {
-      ChildFailure f{stage, errno};
+      ChildFailure f{stage, errno, failed_limit};
       (void)!::write(status[1], &f, sizeof f);
       ::_exit(127);
     };
@@ -153,6 +155,16 @@ SpawnResult spawn_child(const SpawnSpec& spec) {
     if (::dup2(child_stdin, 0) < 0 || ::dup2(out[1], 1) < 0 || ::dup2(err[1], 2) < 0) fail(2);
     if (::chdir(spec.cwd.c_str()) < 0) fail(1);
     restore_fd_limit_for_child();
+    // The run settings (config_run.cpp checked their ranges): plain system calls, no allocation.
+    if (spec.run.umask >= 0) ::umask(static_cast<mode_t>(spec.run.umask));
+    if (spec.run.has_nice && ::setpriority(PRIO_PROCESS, 0, spec.run.nice) < 0) fail(4);
+    for (std::size_t i = 0; i < spec.run.limits.size(); ++i) {
+      struct rlimit rl {spec.run.limits[i].value, spec.run.limits[i].value};
+      if (::setrlimit(static_cast<__rlimit_resource_t>(spec.run.limits[i].resource), &rl) < 0) {
+        failed_limit = static_cast<int>(i);
+        fail(5);
+      }
+    }
     // Whatever vigil has open (log files, hiredis sockets, the control socket...) closes at exec.
     ::syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC);
     ::execve(program->c_str(), argv.data(), envp.data());
@@ -182,8 +194,17 @@ SpawnResult spawn_child(const SpawnSpec& spec) {
     int ws;
     while (::waitpid(pid, &ws, 0) < 0 && errno == EINTR) {
     }
-    const char* what = f.stage == 1 ? "cannot chdir to " : f.stage == 2 ? "cannot set up stdio for " : "cannot execute ";
-    r.error = std::string(what) + (f.stage == 1 ? spec.cwd : *program) + ": " + std::strerror(f.err);
+    if (f.stage == 4) {
+      r.error = "cannot set nice " + std::to_string(spec.run.nice) + ": " + std::strerror(f.err);
+    } else if (f.stage == 5 && f.index >= 0 && static_cast<std::size_t>(f.index) < spec.run.limits.size()) {
+      const ResourceLimit& l = spec.run.limits[static_cast<std::size_t>(f.index)];
+      r.error = "cannot set limits." + std::string(limit_name(l.resource)) + " = " +
+                (l.value == RLIM_INFINITY ? std::string("infinity") : std::to_string(l.value)) + ": " +
+                std::strerror(f.err);
+    } else {
+      const char* what = f.stage == 1 ? "cannot chdir to " : f.stage == 2 ? "cannot set up stdio for " : "cannot execute ";
+      r.error = std::string(what) + (f.stage == 1 ? spec.cwd : *program) + ": " + std::strerror(f.err);
+    }
     close_fd(out[0]);
     close_fd(err[0]);
     close_fd(in[1]);

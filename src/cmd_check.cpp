@@ -54,8 +54,12 @@ int cmd_check(const Args& args) {
     }
     rules_note = std::to_string(rr.rules->rules.size()) + " rules in " + c.vigil.rules;
   }
-  std::cout << path << ": OK, " << c.services.size() << (c.services.size() == 1 ? " service" : " services") << " ("
-            << names << "); " << rules_note << "; logs in " << c.vigil.log_dir << "\n";
+  std::string jobs;
+  for (const auto& j : c.jobs) jobs += (jobs.empty() ? "" : ", ") + j.name;
+  if (!jobs.empty()) jobs = ", " + std::to_string(c.jobs.size()) + (c.jobs.size() == 1 ? " job (" : " jobs (") + jobs + ")";
+  std::string services = std::to_string(c.services.size()) + (c.services.size() == 1 ? " service (" : " services (") + names + ")";
+  if (c.services.empty() && !jobs.empty()) services.clear(), jobs = jobs.substr(2);
+  std::cout << path << ": OK, " << services << jobs << "; " << rules_note << "; logs in " << c.vigil.log_dir << "\n";
   return 0;
 }
 

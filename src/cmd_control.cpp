@@ -61,10 +61,27 @@ int wait_for_states(const std::string& socket, const std::string& verb, const nl
 
 int cmd_service_action(const std::string& verb, const Args& args) {
   ClientArgs a;
-  std::string usage = "vigil " + verb + " SERVICE... [--no-wait] [--timeout DUR] [-s SOCKET | -c FILE]";
-  if (!parse_client_args(args, verb, usage, {"--no-wait"}, {"--timeout"}, &a)) return 2;
+  std::string usage = "vigil " + verb + " SERVICE...|--all [--no-wait] [--timeout DUR] [-s SOCKET | -c FILE]";
+  if (!parse_client_args(args, verb, usage, {"--no-wait", "--all"}, {"--timeout"}, &a)) return 2;
+  if (a.flags.count("--all") && !a.positional.empty()) {
+    std::cerr << "vigil " << verb << ": either name services or give --all\nusage: " << usage << "\n";
+    return 2;
+  }
+  if (a.flags.count("--all")) {
+    // Every service vigil has now (jobs are not services: `vigil cancel --all` stops their runs).
+    Reply all = send_request(a.socket, {{"cmd", "status"}});
+    if (!all.ok()) {
+      std::cerr << "vigil " << verb << ": " << all.error << "\n";
+      return 1;
+    }
+    for (const auto& s : all.body["status"]["services"]) a.positional.push_back(s["name"].get<std::string>());
+    if (a.positional.empty()) {
+      std::cout << "no services\n";
+      return 0;
+    }
+  }
   if (a.positional.empty()) {
-    std::cerr << "vigil " << verb << ": name at least one service\nusage: " << usage << "\n";
+    std::cerr << "vigil " << verb << ": name at least one service, or --all\nusage: " << usage << "\n";
     return 2;
   }
   std::chrono::seconds timeout(60);

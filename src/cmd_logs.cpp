@@ -19,7 +19,7 @@ namespace vigil {
 
 int cmd_logs(const Args& args) {
   ClientArgs a;
-  std::string usage = "vigil logs SERVICE [-n N] [-f] [-s SOCKET | -c FILE]";
+  std::string usage = "vigil logs SERVICE|JOB [-n N] [-f] [-s SOCKET | -c FILE]";
   if (!parse_client_args(args, "logs", usage, {"-f", "--follow"}, {"-n", "--lines"}, &a)) return 2;
   if (a.positional.size() != 1) {
     std::cerr << "vigil logs: name one service\nusage: " << usage << "\n";
@@ -40,8 +40,14 @@ int cmd_logs(const Args& args) {
 
   // Ask vigil where the log is; if it is not running, the last status.json still knows.
   std::string file;
-  Reply r = send_request(a.socket, {{"cmd", "status"}, {"services", {name}}});
-  if (r.ok() && !r.body["status"]["services"].empty()) {
+  // A job's log (vigil logs JOB) is found in the jobs list.
+  Reply jobs = send_request(a.socket, {{"cmd", "jobs"}});
+  if (jobs.ok())
+    for (const auto& j : jobs.body["jobs"])
+      if (j["name"] == name) file = j.value("log_file", "");
+  Reply r = file.empty() ? send_request(a.socket, {{"cmd", "status"}, {"services", {name}}}) : Reply{};
+  if (!file.empty()) {
+  } else if (r.ok() && !r.body["status"]["services"].empty()) {
     file = r.body["status"]["services"][0].value("log_file", "");
   } else if (r.reached) {
     std::cerr << "vigil logs: " << r.error << "\n";

@@ -176,7 +176,7 @@ int cmd_run(const Args& args) {
           watchdog_pings.stop();
           oplog::info("received " + signal_name(signo) + ": stopping all services in reverse dependency order");
           supervisor.shutdown([&] {
-            for (auto& s : supervisor.services()) s->close_output();
+            supervisor.close_output();
             oplog::info("all services stopped; vigil exits");
             io.stop();
           });
@@ -200,7 +200,7 @@ int cmd_run(const Args& args) {
   child_signals.async_wait(on_child);
 
   oplog::info(std::string("vigil ") + VIGIL_VERSION + " supervising " + std::to_string(config.services.size()) +
-              " services from " + path + "; child logs in " + config.vigil.log_dir);
+              " services and " + std::to_string(config.jobs.size()) + " jobs from " + path + "; child logs in " + config.vigil.log_dir);
   supervisor.start_all();
   // The control socket is up and the initial services are launched: ready.
   manager.ready();

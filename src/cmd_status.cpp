@@ -12,6 +12,7 @@
 #include "vigil/files.hpp"
 #include "vigil/quantity.hpp"
 #include "vigil/status_nagios.hpp"
+#include "vigil/job_render.hpp"
 #include "vigil/status_render.hpp"
 
 namespace vigil {
@@ -35,8 +36,10 @@ int cmd_status(const Args& args) {
   RenderOptions opt{use_color(), unix_now()};
   Reply r = send_request(a.socket, {{"cmd", "status"}, {"services", a.positional}});
   if (r.ok()) {
-    const auto& st = r.body["status"];
+    nlohmann::json st = r.body["status"];
+    if (json && r.body.contains("jobs")) st["jobs"] = r.body["jobs"];
     std::cout << (json ? st.dump(2) + "\n" : nagios ? render_nagios(st) : render_status(st, opt));
+    if (!json && !nagios && r.body.contains("jobs")) std::cout << render_jobs(r.body["jobs"], opt.now);
     return status_exit_code(st);
   }
   if (r.reached || r.denied) {  // vigil answered with an error (an unknown service...), or may not be asked

@@ -16,6 +16,8 @@
 #include "vigil/metrics.hpp"
 #include "vigil/signal_names.hpp"
 #include "vigil/suggest.hpp"
+#include "config_jobs.hpp"
+#include "config_run.hpp"
 #include "toml_fields.hpp"
 #include "vigil/toml_errors.hpp"
 #include "vigil/toml_guard.hpp"
@@ -76,10 +78,11 @@ std::optional<HttpListen> parse_http_listen(const std::string& text, std::string
 
 namespace {
 
-const std::vector<std::string> kTopKeys = {"vigil", "store", "service"};
+const std::vector<std::string> kTopKeys = {"vigil", "store", "service", "job"};
 const std::vector<std::string> kVigilKeys = {"sample_interval", "log_max_size", "log_keep", "log_overflow",
                                              "rules",           "log_dir",      "socket",   "journal",
-                                             "http",            "http_token_file", "textfile", "external_url"};
+                                             "http",            "http_token_file", "textfile", "external_url",
+                                             "max_parallel_jobs", "history_retention"};
 const std::vector<std::string> kStoreKeys = {"url", "timeout"};
 const std::vector<std::string> kServiceKeys = {
     "command",        "cwd",           "env",          "after",           "ready",
@@ -127,7 +130,9 @@ class ConfigReader {
     read_vigil(root, cfg);
     if (const Value* s = top.get("store")) read_store(*s, cfg);
     if (const Value* svc = top.get("service")) read_services(*svc, cfg);
+    if (const Value* jobs = top.get("job")) read_jobs(*jobs, cfg, path_, base_dir_, env_, diags_);
     check_after(cfg);
+    check_jobs(root, cfg, path_, diags_);
     return cfg;
   }
 
@@ -178,6 +183,8 @@ class ConfigReader {
     if (auto p = path_value(f, "log_dir")) v.log_dir = *p;
     if (auto p = path_value(f, "socket")) v.socket = *p;
     if (auto j = f.boolean("journal")) v.journal = *j;
+    if (auto n = f.integer("max_parallel_jobs", 1, 10'000)) v.max_parallel_jobs = static_cast<int>(*n);
+    if (auto d = f.duration("history_retention")) positive(f, "history_retention", *d, &v.history_retention);
     read_http(f, v);
   }
 
@@ -292,7 +299,11 @@ class ConfigReader {
     ServiceSpec s;
     s.name = name;
     s.cwd = base_dir_;
-    Fields f(table, "[service." + name + "]", path_, diags_, kServiceKeys);
+    std::vector<std::string> keys = kServiceKeys;
+    keys.insert(keys.end(), run_setting_keys().begin(), run_setting_keys().end());
+    keys.insert(keys.end(), hook_keys().begin(), hook_keys().end());
+    Fields f(table, "[service." + name + "]", path_, diags_, keys);
+    read_hooks(f, "[service." + name + "]", path_, s.hooks, diags_);
 
     if (const Value* c = f.get("command")) {
       if (c->is_string()) {
@@ -323,6 +334,7 @@ class ConfigReader {
         std::sort(s.env.begin(), s.env.end());
       }
     }
+    read_run_settings(f, base_dir_, env_, s.env, s.run, diags_);
     if (auto a = f.strings("after")) {
       s.after = *a;
       after_locations_[name] = f.get("after");
@@ -495,8 +507,8 @@ ConfigResult finish(const Value& root, const std::string& path, const EnvLookup&
   ConfigResult r;
   ConfigReader reader(path, env, r.errors);
   Config cfg = reader.read(root);
-  if (cfg.services.empty() && r.errors.empty())
-    r.errors.push_back({path, 0, 0, "no services defined: add at least one [service.NAME] table with a command"});
+  if (cfg.services.empty() && cfg.jobs.empty() && r.errors.empty())
+    r.errors.push_back({path, 0, 0, "no services or jobs defined: add at least one [service.NAME] or [job.NAME] table with a command"});
   sort_diagnostics(r.errors);
   if (r.errors.empty()) r.config = std::move(cfg);
   return r;
@@ -523,7 +535,7 @@ bool ServiceSpec::operator==(const ServiceSpec& o) const {
     for (auto& [n, m] : s.metrics) k << '|' << n << ',' << m.key << ',' << m.field;
     return k.str();
   };
-  return name == o.name && key(*this) == key(o);
+  return name == o.name && run == o.run && hooks == o.hooks && key(*this) == key(o);
 }
 
 std::map<std::string, MetricType> Config::declared_metrics() const {
@@ -531,6 +543,12 @@ std::map<std::string, MetricType> Config::declared_metrics() const {
   for (const ServiceSpec& s : services)
     for (const auto& [name, spec] : s.metrics) out[name] = MetricType::Plain;
   return out;
+}
+
+const JobSpec* Config::find_job(const std::string& name) const {
+  for (const auto& j : jobs)
+    if (j.name == name) return &j;
+  return nullptr;
 }
 
 const ServiceSpec* Config::find(const std::string& name) const {

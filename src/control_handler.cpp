@@ -32,6 +32,10 @@ constexpr ControlCommand kCommands[] = {
     {"silence", Takes::Silence, &ControlHandler::silence},
     {"silences", Takes::Nothing, &ControlHandler::silences},
     {"unsilence", Takes::SilenceId, &ControlHandler::unsilence},
+    {"jobs", Takes::Nothing, &ControlHandler::jobs},
+    {"run-now", Takes::Job, &ControlHandler::run_now},
+    {"cancel", Takes::JobOrAll, &ControlHandler::cancel},
+    {"history", Takes::History, &ControlHandler::history},
 };
 
 // {"ok":true, ...}: `fill` writes the members after "ok".
@@ -88,7 +92,10 @@ std::string ControlHandler::ping(const Request&) {
 
 std::string ControlHandler::status(const Request& r) {
   Snapshot snap = sup_.described_snapshot();
-  return ok_reply([&](JsonOut& j) { j.key("status").json(to_json(snap, r.services)); });
+  return ok_reply([&](JsonOut& j) {
+    j.key("status").json(to_json(snap, r.services));
+    if (r.services.empty()) j.key("jobs").json(sup_.jobs().to_json());
+  });
 }
 
 std::string ControlHandler::alerts(const Request&) {

@@ -49,6 +49,15 @@ ParsedRequest parse_request(const std::string& line) {
   r.reason = str("reason");
   r.id = str("id");
   r.for_text = str("for");
+  r.job = str("job");
+  r.all = j.contains("all") && j["all"].is_boolean() && j["all"].get<bool>();
+  if (j.contains("n")) {
+    if (!j["n"].is_number_integer() || j["n"].get<std::int64_t>() < 1 || j["n"].get<std::int64_t>() > 100000) {
+      out.error = "\"n\" must be a count from 1 to 100000";
+      return out;
+    }
+    r.limit = j["n"].get<int>();
+  }
   out.request = r;
   return out;
 }
@@ -70,6 +79,13 @@ std::string check_arguments(Request& r, Takes takes) {
     }
     case Takes::SilenceId:
       return r.id.empty() ? "unsilence needs an \"id\" (see `vigil silence --list`)" : "";
+    case Takes::Job:
+      return r.job.empty() ? r.cmd + " needs a \"job\"" : "";
+    case Takes::JobOrAll:
+      if (r.job.empty() == !r.all) return r.cmd + " needs a \"job\" or \"all\": true (not both)";
+      return "";
+    case Takes::History:
+      return "";
   }
   return "";
 }

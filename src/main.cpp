@@ -18,14 +18,17 @@ constexpr Command kCommands[] = {
     {"run", "vigil run [-c FILE] [--debug]", "supervise the configured services in the foreground", vigil::cmd_run},
     {"check", "vigil check [-c FILE]", "validate config and rules; every error as FILE:LINE:COL: message", vigil::cmd_check},
     {"status", "vigil status [SERVICE...] [--json]", "health of vigil and its services; exit 0 ok, 1 warning, 2 critical, 3 unknown", vigil::cmd_status},
-    {"start", "vigil start SERVICE... [--no-wait] [--timeout DUR]", "start services (a failed one too) and wait until running", vigil::cmd_start},
-    {"stop", "vigil stop SERVICE... [--no-wait] [--timeout DUR]", "stop services and wait until stopped", vigil::cmd_stop},
-    {"restart", "vigil restart SERVICE... [--no-wait] [--timeout DUR]", "restart services and wait until running again", vigil::cmd_restart},
+    {"start", "vigil start SERVICE...|--all [--no-wait] [--timeout DUR]", "start services (a failed one too) and wait until running", vigil::cmd_start},
+    {"stop", "vigil stop SERVICE...|--all [--no-wait] [--timeout DUR]", "stop services and wait until stopped", vigil::cmd_stop},
+    {"restart", "vigil restart SERVICE...|--all [--no-wait] [--timeout DUR]", "restart services and wait until running again", vigil::cmd_restart},
     {"reload", "vigil reload", "re-read config and rules (same as SIGHUP); exit 1 if rejected", vigil::cmd_reload},
-    {"logs", "vigil logs SERVICE [-n N] [-f]", "last N lines of a service's log; -f follows it", vigil::cmd_logs},
+    {"logs", "vigil logs SERVICE|JOB [-n N] [-f]", "last N lines of a service's or job's log; -f follows it", vigil::cmd_logs},
     {"alerts", "vigil alerts [--json]", "active (pending and firing) alerts", vigil::cmd_alerts},
     {"silence", "vigil silence SERVICE[/RULE] --for DUR [--reason TEXT] | --list | --remove ID",
      "mute notifications (never actions) for a while", vigil::cmd_silence},
+    {"run-now", "vigil run-now JOB [--wait] [--follow]", "run a job now; --wait exits with its exit code (128+N for a signal)", vigil::cmd_run_now},
+    {"cancel", "vigil cancel JOB|--all [--timeout DUR]", "stop a job's run (its whole process group) and wait until it is gone", vigil::cmd_cancel},
+    {"history", "vigil history [JOB] [--json] [-n N]", "the job runs recorded, one line per attempt", vigil::cmd_history},
 };
 
 void usage(std::ostream& out) {

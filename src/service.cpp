@@ -1,8 +1,10 @@
 #include "vigil/service.hpp"
 
+#include <boost/asio/post.hpp>
 #include <csignal>
 
 #include "vigil/child_process.hpp"
+#include "vigil/hook_runner.hpp"
 #include "vigil/clock.hpp"
 #include "vigil/journal.hpp"
 #include "vigil/oplog.hpp"
@@ -29,9 +31,13 @@ Service::Service(asio::io_context& io, ServiceSpec spec, const VigilSpec& vigil,
   opt.overflow = vigil.log_overflow;
   stream_ = writer_.add_stream(opt);
   if (use_journal(vigil.journal)) writer_.set_journal(stream_, spec_.name);
+  ServiceHost* h = &host_;
+  hooks_ = std::make_unique<HookQueue>(io, writer, [h](pid_t pid, bool owned) { h->own_pid(pid, owned); });
 }
 
-Service::~Service() = default;
+Service::~Service() {
+  if (pre_start_) pre_start_->abandon();  // its callback names this service
+}
 
 void Service::start() {
   if (state_ == State::Failed) tracker_.reset_limit();
@@ -58,6 +64,7 @@ void Service::update_live(ServiceSpec spec) { spec_ = std::move(spec); }
 
 void Service::kill_now() {
   if (pgid_ > 0) signal_process_group(pgid_, SIGKILL);
+  hooks_->clear();
 }
 
 void Service::dispatch(Event e) {
@@ -82,11 +89,25 @@ void Service::set_state(State next, Event why) {
     last_watchdog_ = Clock::now();
     arm_watchdog();
   }
+  if (next == State::Running) queue_hooks(spec_.hooks.post_start, "post_start", "", nullptr);
   oplog::state_changed(spec_.name, from, next, why);
   host_.on_state_changed(*this, from);
 }
 
 void Service::perform(std::uint32_t actions) {
+  if (actions & kSignalGroup && pre_start_) {
+    // Stopped while its pre_start hooks ran: they are killed, and the run ends as if its process
+    // had been stopped by the stop signal (no process was started).
+    pre_start_->abandon();
+    pre_start_.reset();
+    ExitStatus stopped;
+    stopped.signaled = true;
+    stopped.signal = spec_.stop_signal;
+    exit_ = stopped;
+    boost::asio::post(io_, [this] {
+      if (exit_ && state_ == State::Stopping) finish_run();
+    });
+  }
   if (actions & kSignalGroup) {
     signal_process_group(pgid_, spec_.stop_signal);
     signal_process_group(pgid_, SIGCONT);  // a stopped process must wake up to act on the signal
@@ -107,7 +128,32 @@ void Service::perform(std::uint32_t actions) {
   if (actions & kArmStopTimer) arm_timer(spec_.stop_timeout, Event::StopTimeout);
   if (actions & kArmDelayTimer) arm_timer(decision_.delay, Event::DelayElapsed);
   if (actions & kArmRetryTimer && spec_.restart.failed_retry) arm_timer(*spec_.restart.failed_retry, Event::RetryElapsed);
-  if (actions & kSpawn) spawn();
+  if (actions & kSpawn) start_run();
+}
+
+void Service::start_run() {
+  if (spec_.hooks.pre_start.empty()) return spawn();
+  ServiceHost* host = &host_;
+  pre_start_ = HookRunner::start(
+      io_, spec_.hooks.pre_start, "pre_start", true, spec_.cwd,
+      HookRunner::environment(child_environment(spec_.env, spec_.name), "pre_start", HookOutcome{}), writer_, stream_,
+      [host](pid_t pid, bool owned) { host->own_pid(pid, owned); },
+      [this](bool ok, const std::string& failure) {
+        pre_start_.reset();
+        if (state_ != State::Starting) return;
+        spawn(ok ? "" : failure);
+      });
+}
+
+void Service::queue_hooks(const std::vector<Hook>& hooks, const char* kind, const std::string& result, const ExitStatus* exit) {
+  if (hooks.empty()) return;
+  HookOutcome o;
+  o.result = result;
+  if (exit) {
+    o.exit_code = exit->signaled ? -1 : exit->code;
+    o.exit_signal = exit->signaled ? exit->signal : 0;
+  }
+  hooks_->push(hooks, kind, spec_.cwd, HookRunner::environment(child_environment(spec_.env, spec_.name), kind, o), stream_);
 }
 
 void Service::arm_timer(Duration d, Event fire) {
@@ -117,6 +163,7 @@ void Service::arm_timer(Duration d, Event fire) {
   timer_.async_wait([this, gen, fire](const boost::system::error_code& ec) {
     if (ec || gen != timer_gen_) return;
     if (fire == Event::StartTimeout) {
+      fault_result_ = "timeout";
       oplog::warn(spec_.name + ": not ready within start_timeout (" + format_duration(spec_.start_timeout) +
                   "); stopping it and treating the start as failed");
       end_cause_ = EndCause::Fault;
@@ -129,18 +176,22 @@ void Service::arm_timer(Duration d, Event fire) {
   });
 }
 
-void Service::spawn() {
+void Service::spawn(const std::string& refused) {
   end_cause_ = EndCause::OnItsOwn;
+  fault_result_.clear();
   exit_.reset();
   leftovers_seen_ = false;
   SpawnSpec ss{spec_.command, spec_.cwd, child_environment(spec_.env, spec_.name)};
+  ss.run = spec_.run;
   // vigil is the child's systemd: its own notify socket, and the watchdog period if one is set.
   if (std::string sock = host_.notify_socket_path(); !sock.empty()) ss.env.push_back("NOTIFY_SOCKET=" + sock);
   if (spec_.watchdog) {
     ss.env.push_back("WATCHDOG_USEC=" + std::to_string(spec_.watchdog->count() * 1000));
     ss.env.push_back(kWatchdogPidPlaceholder);  // spawn_child writes the child's own pid here
   }
-  SpawnResult r = spawn_child(ss);
+  SpawnResult r;
+  if (refused.empty()) r = spawn_child(ss);
+  else r.error = refused + "; the service was not started";
   TimePoint now = Clock::now();
   tracker_.record_start(now);
   started_at_ = now;
@@ -153,6 +204,7 @@ void Service::spawn() {
   if (!r.child) {
     decision_ = tracker_.decide(spec_.restart, EndCause::OnItsOwn, nullptr, now, now);
     oplog::spawn_failed(spec_.name, r.error, decision_, spec_.restart);
+    queue_hooks(spec_.hooks.on_failure, "on_failure", "start-failed", nullptr);
     dispatch(Event::SpawnFailed);
     return;
   }
@@ -196,6 +248,8 @@ void Service::on_main_exit(const ExitStatus& exit) {
 }
 
 void Service::check_group() {
+  hooks_->check_group();
+  if (pre_start_) pre_start_->check_group();
   if (!exit_ || pgid_ == 0) return;
   if (!process_group_alive(pgid_)) {
     group_poll_.stop();
@@ -224,6 +278,16 @@ void Service::finish_run() {
   ++exits_;
   last_exit_at_ = now;
   oplog::ended(spec_.name, exit, ran, decision_, spec_.restart);
+  // VIGIL_RESULT as systemd's SERVICE_RESULT: a stop that was asked for and obeyed is a success.
+  bool requested = cause == EndCause::StopRequested || cause == EndCause::RestartRequested;
+  std::string result = cause == EndCause::Fault ? (fault_result_.empty() ? "fault" : fault_result_)
+                       : exit.success() || (requested && exit.signaled && exit.signal == spec_.stop_signal)
+                           ? "success"
+                       : exit.signaled ? "signal"
+                                       : "exit-code";
+  queue_hooks(spec_.hooks.post_stop, "post_stop", result, &exit);
+  if (result == "success") queue_hooks(spec_.hooks.on_success, "on_success", result, &exit);
+  else queue_hooks(spec_.hooks.on_failure, "on_failure", result, &exit);
   dispatch(Event::Exited);
 }
 
@@ -252,6 +316,7 @@ void Service::fault(const std::string& reason) {
   if (!has_processes(state_) || state_ == State::Stopping) return;
   oplog::fault(spec_.name, reason);
   end_cause_ = EndCause::Fault;
+  fault_result_ = reason.find("watchdog") != std::string::npos ? "watchdog" : "rule";
   dispatch(Event::Restart);
 }
 

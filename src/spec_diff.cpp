@@ -31,6 +31,10 @@ const SpecKey kKeys[] = {
     {"cwd", true, VIGIL_SAME(cwd)},
     {"env", true, VIGIL_SAME(env)},
     {"watchdog", true, VIGIL_SAME(watchdog)},
+    {"env_file", true, VIGIL_SAME(run.env_file)},
+    {"umask", true, VIGIL_SAME(run.umask)},
+    {"nice", true, [](const ServiceSpec& a, const ServiceSpec& b) { return a.run.has_nice == b.run.has_nice && a.run.nice == b.run.nice; }},
+    {"limits", true, VIGIL_SAME(run.limits)},
     {"after", false, VIGIL_SAME(after)},
     {"ready", false, VIGIL_SAME(ready)},
     {"start_timeout", false, VIGIL_SAME(start_timeout)},
@@ -47,6 +51,7 @@ const SpecKey kKeys[] = {
     {"health_grace", false, VIGIL_SAME(health_grace)},
     {"freshness", false, same_freshness},
     {"metrics", false, same_metrics},
+    {"hooks", false, VIGIL_SAME(hooks)},
 };
 
 #undef VIGIL_SAME

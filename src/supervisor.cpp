@@ -12,6 +12,7 @@
 #include "vigil/oplog.hpp"
 #include "vigil/proc_sampler.hpp"
 #include "vigil/reaper.hpp"
+#include "vigil/signal_names.hpp"
 #include "vigil/spec_diff.hpp"
 
 namespace vigil {
@@ -42,9 +43,36 @@ Supervisor::Supervisor(boost::asio::io_context& io, Config config, LogWriter& wr
     oplog::warn(notify_->error() + "; services with ready = \"notify\" or a watchdog cannot report to vigil");
   for (const ServiceSpec& spec : config_.services)
     services_.push_back(std::make_unique<Service>(io, spec, config_.vigil, writer, *this));
+  jobs_ = std::make_unique<JobRunner>(io, config_, writer, [this](pid_t pid, bool owned) { own_pid(pid, owned); },
+                                      default_state_dir(process_env()) + "/history.db");
   alerting_ = std::make_unique<Alerting>(io, config_, default_state_dir(process_env()), writer,
                                          [this](const ActionRequest& a) { return act(a); });
   make_store();
+  jobs_->on_finished([this](const Job& job, RunResult result) {
+    switch (result) {
+      case RunResult::Success:
+        alerting_->set_vigil_alert("job_failed", job.name(), std::nullopt);
+        break;
+      case RunResult::Failed:
+      case RunResult::Timeout:
+      case RunResult::OutputTimeout: {
+        std::string how = job.last_run() && job.last_run()->exit_code >= 0 ? " (exit " + std::to_string(job.last_run()->exit_code) + ")"
+                          : job.last_run() && job.last_run()->signal > 0 ? " (" + signal_name(job.last_run()->signal) + ")"
+                                                                          : "";
+        alerting_->set_vigil_alert("job_failed", job.name(),
+                                   "job " + job.name() + " run " + std::to_string(job.run_id()) + " " +
+                                       std::string(to_string(result)) + how + " after " + std::to_string(job.attempt()) +
+                                       " attempt(s); see `vigil history " + job.name() + "`");
+        break;
+      }
+      case RunResult::None:
+      case RunResult::Skipped:
+      case RunResult::Cancelled:
+      case RunResult::Interrupted:
+        break;
+    }
+    publish_soon();
+  });
 }
 
 Supervisor::~Supervisor() = default;
@@ -138,6 +166,7 @@ std::string Supervisor::apply_config(Config next) {
   bool store_changed = (next.store.has_value() != config_.store.has_value()) ||
                        (next.store && (next.store->url != config_.store->url || next.store->timeout != config_.store->timeout));
   config_ = std::move(next);
+  jobs_->apply(config_);
   sample_timer_.set_period(config_.vigil.sample_interval);
   if (store_changed) make_store();
   else if (store_) store_->set_plan(store_plan());
@@ -363,6 +392,7 @@ void Supervisor::start_all() {
     }
   }
   alerting_->start();
+  jobs_->start();
   start_waiting();
   sample();
   sample_timer_ = every(io_, config_.vigil.sample_interval, [this] { sample(); });
@@ -406,6 +436,11 @@ void Supervisor::shutdown(std::function<void()> done) {
   if (store_) store_->stop();
   on_all_down_ = std::move(done);
   waiting_to_start_.clear();
+  // Job runs are cancelled (their process groups stopped) while the services come down.
+  jobs_->shutdown([this] {
+    jobs_down_ = true;
+    continue_shutdown();
+  });
   continue_shutdown();
 }
 
@@ -433,7 +468,7 @@ void Supervisor::continue_shutdown() {
     }
   } while (shutdown_again_ && !all_down);
   in_shutdown_pass_ = false;
-  if (all_down && on_all_down_) {
+  if (all_down && jobs_down_ && on_all_down_) {
     sample_timer_.stop();
     early_timer_.cancel();
     refresh();
@@ -445,6 +480,12 @@ void Supervisor::continue_shutdown() {
 
 void Supervisor::kill_all_now() {
   for (auto& s : services_) s->kill_now();
+  jobs_->kill_all_now();
+}
+
+void Supervisor::close_output() {
+  for (auto& s : services_) s->close_output();
+  jobs_->close_output();
 }
 
 void Supervisor::on_state_changed(Service& svc, State from) {
@@ -469,11 +510,13 @@ void Supervisor::own_pid(pid_t pid, bool owned) {
 void Supervisor::on_child_signal() {
   reap_adopted([this](pid_t pid) { return owned_pids_.count(pid) > 0; });
   for (auto& s : services_) s->check_group();
+  jobs_->on_child_signal();
 }
 
 void Supervisor::on_log_resume(LogWriter::StreamId stream) {
   for (auto& s : services_)
     if (s->log_stream() == stream) s->resume_output();
+  jobs_->on_log_resume(stream);
 }
 
 void Supervisor::on_log_dropped(LogWriter::StreamId stream, std::uint64_t lines) {
@@ -484,7 +527,8 @@ void Supervisor::on_log_dropped(LogWriter::StreamId stream, std::uint64_t lines)
 std::string Supervisor::service_for_stream(LogWriter::StreamId stream) const {
   for (const auto& s : services_)
     if (s->log_stream() == stream) return s->name();
-  return "?";
+  std::string job = jobs_->name_for_stream(stream);
+  return job.empty() ? "?" : job;
 }
 
 }  // namespace vigil

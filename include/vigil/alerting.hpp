@@ -39,6 +39,9 @@ class Alerting {
   std::string reload();
   /// Raises (error != "") or clears an alert about vigil's own files, e.g. config_reload_failed.
   void set_vigil_error(const std::string& alert, const std::string& error);
+  /// Raises (a summary) or clears (nullopt) the built-in alert `alert` about `subject` (a job):
+  /// job_failed.
+  void set_vigil_alert(const std::string& alert, const std::string& subject, std::optional<std::string> summary);
   /// Evaluates `snap` and acts on the result; then fills `snap`'s alerts, rules, notifiers, health.
   void evaluate(Snapshot& snap);
   /// Fills `snap`'s alert fields from the current state without evaluating.

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "vigil/exit_status.hpp"
+#include "vigil/run_settings.hpp"
 
 namespace vigil {
 
@@ -29,6 +30,7 @@ struct SpawnSpec {
   std::string cwd;
   std::vector<std::string> env;  // "NAME=value", complete (nothing else is inherited)
   bool stdin_pipe = false;       // true: stdin is a pipe (SpawnedChild::in_fd), else /dev/null
+  RunSettings run{};             // umask, nice, limits: set in the child before exec (env_file is in env already)
 };
 
 struct SpawnedChild {

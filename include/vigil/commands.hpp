@@ -18,6 +18,9 @@ int cmd_reload(const Args& args);
 int cmd_logs(const Args& args);
 int cmd_alerts(const Args& args);
 int cmd_silence(const Args& args);
+int cmd_run_now(const Args& args);
+int cmd_cancel(const Args& args);
+int cmd_history(const Args& args);
 
 /// "-c FILE" / "--config FILE" / "--config=FILE" from args; the XDG default otherwise.
 /// Returns false (and prints a usage error) on an unknown option.

@@ -11,10 +11,12 @@
 
 #include "vigil/config_paths.hpp"
 #include "vigil/error.hpp"
+#include "vigil/job_spec.hpp"
 #include "vigil/log_queue.hpp"
 #include "vigil/metrics.hpp"
 #include "vigil/quantity.hpp"
 #include "vigil/restart_policy.hpp"
+#include "vigil/run_settings.hpp"
 
 namespace vigil {
 
@@ -47,6 +49,8 @@ struct ServiceSpec {
   Duration health_grace{0};
   std::optional<Freshness> freshness;
   std::map<std::string, StoreMetric> metrics;
+  RunSettings run;  // env_file (merged into env), umask, nice, limits
+  Hooks hooks;
   std::uint32_t line = 0;  // where [service.NAME] stands, for later messages
 
   bool operator==(const ServiceSpec& o) const;  // same definition (line ignored): no restart on reload
@@ -95,6 +99,8 @@ struct VigilSpec {
     h.port = 9464;
     return h;
   }
+  int max_parallel_jobs = 4;    // job runs at once; more wait, higher `priority` first
+  Duration history_retention = std::chrono::hours(24 * 30);  // job run history kept this long
 };
 
 struct Config {
@@ -102,8 +108,10 @@ struct Config {
   VigilSpec vigil;
   std::optional<StoreSpec> store;
   std::vector<ServiceSpec> services;  // in file order
+  std::vector<JobSpec> jobs;          // in file order
 
   const ServiceSpec* find(const std::string& name) const;
+  const JobSpec* find_job(const std::string& name) const;
   /// The metric-family members the services declare (their store `metrics`), by name: what rules
   /// may name besides the built-in metrics.
   std::map<std::string, MetricType> declared_metrics() const;

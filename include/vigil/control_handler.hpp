@@ -29,6 +29,11 @@ class ControlHandler {
   std::string silence(const Request& r);
   std::string silences(const Request& r);
   std::string unsilence(const Request& r);
+  // Jobs (control_jobs.cpp).
+  std::string jobs(const Request& r);
+  std::string run_now(const Request& r);
+  std::string cancel(const Request& r);
+  std::string history(const Request& r);
 
  private:
   Supervisor& sup_;

@@ -6,6 +6,10 @@
 //   {"cmd":"alerts"}                                  → {"ok":true,"alerts":[...]}
 //   {"cmd":"silence","service":"x","rule":"r","for":"2h","reason":"..."} → {"ok":true,"silence":{...}}
 //   {"cmd":"silences"} · {"cmd":"unsilence","id":"s1"} · {"cmd":"ping"}
+//   {"cmd":"jobs"}                                    → {"ok":true,"jobs":[...]}
+//   {"cmd":"run-now","job":"nightly"}                 → {"ok":true,"outcome":"started"|"queued","run_id":N}
+//   {"cmd":"cancel","job":"nightly"} | {"cmd":"cancel","all":true} → {"ok":true,"cancelled":N}
+//   {"cmd":"history","job":"nightly","n":20}          → {"ok":true,"runs":[...]} (job optional)
 // Errors: {"ok":false,"error":"..."}. Pure: parsing and validation only; which commands exist and
 // what each takes is the command table in control_handler.cpp.
 #include <cstddef>
@@ -25,6 +29,9 @@ struct Request {
   std::string service, rule, reason, id;  // silence / unsilence
   std::string for_text;                   // silence: "for" as sent
   Duration duration{0};                   // silence: "for", once check_arguments() accepted it
+  std::string job;                        // run-now, cancel, history
+  bool all = false;                       // cancel: every job
+  int limit = 20;                         // history: "n", the newest runs
 };
 
 /// What a command takes: each row of the command table says.
@@ -34,6 +41,9 @@ enum class Takes {
   SomeServices,  // at least one of "services"
   Silence,       // "service" (name or glob), "for", optionally "rule" and "reason"
   SilenceId,     // "id"
+  Job,           // "job"
+  JobOrAll,      // "job" or "all": true
+  History,       // optionally "job" and "n"
 };
 
 struct ParsedRequest {

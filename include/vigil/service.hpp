@@ -24,6 +24,8 @@
 namespace vigil {
 
 class OutputPump;
+class HookRunner;
+class HookQueue;
 class Service;
 
 /// What a Service needs from its owner (the Supervisor).
@@ -83,7 +85,9 @@ class Service {
   void dispatch(Event e);
   void set_state(State next, Event why);
   void perform(std::uint32_t actions);
-  void spawn();
+  void start_run();  // the pre_start hooks, then spawn()
+  void spawn(const std::string& refused = "");  // `refused`: why it may not start (a failed pre_start hook)
+  void queue_hooks(const std::vector<Hook>& hooks, const char* kind, const std::string& result, const ExitStatus* exit);
   void arm_timer(Duration d, Event fire);
   void watch_exit();
   void on_main_exit(const ExitStatus& exit);
@@ -132,6 +136,11 @@ class Service {
   int total_starts_ = 0;
   int exits_ = 0;
   bool leftovers_seen_ = false;  // MainExited already dispatched for this run
+
+  // Hooks (hook_runner.hpp): pre_start gates the spawn; the others queue up and run one at a time.
+  std::shared_ptr<HookRunner> pre_start_;
+  std::unique_ptr<HookQueue> hooks_;
+  std::string fault_result_;  // VIGIL_RESULT when vigil ended the run: "watchdog", "timeout", "rule"
 };
 
 }  // namespace vigil

@@ -12,6 +12,7 @@
 
 #include "vigil/alerting.hpp"
 #include "vigil/config.hpp"
+#include "vigil/job_runner.hpp"
 #include "vigil/log_writer.hpp"
 #include "vigil/notify_socket.hpp"
 #include "vigil/samples.hpp"
@@ -69,6 +70,10 @@ class Supervisor : public ServiceHost {
   /// How a `reload` request is carried out (cmd_run wraps reload() in RELOADING=1 / READY=1).
   void on_reload_request(std::function<std::string()> hook) { on_reload_request_ = std::move(hook); }
   const std::vector<std::unique_ptr<Service>>& services() const { return services_; }
+  /// The jobs (docs/jobs.md): scheduled and on-demand runs, beside the services.
+  JobRunner& jobs() { return *jobs_; }
+  /// Shutdown: drain and close every service's and job's output pipes.
+  void close_output();
 
   // ServiceHost
   void on_state_changed(Service& svc, State from) override;
@@ -128,6 +133,8 @@ class Supervisor : public ServiceHost {
   ReloadView last_reload_;  // what the last reload did
   double config_loaded_at_ = 0;  // unix seconds: when the config in force was read
   std::map<std::string, std::uint64_t> dropped_lines_;  // by service, since vigil started
+  std::unique_ptr<JobRunner> jobs_;
+  bool jobs_down_ = false;  // shutdown: no job run is left
 };
 
 }  // namespace vigil

@@ -230,7 +230,7 @@ TEST(ConfigErrors, UnsetVariableInAPath) {
                "vigil.toml:2:11: [vigil] log_dir: environment variable $NOPE is not set");
 }
 
-TEST(ConfigErrors, NoServices) { expect_error("[vigil]\nlog_keep = 1\n", "no services defined"); }
+TEST(ConfigErrors, NoServices) { expect_error("[vigil]\nlog_keep = 1\n", "no services or jobs defined"); }
 
 TEST(Config, DefinitionEqualityIgnoresPosition) {
   ConfigResult a = parse("[service.a]\ncommand = [\"x\"]\n");
@@ -257,4 +257,47 @@ TEST(SpecDiff, MonitoringKeysApplyLiveProcessKeysRestart) {
   EXPECT_TRUE(diff("", "cwd = \"/tmp\"\n").restart);
   EXPECT_TRUE(diff("", "watchdog = \"5s\"\n").restart);
   EXPECT_TRUE(diff("", "").keys.empty());
+}
+
+TEST(ConfigJobs, ReadsAJobWithEveryKey) {
+  ConfigResult r = parse(
+      "[job.extract]\ncommand = [\"pipeline\", \"extract\"]\nschedule = \"0 2 * * *\"\ntimezone = \"UTC\"\n"
+      "condition = [\"pipeline\", \"check\"]\ntimeout = \"2h\"\noutput_timeout = \"10m\"\nretries = 3\n"
+      "retry_delay = \"1m\"\nretry_max_delay = \"10m\"\nconcurrency = \"queue\"\npriority = 5\ncatch_up = true\n"
+      "umask = \"0027\"\nnice = 5\nlimits = { nofile = 1024, core = 0, stack = \"8MB\", cpu = \"infinity\" }\n"
+      "on_failure = [[\"notify\", \"x\"], { command = [\"page\"], timeout = \"5s\" }]\npre_start = [\"check\"]\n"
+      "[job.report]\ncommand = [\"report\"]\nafter = [\"extract\"]\nevery = \"2s\"\n");
+  ASSERT_TRUE(r.config) << errors(r);
+  ASSERT_EQ(r.config->jobs.size(), 2u);
+  const JobSpec& j = r.config->jobs[0];
+  EXPECT_TRUE(j.has_cron);
+  EXPECT_EQ(j.schedule, "0 2 * * *");
+  EXPECT_EQ(j.condition, (std::vector<std::string>{"pipeline", "check"}));
+  EXPECT_EQ(j.timeout, std::chrono::hours(2));
+  EXPECT_EQ(j.retries, 3);
+  EXPECT_EQ(j.retry_max_delay, std::chrono::minutes(10));
+  EXPECT_EQ(j.concurrency, JobConcurrency::Queue);
+  EXPECT_TRUE(j.catch_up);
+  EXPECT_EQ(j.run.umask, 027);
+  EXPECT_TRUE(j.run.has_nice);
+  ASSERT_EQ(j.run.limits.size(), 4u);
+  EXPECT_EQ(j.hooks.on_failure.size(), 2u);
+  EXPECT_EQ(j.hooks.on_failure[1].timeout, std::chrono::seconds(5));
+  EXPECT_EQ(j.hooks.pre_start[0].argv, (std::vector<std::string>{"check"}));
+  EXPECT_EQ(r.config->jobs[1].every, std::chrono::seconds(2));
+  EXPECT_EQ(r.config->jobs[1].after, (std::vector<std::string>{"extract"}));
+}
+
+TEST(ConfigJobs, ErrorsPointAtTheirPlace) {
+  expect_error("[job.a]\ncommand = [\"x\"]\nschedule = \"*/0 * * * *\"\n", "vigil.toml:3:15: [job.a] schedule: minute:");
+  expect_error("[job.a]\ncommand = [\"x\"]\nafter = [\"a\"]\n", "[job.a] after: a job cannot wait for itself");
+  expect_error("[job.a]\ncommand = [\"x\"]\nafter = [\"b\"]\n[job.b]\ncommand = [\"x\"]\nafter = [\"c\"]\n[job.c]\ncommand = [\"x\"]\nafter = [\"a\"]\n",
+               "dependency cycle: a -> b -> c -> a");
+  expect_error("[job.a]\ncommand = [\"x\"]\nevery = \"1s\"\nschedule = \"@daily\"\n", "give either schedule (cron) or every");
+  expect_error("[job.a]\ncommand = [\"x\"]\ncatch_up = true\n", "catch_up: needs a schedule");
+  expect_error("[job.a]\ncommand = [\"x\"]\nretry_delay = \"1h\"\nretry_max_delay = \"1m\"\n", "is longer than retry_max_delay");
+  expect_error("[service.a]\ncommand = [\"x\"]\n[job.a]\ncommand = [\"x\"]\n", "a job and a service may not share a name");
+  expect_error("[service.a]\ncommand = [\"x\"]\nlimits = { nofile = -1 }\n", "vigil.toml:3:21: [service.a] limits.nofile: -1 is out of range");
+  expect_error("[service.a]\ncommand = [\"x\"]\npre_start = \"check\"\n", "[service.a] pre_start: expected a command as an array");
+  expect_error("[job.a]\ncommand = [\"x\"]\ncondition = \"check\"\n", "[job.a] condition: must be an array of arguments");
 }
