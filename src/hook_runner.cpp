@@ -74,10 +74,18 @@ void HookRunner::next() {
     self->timed_out_ = true;
     signal_process_group(self->pid_, SIGKILL);
   });
+  watch_exit(gen);
+}
+
+void HookRunner::watch_exit(std::uint64_t gen) {
+  auto self = shared_from_this();
   pidfd_->async_wait(asio::posix::stream_descriptor::wait_read, [self, gen](const boost::system::error_code& ec) {
     if (ec || gen != self->gen_ || self->finished_) return;
     auto exit = reap_child(self->pid_);
-    if (!exit) return;  // cannot happen for a readable pidfd; the group poll below would not start
+    if (!exit) {  // a wake-up before the exit could be collected: wait again
+      self->watch_exit(gen);
+      return;
+    }
     self->own_pid_(self->pid_, false);
     self->pidfd_.reset();
     self->exited_ = true;
@@ -166,7 +174,8 @@ void HookQueue::next() {
 }
 
 void HookQueue::check_group() {
-  if (current_) current_->check_group();
+  // Held here: finishing may start the next list and drop this runner.
+  if (auto keep = current_) keep->check_group();
 }
 
 void HookQueue::clear() {

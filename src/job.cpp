@@ -351,7 +351,7 @@ void Job::on_exit(const ExitStatus& exit) {
 }
 
 void Job::check_group() {
-  if (pre_start_) pre_start_->check_group();
+  if (auto keep = pre_start_) keep->check_group();  // its callback drops pre_start_
   side_hooks_->check_group();
   if (!exit_ || pgid_ == 0) return;
   if (process_group_alive(pgid_)) {

@@ -249,7 +249,7 @@ void Service::on_main_exit(const ExitStatus& exit) {
 
 void Service::check_group() {
   hooks_->check_group();
-  if (pre_start_) pre_start_->check_group();
+  if (auto keep = pre_start_) keep->check_group();  // its callback drops pre_start_
   if (!exit_ || pgid_ == 0) return;
   if (!process_group_alive(pgid_)) {
     group_poll_.stop();

@@ -52,6 +52,7 @@ class HookRunner : public std::enable_shared_from_this<HookRunner> {
  private:
   HookRunner(boost::asio::io_context& io) : io_(io), timer_(io) {}
   void next();
+  void watch_exit(std::uint64_t gen);
   void finish(bool ok, const std::string& failure);
 
   boost::asio::io_context& io_;
