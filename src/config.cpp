@@ -19,6 +19,7 @@
 #include "config_jobs.hpp"
 #include "config_run.hpp"
 #include "toml_fields.hpp"
+#include "config_probes.hpp"
 #include "vigil/toml_errors.hpp"
 #include "vigil/toml_guard.hpp"
 #include "vigil/trusted_file.hpp"
@@ -89,7 +90,7 @@ const std::vector<std::string> kServiceKeys = {
     "start_timeout",  "restart",       "restart_delay", "backoff_max",    "stable_after",
     "start_limit_burst", "start_limit_interval", "failed_retry", "restart_prevent_exit_codes",
     "stop_signal",    "stop_timeout",  "watchdog",     "health_grace",    "freshness",
-    "metrics"};
+    "metrics",        "probe",         "ready_log",    "log_match"};
 
 bool valid_service_name(const std::string& n) {
   if (n.empty() || n.size() > 64) return false;
@@ -339,8 +340,16 @@ class ConfigReader {
       s.after = *a;
       after_locations_[name] = f.get("after");
     }
-    if (auto r = f.choice<ReadyMode>("ready", {{"started", ReadyMode::Started}, {"notify", ReadyMode::Notify}}))
-      s.ready = *r;
+    if (const Value* rv = f.get("ready"); rv && rv->is_string() && rv->as_string().str.rfind("probe:", 0) == 0) {
+      s.ready = ReadyMode::Probe;
+      s.ready_probe = rv->as_string().str.substr(6);
+    } else if (auto m = f.choice<ReadyMode>("ready", {{"started", ReadyMode::Started}, {"notify", ReadyMode::Notify},
+                                                      {"probe:NAME", ReadyMode::Probe}})) {
+      if (*m == ReadyMode::Probe)
+        f.error_at(*f.get("ready"), "ready", "name the probe: ready = \"probe:http\" for [service." + name + ".probe.http]");
+      else
+        s.ready = *m;
+    }
     if (auto d = f.duration("start_timeout")) positive(f, "start_timeout", *d, &s.start_timeout);
 
     RestartPolicy& rp = s.restart;
@@ -394,6 +403,7 @@ class ConfigReader {
     if (auto d = f.duration("health_grace")) s.health_grace = *d;
     if (const Value* fr = f.get("freshness")) read_freshness(f, *fr, s);
     if (const Value* m = f.get("metrics")) read_metrics(f, *m, s);
+    read_health_checks(f, table, s, path_, diags_);
     return s;
   }
 
@@ -533,21 +543,36 @@ bool ServiceSpec::operator==(const ServiceSpec& o) const {
       << ',' << s.health_grace.count() << '|';
     if (s.freshness) k << s.freshness->key << ',' << s.freshness->field << ',' << int(s.freshness->format);
     for (auto& [n, m] : s.metrics) k << '|' << n << ',' << m.key << ',' << m.field;
+    k << '|' << s.ready_probe << '|' << s.ready_log << '|';
+    for (auto& [n, m] : s.log_match) k << n << '=' << m << '\0';
     return k.str();
   };
-  return name == o.name && run == o.run && hooks == o.hooks && key(*this) == key(o);
+  return name == o.name && run == o.run && hooks == o.hooks && key(*this) == key(o) && probes == o.probes;
 }
 
 std::map<std::string, MetricType> Config::declared_metrics() const {
   std::map<std::string, MetricType> out;
-  for (const ServiceSpec& s : services)
+  for (const ServiceSpec& s : services) {
     for (const auto& [name, spec] : s.metrics) out[name] = MetricType::Plain;
+    for (const ProbeSpec& p : s.probes) {
+      out["probe." + p.name] = MetricType::Bool;
+      out["probe_latency." + p.name] = MetricType::Duration;
+      out["probe_failures." + p.name] = MetricType::Plain;
+    }
+    for (const auto& [name, pattern] : s.log_match) out["log." + name] = MetricType::Plain;
+  }
   return out;
 }
 
 const JobSpec* Config::find_job(const std::string& name) const {
   for (const auto& j : jobs)
     if (j.name == name) return &j;
+  return nullptr;
+}
+
+const ProbeSpec* ServiceSpec::probe(const std::string& probe_name) const {
+  for (const ProbeSpec& p : probes)
+    if (p.name == probe_name) return &p;
   return nullptr;
 }
 

@@ -90,6 +90,13 @@ const MetricDef kMetrics[] = {
 
 const MetricFamily kFamilies[] = {
     {"*custom*", "", T::Plain, "number", "store", "each name under the service's `metrics`", true},
+    {"`probe.NAME`", "probe.", T::Bool, "bool", "probe",
+     "the probe passes, after its thresholds (no value until one is reached, and while the service is down)", true},
+    {"`probe_latency.NAME`", "probe_latency.", T::Duration, "s", "probe", "how long the probe's last check took", true},
+    {"`probe_failures.NAME`", "probe_failures.", T::Plain, "count", "probe",
+     "consecutive failed checks of the probe in the current run", true},
+    {"`log.NAME`", "log.", T::Plain, "count", "output pump",
+     "output lines that matched `log_match` pattern NAME since vigil started (a counter: use increase/rate)", true},
 };
 
 }  // namespace
@@ -103,9 +110,19 @@ const MetricDef* find_metric(std::string_view name) {
   return nullptr;
 }
 
+const MetricFamily* family_of(std::string_view name) {
+  for (const MetricFamily& f : kFamilies)
+    if (!f.prefix.empty() && name.size() > f.prefix.size() && name.substr(0, f.prefix.size()) == f.prefix) return &f;
+  return find_metric(name) ? nullptr : &kFamilies[0];
+}
+
 MetricReading read_metric(std::string_view name, const ServiceSnapshot& s, std::optional<bool> store_up) {
   if (const MetricDef* m = find_metric(name)) return m->read(s, store_up);
-  if (auto it = s.custom.find(std::string(name)); it != s.custom.end()) return number(it->second);
+  if (auto it = s.custom.find(std::string(name)); it != s.custom.end()) {
+    MetricReading r = number(it->second);
+    if (r.present && family_of(name)->type == T::Bool) r.boolean = r.number != 0;
+    return r;
+  }
   return {};
 }
 

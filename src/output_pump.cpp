@@ -112,10 +112,20 @@ bool OutputPump::read_some(Pipe& p, int max_reads) {
     std::string chunk;
     chunk.reserve(p.lines.pending() + static_cast<std::size_t>(n) * 3 / 2 + 256);
     std::size_t count = 0;
-    p.lines.feed(std::string_view(t_buffer, static_cast<std::size_t>(n)), [&](std::string_view line) {
-      chunk.append(prefix).append(line).push_back('\n');
-      ++count;
-    });
+    if (matcher_ && !matcher_->idle()) {
+      // Lines are matched where they are split: one pass, no copy. RE2 keeps each match linear.
+      double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+      p.lines.feed(std::string_view(t_buffer, static_cast<std::size_t>(n)), [&](std::string_view line) {
+        chunk.append(prefix).append(line).push_back('\n');
+        ++count;
+        matcher_->feed(line, now);
+      });
+    } else {
+      p.lines.feed(std::string_view(t_buffer, static_cast<std::size_t>(n)), [&](std::string_view line) {
+        chunk.append(prefix).append(line).push_back('\n');
+        ++count;
+      });
+    }
     if (count) push(std::move(chunk), count);
     if (paused_ && !draining_) return true;  // the writer is behind: leave the rest in the pipe
     if (static_cast<std::size_t>(n) < kReadSize) return true;  // drained for now
@@ -137,9 +147,11 @@ void OutputPump::close(Pipe& p) {
 void OutputPump::flush_partial(Pipe& p) {
   std::string chunk;
   std::size_t count = 0;
+  double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   p.lines.finish([&](std::string_view line) {
     chunk.append(t_clock.now()).append(1, ' ').append(p.tag).append(1, ' ').append(line).append(1, '\n');
     ++count;
+    if (matcher_ && !matcher_->idle()) matcher_->feed(line, now);
   });
   if (count) push(std::move(chunk), count);
 }

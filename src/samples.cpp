@@ -35,6 +35,7 @@ void SampleTable::fill(ServiceSnapshot& snap, double unix_now) const {
     snap.threads = static_cast<double>(s.proc.threads);
     snap.fds = static_cast<double>(s.proc.fds);
   }
+  snap.data_timestamp = s.data_ts;
   if (s.data_ts) snap.data_age = std::max(0.0, unix_now - *s.data_ts);  // a writer's clock slightly ahead reads as fresh
   for (auto& [name, value] : snap.custom)
     if (auto c = s.custom.find(name); c != s.custom.end()) value = c->second;

@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 #include <csignal>
+#include <cstdio>
 
 #include "vigil/child_process.hpp"
 #include "vigil/hook_runner.hpp"
@@ -33,10 +34,66 @@ Service::Service(asio::io_context& io, ServiceSpec spec, const VigilSpec& vigil,
   if (use_journal(vigil.journal)) writer_.set_journal(stream_, spec_.name);
   ServiceHost* h = &host_;
   hooks_ = std::make_unique<HookQueue>(io, writer, [h](pid_t pid, bool owned) { h->own_pid(pid, owned); });
+  ServiceProbes::Hooks probe_hooks;
+  probe_hooks.changed = [this](const ProbeView& v, ProbeState from) { on_probe_changed(v, from); };
+  probe_hooks.startup_failed = [this](const std::string& reason) { fault(reason + ": the start failed"); };
+  probes_ = std::make_unique<ServiceProbes>(io_, spec_.name, spec_.probes,
+                                            std::chrono::duration_cast<std::chrono::milliseconds>(spec_.start_timeout),
+                                            std::move(probe_hooks));
+  make_matcher();
 }
 
 Service::~Service() {
   if (pre_start_) pre_start_->abandon();  // its callback names this service
+  if (matcher_) matcher_->on_ready = nullptr;  // a pump may outlive this Service by a queued handler
+}
+
+void Service::make_matcher() {
+  if (matcher_) matcher_->on_ready = nullptr;
+  matcher_.reset();
+  if (spec_.log_match.empty() && spec_.ready_log.empty()) return;
+  matcher_ = std::make_shared<LineMatcher>(spec_.log_match, spec_.ready_log);
+  matcher_->on_ready = [this] {
+    if (state_ != State::Starting || spec_.ready != ReadyMode::Log) return;
+    oplog::info(spec_.name + ": ready (a line matched ready_log \"" + spec_.ready_log + "\")");
+    dispatch(Event::Ready);
+    host_.on_health_changed(*this);
+  };
+}
+
+namespace {
+
+// One probe check as a person reads it: "HTTP 503 in 4ms: unhealthy", "exit code 1: ...".
+std::string describe_check(const ProbeView& v) {
+  std::string what;
+  if (v.http_status) what = "HTTP " + std::to_string(v.http_status);
+  std::string detail = v.detail.substr(0, std::min(v.detail.find('\n'), std::size_t{200}));
+  if (v.latency) {
+    char ms[32];
+    std::snprintf(ms, sizeof ms, *v.latency < 1 ? "%.1fms" : "%.2fs", *v.latency < 1 ? *v.latency * 1000 : *v.latency);
+    what += (what.empty() ? "" : " ") + std::string("in ") + ms;
+  }
+  if (!detail.empty()) what += (what.empty() ? "" : ": ") + detail;
+  return what.empty() ? "no detail" : what;
+}
+
+}  // namespace
+
+void Service::on_probe_changed(const ProbeView& v, ProbeState from) {
+  std::string metric = "probe." + v.name;
+  if (v.state == ProbeState::Failing) {
+    oplog::warn(spec_.name + ": probe " + v.name + " is failing: " + std::to_string(v.failures) +
+                " checks in a row failed; last: " + describe_check(v) + ". Rules now see " + metric + " = false");
+  } else if (v.state == ProbeState::Passing) {
+    std::string again = from == ProbeState::Failing ? " again" : "";
+    oplog::info(spec_.name + ": probe " + v.name + " is passing" + again + ": " + describe_check(v) +
+                ". Rules now see " + metric + " = true");
+    if (spec_.ready == ReadyMode::Probe && spec_.ready_probe == v.name && state_ == State::Starting) {
+      oplog::info(spec_.name + ": ready (probe " + v.name + " passed)");
+      dispatch(Event::Ready);
+    }
+  }
+  host_.on_health_changed(*this);
 }
 
 void Service::start() {
@@ -57,10 +114,21 @@ void Service::restart() {
 
 void Service::redefine(ServiceSpec spec) {
   if (state_ != State::Stopped) return;
-  spec_ = std::move(spec);
+  update_live(std::move(spec));
 }
 
-void Service::update_live(ServiceSpec spec) { spec_ = std::move(spec); }
+void Service::update_live(ServiceSpec spec) {
+  bool probes_changed = !(spec.probes == spec_.probes) || spec.start_timeout != spec_.start_timeout;
+  bool matcher_changed = spec.log_match != spec_.log_match || spec.ready_log != spec_.ready_log;
+  spec_ = std::move(spec);
+  if (probes_changed)
+    probes_->set_specs(spec_.probes, std::chrono::duration_cast<std::chrono::milliseconds>(spec_.start_timeout));
+  if (matcher_changed) {
+    make_matcher();
+    if (matcher_) matcher_->run_started();
+    for (auto& p : pumps_) p->set_matcher(matcher_);
+  }
+}
 
 void Service::kill_now() {
   if (pgid_ > 0) signal_process_group(pgid_, SIGKILL);
@@ -80,6 +148,8 @@ void Service::dispatch(Event e) {
 void Service::set_state(State next, Event why) {
   State from = state_;
   state_ = next;
+  // Probes check a run that is starting or running; stopping ends their run.
+  if (next != State::Starting && next != State::Running) probes_->run_ended();
   ++timer_gen_;  // every timer belongs to the state being left
   timer_.cancel();
   // The watchdog runs while the service is running: from ready until it stops.
@@ -216,7 +286,15 @@ void Service::spawn(const std::string& refused) {
   oplog::started(spec_.name, pid_, r.child->program);
   pidfd_ = std::make_unique<asio::posix::stream_descriptor>(io_, r.child->pidfd);
   auto pump = OutputPump::create(io_, r.child->out_fd, r.child->err_fd, writer_, stream_);
+  if (matcher_) {
+    matcher_->run_started();
+    pump->set_matcher(matcher_);
+  }
   pump->start();
+  if (!probes_->empty())
+    probes_->run_started(ProbeEnv{spec_.cwd, child_environment(spec_.env, spec_.name),
+                                  // The host, not this Service: a cancelled check is reaped later, maybe after a reload retired us.
+                                  [&host = host_](pid_t p, bool owned) { host.own_pid(p, owned); }});
   // Older runs' pumps that reached EOF are done.
   std::erase_if(pumps_, [this](const std::shared_ptr<OutputPump>& p) {
     if (p->finished()) retire_pump(*p);
@@ -352,6 +430,12 @@ ServiceSnapshot Service::snapshot(TimePoint now) const {
   }
   if (state_ == State::Running && spec_.watchdog) s.watchdog_age = secs(last_watchdog_);
   for (const auto& [name, m] : spec_.metrics) s.custom[name] = std::nullopt;  // declared; SampleTable fills values
+  probes_->fill(s, now);
+  if (s.startup_held && live) s.in_health_grace = true;  // health rules wait for the startup probe
+  if (matcher_) {
+    s.log_counters = matcher_->counters();
+    for (const LogCounterView& c : s.log_counters) s.custom["log." + c.name] = static_cast<double>(c.count);
+  }
   return s;
 }
 

@@ -43,7 +43,11 @@ void service_json(JsonOut& j, const ServiceSnapshot& s) {
     if (m.type == MetricType::Bool) j.value(v.boolean);
     else v.present ? j.value(v.number) : j.null();
   }
-  for (const auto& [name, value] : s.custom) j.key(name).value(value);
+  for (const auto& [name, value] : s.custom) {
+    j.key(name);
+    if (value && family_of(name) && family_of(name)->type == MetricType::Bool) j.value(*value != 0);
+    else j.value(value);
+  }
   j.end_object();
   j.key("cpu_seconds_total").value(s.cpu_seconds_total);
   j.key("log_dropped_lines").value(s.log_dropped_lines);
@@ -51,6 +55,52 @@ void service_json(JsonOut& j, const ServiceSnapshot& s) {
   j.key("stdout").value(s.log_lines_stdout);
   j.key("stderr").value(s.log_lines_stderr);
   j.end_object();
+  j.key("startup_held").value(s.startup_held);
+  j.key("probes").begin_array();
+  for (const ProbeView& p : s.probes) {
+    j.begin_object();
+    j.key("name").value(p.name);
+    j.key("type").value(to_string(p.kind));
+    j.key("state").value(to_string(p.state));
+    j.key("startup").value(p.startup);
+    j.key("passing");
+    if (p.state == ProbeState::Passing || p.state == ProbeState::Failing) j.value(p.state == ProbeState::Passing);
+    else j.null();
+    j.key("failures").value(p.failures);
+    j.key("latency").value(p.latency);
+    j.key("last_passed").value(p.last_passed);
+    j.key("http_status");
+    p.http_status ? j.value(p.http_status) : j.null();
+    j.key("detail").value(p.detail);
+    j.key("last_check_age").value(p.last_check_age);
+    j.key("checks").value(p.checks);
+    j.key("failed_checks").value(p.failed_checks);
+    j.end_object();
+  }
+  j.end_array();
+  j.key("log_counters").begin_object();
+  for (const LogCounterView& c : s.log_counters) {
+    j.key(c.name).begin_object();
+    j.key("count").value(c.count);
+    j.key("last_line").string_or_null(c.last_line);
+    j.key("last_at");
+    c.last_at > 0 ? j.value(c.last_at) : j.null();
+    j.end_object();
+  }
+  j.end_object();
+  j.key("rules").begin_array();
+  for (const RuleStateView& r : s.rule_states) {
+    j.begin_object();
+    j.key("rule").value(r.rule);
+    j.key("severity").value(to_string(r.severity));
+    j.key("state").value(r.active ? to_string(r.state) : std::string_view("inactive"));
+    j.key("since");
+    r.active ? j.value(r.since) : j.null();
+    j.key("value").value(r.value);
+    j.key("no_data").value(r.no_data);
+    j.end_object();
+  }
+  j.end_array();
   j.key("store_error").string_or_null(s.store_error);
   j.key("thresholds").begin_object();
   for (const auto& [metric, t] : s.thresholds) {

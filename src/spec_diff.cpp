@@ -36,7 +36,8 @@ const SpecKey kKeys[] = {
     {"nice", true, [](const ServiceSpec& a, const ServiceSpec& b) { return a.run.has_nice == b.run.has_nice && a.run.nice == b.run.nice; }},
     {"limits", true, VIGIL_SAME(run.limits)},
     {"after", false, VIGIL_SAME(after)},
-    {"ready", false, VIGIL_SAME(ready)},
+    {"ready", false, [](const ServiceSpec& a, const ServiceSpec& b) { return a.ready == b.ready && a.ready_probe == b.ready_probe; }},
+    {"ready_log", false, VIGIL_SAME(ready_log)},
     {"start_timeout", false, VIGIL_SAME(start_timeout)},
     {"restart", false, VIGIL_SAME(restart.mode)},
     {"restart_delay", false, VIGIL_SAME(restart.restart_delay)},
@@ -52,6 +53,8 @@ const SpecKey kKeys[] = {
     {"freshness", false, same_freshness},
     {"metrics", false, same_metrics},
     {"hooks", false, VIGIL_SAME(hooks)},
+    {"probe", false, VIGIL_SAME(probes)},
+    {"log_match", false, VIGIL_SAME(log_match)},
 };
 
 #undef VIGIL_SAME

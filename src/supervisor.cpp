@@ -500,6 +500,13 @@ void Supervisor::on_state_changed(Service& svc, State from) {
   }
 }
 
+void Supervisor::on_health_changed(Service& svc) {
+  (void)svc;
+  // A probe's verdict is news for the rules (restart on a failing probe) and for status: now, not
+  // at the next sample.
+  if (!shutting_down_) publish_soon();
+}
+
 void Supervisor::own_pid(pid_t pid, bool owned) {
   if (owned)
     owned_pids_.insert(pid);

@@ -14,13 +14,16 @@
 #include "vigil/job_spec.hpp"
 #include "vigil/log_queue.hpp"
 #include "vigil/metrics.hpp"
+#include "vigil/probe_spec.hpp"
 #include "vigil/quantity.hpp"
 #include "vigil/restart_policy.hpp"
 #include "vigil/run_settings.hpp"
 
 namespace vigil {
 
-enum class ReadyMode { Started, Notify };
+// started: at exec; notify: at READY=1; probe: when the probe named by `ready = "probe:NAME"` first
+// passes; log: at the first output line matching `ready_log`.
+enum class ReadyMode { Started, Notify, Probe, Log };
 enum class FreshnessFormat { Unix, UnixMs, Iso8601, Stream };
 
 struct Freshness {
@@ -51,6 +54,11 @@ struct ServiceSpec {
   std::map<std::string, StoreMetric> metrics;
   RunSettings run;  // env_file (merged into env), umask, nice, limits
   Hooks hooks;
+  std::vector<ProbeSpec> probes;                                 // [service.NAME.probe.PROBE], by name
+  std::string ready_probe;                                       // ready = "probe:NAME"
+  std::string ready_log;                                         // ready_log = "regex" ("" = none)
+  std::vector<std::pair<std::string, std::string>> log_match;    // counter name → regex, by name
+  const ProbeSpec* probe(const std::string& probe_name) const;
   std::uint32_t line = 0;  // where [service.NAME] stands, for later messages
 
   bool operator==(const ServiceSpec& o) const;  // same definition (line ignored): no restart on reload
@@ -112,8 +120,9 @@ struct Config {
 
   const ServiceSpec* find(const std::string& name) const;
   const JobSpec* find_job(const std::string& name) const;
-  /// The metric-family members the services declare (their store `metrics`), by name: what rules
-  /// may name besides the built-in metrics.
+  /// The metric-family members the services declare (their store `metrics`, probe.NAME,
+  /// probe_latency.NAME, probe_failures.NAME, log.NAME), by name: what rules may name besides the
+  /// built-in metrics.
   std::map<std::string, MetricType> declared_metrics() const;
 };
 

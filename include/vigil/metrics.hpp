@@ -5,9 +5,9 @@
 // the metric table of docs/health.md is checked against it by a unit test (MetricTable.*).
 // A new built-in metric is one row in metrics.cpp.
 //
-// Families: metrics whose members are declared per service rather than built in. Today one, the
-// store metrics of a service (`metrics = { lag = {...} }`); probes and log counters add theirs as
-// rows of metric_families(). A member's value lives in ServiceSnapshot::custom under its full name.
+// Families: metrics whose members are declared per service rather than built in: the store metrics
+// of a service (`metrics = { lag = {...} }`), its probes (probe.NAME, probe_latency.NAME,
+// probe_failures.NAME) and its log counters (log.NAME). A member's value lives in ServiceSnapshot::custom under its full name.
 // Pure.
 #include <map>
 #include <optional>
@@ -58,6 +58,10 @@ std::span<const MetricDef> metric_table();
 std::span<const MetricFamily> metric_families();
 /// nullptr when `name` is not a built-in metric.
 const MetricDef* find_metric(std::string_view name);
+
+/// The family a member belongs to by its prefix ("probe.http" → probe.NAME); the store family for
+/// any other name that is not built in; nullptr for a built-in metric.
+const MetricFamily* family_of(std::string_view name);
 
 /// Reads a built-in metric or a family member (from ServiceSnapshot::custom).
 MetricReading read_metric(std::string_view name, const ServiceSnapshot& service, std::optional<bool> store_up);

@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 
+#include "vigil/line_matcher.hpp"
 #include "vigil/line_splitter.hpp"
 #include "vigil/log_writer.hpp"
 
@@ -27,6 +28,9 @@ class OutputPump : public std::enable_shared_from_this<OutputPump> {
   void resume();
   /// Shutdown: take what the pipes hold right now, then close them.
   void drain_and_close();
+
+  /// The service's log_match / ready_log matcher: every line split here is fed to it (none: nullptr).
+  void set_matcher(std::shared_ptr<LineMatcher> m) { matcher_ = std::move(m); }
 
   bool finished() const { return !out_.open && !err_.open; }
   /// When the child last wrote anything (steady clock), for output_idle.
@@ -60,6 +64,7 @@ class OutputPump : public std::enable_shared_from_this<OutputPump> {
   bool paused_ = false;
   bool draining_ = false;
   std::chrono::steady_clock::time_point last_output_;
+  std::shared_ptr<LineMatcher> matcher_;
 };
 
 }  // namespace vigil

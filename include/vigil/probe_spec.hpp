@@ -2,6 +2,7 @@
 // What one probe of a service checks, as written in vigil.toml under [service.NAME.probe.PROBE].
 // Plain data; config.cpp fills it in and checks it.
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,8 +25,15 @@ struct ProbeSpec {
   int failure_threshold = 3;
   int success_threshold = 1;
   bool startup = false;  // holds the other probes and the health rules until it first passes
+  std::chrono::milliseconds start_timeout{0};  // startup: must pass within this; 0 = the service's start_timeout
+  std::uint32_t line = 0;  // where [service.NAME.probe.PROBE] stands, for later messages (not compared)
 
-  bool operator==(const ProbeSpec&) const = default;
+  bool operator==(const ProbeSpec& o) const {
+    return name == o.name && kind == o.kind && url == o.url && address == o.address && command == o.command &&
+           status == o.status && body == o.body && period == o.period && timeout == o.timeout &&
+           initial_delay == o.initial_delay && failure_threshold == o.failure_threshold &&
+           success_threshold == o.success_threshold && startup == o.startup && start_timeout == o.start_timeout;
+  }
 };
 
 std::string_view to_string(ProbeKind k);

@@ -17,7 +17,9 @@
 #include "vigil/log_writer.hpp"
 #include "vigil/notify_message.hpp"
 #include "vigil/periodic.hpp"
+#include "vigil/line_matcher.hpp"
 #include "vigil/restart_policy.hpp"
+#include "vigil/service_probes.hpp"
 #include "vigil/snapshot.hpp"
 #include "vigil/service_state.hpp"
 
@@ -35,6 +37,8 @@ class ServiceHost {
   virtual void on_state_changed(Service& svc, State from) = 0;
   virtual void own_pid(pid_t pid, bool owned) = 0;  // the reaper must leave owned pids alone
   virtual std::string notify_socket_path() const = 0;  // "" when vigil has none
+  /// A probe's verdict changed, or a log line made the service ready: status should say so soon.
+  virtual void on_health_changed(Service& svc) { (void)svc; }
 };
 
 class Service {
@@ -93,6 +97,8 @@ class Service {
   void on_main_exit(const ExitStatus& exit);
   void finish_run();
   void arm_watchdog();
+  void make_matcher();
+  void on_probe_changed(const ProbeView& view, ProbeState from);
 
   boost::asio::io_context& io_;
   ServiceSpec spec_;
@@ -141,6 +147,9 @@ class Service {
   std::shared_ptr<HookRunner> pre_start_;
   std::unique_ptr<HookQueue> hooks_;
   std::string fault_result_;  // VIGIL_RESULT when vigil ended the run: "watchdog", "timeout", "rule"
+  // Health checks: probes (per run) and the log-line matcher (kept across runs: its counters only grow).
+  std::unique_ptr<ServiceProbes> probes_;
+  std::shared_ptr<LineMatcher> matcher_;
 };
 
 }  // namespace vigil

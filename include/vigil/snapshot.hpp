@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "vigil/exit_status.hpp"
+#include "vigil/line_matcher.hpp"
+#include "vigil/probe_state.hpp"
 #include "vigil/service_state.hpp"
 #include "vigil/severity.hpp"
 
@@ -21,6 +23,17 @@ struct LastExit {
   ExitStatus status;
   double age = 0;          // seconds ago
   bool requested = false;  // vigil asked it to end (stop, restart, a fault or rule action): not a crash
+};
+
+/// One rule's alert for one service, as `vigil status NAME` shows it.
+struct RuleStateView {
+  std::string rule;
+  Severity severity = Severity::Warning;
+  AlertState state = AlertState::Pending;
+  bool active = false;   // false: inactive (the rule applies, no alert now)
+  double since = 0;      // seconds in this state (pending / firing)
+  std::string value;     // the first metric of `when`, formatted
+  bool no_data = false;  // it cannot be evaluated now (a metric has no value)
 };
 
 struct ServiceSnapshot {
@@ -48,6 +61,12 @@ struct ServiceSnapshot {
   std::optional<double> data_age;
   std::map<std::string, std::optional<double>> custom;  // the service's `metrics`
   std::string store_error;                              // why data_age / custom have no value
+  std::optional<double> data_timestamp;                 // the freshness timestamp read (unix seconds)
+
+  std::vector<ProbeView> probes;              // its probes, by name
+  std::vector<LogCounterView> log_counters;   // its log_match counters, by name
+  bool startup_held = false;                  // a startup probe has not passed yet in this run
+  std::vector<RuleStateView> rule_states;     // each rule that applies to it (filled from the alerts)
 
   // Thresholds of the rules that are simple comparisons (`data_age > 60s`), by the rules' severity,
   // in base units: the warn/crit of monitoring-plugin perfdata. Filled in from the rules.

@@ -79,6 +79,7 @@ class Supervisor : public ServiceHost {
   void on_state_changed(Service& svc, State from) override;
   void own_pid(pid_t pid, bool owned) override;
   std::string notify_socket_path() const override;
+  void on_health_changed(Service& svc) override;
 
  private:
   void start_waiting();
@@ -98,6 +99,7 @@ class Supervisor : public ServiceHost {
   std::string apply_config(Config next);  // returns what changed (" +new ~changed -removed")
   void settle_redefinitions();
 
+  ReloadView last_reload_;  // what the last reload did
   Config config_;  // the config in force (Alerting reads it by reference)
   LogWriter& writer_;
   std::string runtime_dir_;
