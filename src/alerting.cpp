@@ -230,6 +230,7 @@ void Alerting::describe(Snapshot& snap) const {
       }
     }
   }
+  engine_.describe_rules(snap, now);
   snap.rules = view_;
   snap.notifiers.clear();
   for (const auto& c : notifiers_.stats())

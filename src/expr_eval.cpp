@@ -1,6 +1,8 @@
 // Evaluation of rule expressions against a ServiceSnapshot (expr.hpp). Pure.
 #include "vigil/expr.hpp"
 
+#include "vigil/quantity.hpp"
+
 namespace vigil::expr {
 namespace {
 
@@ -39,6 +41,18 @@ Value eval(const Node& n, const Context& ctx, bool kleene) {
       v.present = true;
       v.number = ctx.service->starts_within(n.number);
       return v;
+    case Node::Kind::Window:
+    case Node::Kind::Updates: {
+      // A window the history does not cover yet (or no history at all) has no value.
+      if (!ctx.windows) return v;
+      auto r = n.kind == Node::Kind::Updates
+                   ? ctx.windows->apply(ctx.service->name, WindowFn::Increase, kUpdates, ctx.now, n.number)
+                   : ctx.windows->apply(ctx.service->name, n.window_fn, n.text, ctx.now, n.number);
+      if (!r) return v;
+      v.present = true;
+      v.number = *r;
+      return v;
+    }
     case Node::Kind::Unary: {
       Value a = eval(*n.lhs, ctx, kleene);
       if (n.op == Op::Not) {
@@ -153,6 +167,27 @@ Truth negate(Truth t) {
     case Truth::Unknown: return Truth::Unknown;
   }
   return Truth::Unknown;
+}
+
+std::vector<std::pair<std::string, std::string>> window_values(const Node& n, const Context& ctx) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (n.kind == Node::Kind::Window || n.kind == Node::Kind::Updates) {
+    std::string window = format_seconds(n.number);
+    std::string label = n.kind == Node::Kind::Updates
+                            ? "updates(" + window + ")"
+                            : std::string(to_string(n.window_fn)) + "(" + n.text + ", " + window + ")";
+    Value v = eval(n, ctx, true);
+    MetricReading r;
+    r.present = v.present;
+    r.number = v.number;
+    out.emplace_back(label, format_metric(n.type, r));
+  }
+  for (const NodePtr& side : {n.lhs, n.rhs})
+    if (side) {
+      auto more = window_values(*side, ctx);
+      out.insert(out.end(), more.begin(), more.end());
+    }
+  return out;
 }
 
 std::string metric_value(const std::string& name, const Context& ctx, const std::map<std::string, Type>& custom) {

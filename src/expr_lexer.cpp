@@ -78,7 +78,8 @@ std::variant<std::vector<Token>, Error> lex(std::string_view s) {
     }
     if (is_ident_start(c)) {
       std::size_t start = i;
-      while (i < s.size() && is_ident(s[i])) ++i;
+      // Dotted names are one identifier: probe.http, log.errors (a '.' followed by a name).
+      while (i < s.size() && (is_ident(s[i]) || (s[i] == '.' && i + 1 < s.size() && is_ident_start(s[i + 1])))) ++i;
       t.text = std::string(s.substr(start, i - start));
       if (t.text == "and") t.kind = Token::Kind::And;
       else if (t.text == "or") t.kind = Token::Kind::Or;
@@ -99,6 +100,7 @@ std::variant<std::vector<Token>, Error> lex(std::string_view s) {
                                     {">", Token::Kind::Gt},  {"<", Token::Kind::Lt},  {"+", Token::Kind::Plus},
                                     {"-", Token::Kind::Minus}, {"*", Token::Kind::Star}, {"/", Token::Kind::Slash},
                                     {"(", Token::Kind::LParen}, {")", Token::Kind::RParen}, {"!", Token::Kind::Not},
+                                    {",", Token::Kind::Comma},
                                     {"=", Token::Kind::Assign}};
     bool matched = false;
     for (const Sym& sym : kSyms) {

@@ -42,6 +42,7 @@ class Parser {
     }
     p.root = root;
     p.metrics = used_;
+    p.windows = windows_;
     return p;
   }
 
@@ -246,9 +247,84 @@ class Parser {
     fail(tok, tok.kind == Token::Kind::End ? "the expression ends too early" : "unexpected '" + tok.text + "'");
     return dummy(tok.column, Type::Bool);
   }
+  // The window of restarts(W), updates(W), rate(M, W)...: a duration greater than zero.
+  std::optional<double> window_arg(const char* usage) {
+    const Token& w = next();
+    if (w.kind != Token::Kind::Number || w.type != Type::Duration || w.number <= 0) {
+      fail(w, std::string("the window must be a duration greater than 0: ") + usage);
+      return std::nullopt;
+    }
+    return w.number;
+  }
+  void need_window(const std::string& metric, double window) {
+    double& longest = windows_[metric];
+    longest = std::max(longest, window);
+  }
+  NodePtr window_function(const Token& tok, WindowFn fn) {
+    std::string usage = tok.text + "(METRIC, WINDOW), e.g. " + tok.text + "(log.errors, 5m)";
+    if (!accept(Token::Kind::LParen)) {
+      fail(peek(), tok.text + " needs a metric and a window: " + usage);
+      return dummy(tok.column, Type::Plain);
+    }
+    const Token& m = next();
+    if (m.kind != Token::Kind::Ident || window_fn_named(m.text) || m.text == "updates" || m.text == "restarts") {
+      fail(m, tok.text + " takes a metric first: " + usage);
+      return dummy(tok.column, Type::Plain);
+    }
+    NodePtr inner = metric(m);
+    if (error_) return dummy(tok.column, Type::Plain);
+    if (inner->kind != Node::Kind::Metric) {
+      fail(m, tok.text + " takes a metric, not " + m.text + "(...): " + usage);
+      return dummy(tok.column, Type::Plain);
+    }
+    bool changes = fn == WindowFn::Changes;
+    if (!numeric(inner->type) && !(changes && inner->type == Type::Bool)) {
+      fail(m, tok.text + " needs a numeric metric" + std::string(changes ? " or a boolean one" : "") + "; " + m.text +
+                  " is " + std::string(to_string(inner->type)));
+      return dummy(tok.column, Type::Plain);
+    }
+    if (!accept(Token::Kind::Comma)) {
+      fail(peek(), "expected ',' and a window: " + usage);
+      return dummy(tok.column, Type::Plain);
+    }
+    auto w = window_arg(usage.c_str());
+    if (!w) return dummy(tok.column, Type::Plain);
+    if (!accept(Token::Kind::RParen)) {
+      fail(peek(), "expected ')' after the window");
+      return dummy(tok.column, Type::Plain);
+    }
+    auto n = std::make_shared<Node>();
+    n->column = tok.column;
+    n->kind = Node::Kind::Window;
+    n->window_fn = fn;
+    n->text = inner->text;
+    n->metric = inner->metric;
+    n->number = *w;
+    // A rate is per second and a count of changes a count; the others keep the metric's unit.
+    n->type = fn == WindowFn::Rate || changes ? Type::Plain : inner->type;
+    need_window(inner->text, *w);
+    return n;
+  }
   NodePtr metric(const Token& tok) {
     auto n = std::make_shared<Node>();
     n->column = tok.column;
+    if (auto fn = window_fn_named(tok.text)) return window_function(tok, *fn);
+    if (tok.text == "updates") {
+      // updates(WINDOW): how many times the freshness timestamp changed within the window.
+      if (!accept(Token::Kind::LParen)) {
+        fail(peek(), "updates needs a window: updates(5m)");
+        return dummy(tok.column, Type::Plain);
+      }
+      auto w = window_arg("updates(5m)");
+      if (!w) return dummy(tok.column, Type::Plain);
+      if (!accept(Token::Kind::RParen)) fail(peek(), "expected ')' after the window");
+      n->kind = Node::Kind::Updates;
+      n->number = *w;
+      n->type = Type::Plain;
+      n->text = "updates";
+      need_window(kUpdates, *w);
+      return n;
+    }
     if (tok.text == "restarts") {
       // restarts(WINDOW): starts within the window.
       if (!accept(Token::Kind::LParen)) {
@@ -291,6 +367,7 @@ class Parser {
   const std::map<std::string, Type>& custom_;  // family members the services declare
   std::optional<Error> error_;
   std::set<std::string> used_;
+  WindowNeeds windows_;
 };
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "vigil/builtin_alerts.hpp"
 
@@ -53,7 +54,36 @@ void describe(Alert& a, const Rule& r, const expr::Context& ctx, const std::map<
   }
   for (const auto& [n, t] : custom) fill[n] = expr::metric_value(n, ctx, custom);
   fill["restarts"] = std::to_string(ctx.service->restarts);
-  a.summary = bounded_summary(render_summary(r.summary, fill));
+  std::string summary = render_summary(r.summary, fill);
+  for (const expr::NodePtr* root : {&r.when, &r.clear_when})
+    if (*root)
+      for (auto& [label, value] : expr::window_values(**root, ctx)) a.values[label] = value;
+  // What the person paged wants next to the verdict: the probe's last answer, the last matching line.
+  std::set<std::string> seen;
+  for (const auto& m : r.metrics) {
+    auto dot = m.find('.');
+    if (dot == std::string::npos) continue;
+    std::string family = m.substr(0, dot), name = m.substr(dot + 1);
+    if (!seen.insert(family == "log" ? m : "probe." + name).second) continue;
+    if (family == "probe" || family == "probe_latency" || family == "probe_failures") {
+      for (const ProbeView& p : ctx.service->probes) {
+        if (p.name != name || !p.last_passed) continue;
+        std::string last = p.http_status ? "HTTP " + std::to_string(p.http_status) : "";
+        std::string detail = p.detail.substr(0, std::min<std::size_t>(p.detail.find('\n'), 300));
+        if (!detail.empty()) last += (last.empty() ? "" : ": ") + detail;
+        if (last.empty()) last = *p.last_passed ? "passed" : "failed";
+        a.values["probe." + name + " last result"] = last;
+        summary += " (probe " + name + ": " + last + ")";
+      }
+    } else if (family == "log") {
+      for (const LogCounterView& c : ctx.service->log_counters)
+        if (c.name == name && !c.last_line.empty()) {
+          a.values["log." + name + " last line"] = c.last_line;
+          summary += " (last " + name + " line: " + c.last_line.substr(0, 300) + ")";
+        }
+    }
+  }
+  a.summary = bounded_summary(std::move(summary));
   std::string pm = primary_metric(r);
   a.value = pm.empty() ? "" : expr::metric_value(pm, ctx, custom);
 }
@@ -191,6 +221,10 @@ EngineOutput RuleEngine::set_rules(std::shared_ptr<const RuleSet> rules, TimePoi
   for (const auto& key : gone)
     feed(key, alerts_[key].source, AlertInput::Gone, {}, nullptr, now, unix_now, out);
   rules_ = std::move(rules);
+  WindowNeeds needs;
+  for (const Rule& r : rules_->rules)
+    for (const auto& [m, w] : r.windows) needs[m] = std::max(needs[m], w);
+  windows_.set_needs(std::move(needs));
   return out;
 }
 
@@ -324,10 +358,32 @@ EngineOutput RuleEngine::evaluate(const Snapshot& snap, TimePoint now, double un
   std::map<std::string, const ServiceSnapshot*> services;
   for (const auto& s : snap.services) services[s.name] = &s;
 
+  // Each sample goes into the histories the rules' windows need (nothing is kept without one).
+  if (!windows_.needs().empty()) {
+    for (const auto& s : snap.services) {
+      windows_.record(s.name, unix_now, [&](const std::string& metric) -> std::optional<double> {
+        MetricReading r = read_metric(metric, s, store_up);
+        if (!r.present) return std::nullopt;
+        const MetricDef* d = find_metric(metric);
+        bool boolean = d ? d->type == MetricType::Bool : family_of(metric)->type == MetricType::Bool;
+        return boolean ? (r.boolean ? 1.0 : 0.0) : r.number;
+      }, s.data_timestamp);
+    }
+    for (auto it = last_services_.begin(); it != last_services_.end();)
+      if (!services.count(*it)) {
+        windows_.forget(*it);
+        it = last_services_.erase(it);
+      } else {
+        ++it;
+      }
+    for (const auto& s : snap.services) last_services_.insert(s.name);
+  }
+
   if (rules_)
     for (const Rule& r : rules_->rules)
       for (const auto& s : snap.services)
-        if (r.applies_to(s.name)) evaluate_rule(r, s, expr::Context{&s, store_up}, new_exits[s.name], now, unix_now, out);
+        if (r.applies_to(s.name))
+          evaluate_rule(r, s, expr::Context{&s, store_up, &windows_, unix_now}, new_exits[s.name], now, unix_now, out);
   for (const auto& s : snap.services) evaluate_builtins(s, now, unix_now, out);
 
   // Alerts of services that no longer exist resolve.
@@ -398,6 +454,27 @@ std::optional<TimePoint> RuleEngine::next_deadline(const Snapshot& snap, TimePoi
     }
   }
   return best;
+}
+
+void RuleEngine::describe_rules(Snapshot& snap, TimePoint now) const {
+  for (auto& s : snap.services) {
+    s.rule_states.clear();
+    if (!rules_) continue;
+    for (const Rule& r : rules_->rules) {
+      if (!r.applies_to(s.name)) continue;
+      RuleStateView v;
+      v.rule = r.name;
+      v.severity = r.severity;
+      if (auto it = alerts_.find({r.name, s.name}); it != alerts_.end()) {
+        v.active = true;
+        v.state = it->second.firing() ? AlertState::Firing : AlertState::Pending;
+        v.since = std::chrono::duration<double>(now - it->second.since).count();
+        v.value = it->second.value;
+        v.no_data = it->second.no_data_since.has_value();
+      }
+      s.rule_states.push_back(std::move(v));
+    }
+  }
 }
 
 std::vector<Alert> RuleEngine::alerts() const {

@@ -140,7 +140,7 @@ class RulesReader {
   }
 
   expr::NodePtr expression(Fields& f, const std::string& key, const std::string& ctx, std::string* text,
-                           std::set<std::string>& metrics) {
+                           std::set<std::string>& metrics, WindowNeeds& windows) {
     auto s = f.str(key);
     if (!s) return nullptr;
     *text = *s;
@@ -151,6 +151,7 @@ class RulesReader {
       return nullptr;
     }
     metrics.insert(p.metrics.begin(), p.metrics.end());
+    for (const auto& [m, w] : p.windows) windows[m] = std::max(windows[m], w);
     return p.root;
   }
 
@@ -176,7 +177,7 @@ class RulesReader {
           f.error_at(*f.get("services"), "services", "unknown service '" + g + "'" + did_you_mean(g, services_));
       }
     }
-    r.when = expression(f, "when", ctx, &r.when_text, r.metrics);
+    r.when = expression(f, "when", ctx, &r.when_text, r.metrics, r.windows);
     if (!f.get("when")) f.error_here("when is required, e.g. when = \"data_age > 60s\"");
     r.event = r.metrics.count("exit_code") || r.metrics.count("exit_signal");
     if (auto d = f.duration("for")) {
@@ -203,7 +204,7 @@ class RulesReader {
       if (d->count() <= 0) f.error_at(*f.get("repeat"), "repeat", "must be greater than 0");
       else r.repeat = *d;
     }
-    r.clear_when = expression(f, "clear_when", ctx, &r.clear_when_text, r.metrics);
+    r.clear_when = expression(f, "clear_when", ctx, &r.clear_when_text, r.metrics, r.windows);
     if (auto d = f.duration("clear_for")) r.clear_for = *d;
     else if (r.event && !f.get("clear_for")) r.clear_for = std::chrono::minutes(5);
     if (auto p = f.choice<NoDataPolicy>("no_data", {{"keep", NoDataPolicy::Keep}, {"resolve", NoDataPolicy::Resolve},

@@ -4,6 +4,8 @@
 //
 //   data_age > 60s and not (state == "stopping")      cpu > 80%      memory >= 1.5GB
 //   restarts(10m) > 3                                 exit_code != 0 (an event rule)
+//   not probe.http                                    increase(log.errors, 1m) > 3
+//   rate(files, 5m) * 60 < 1                          updates(5m) < 1
 //
 // Precedence, loosest first: or · and · not · comparisons · + - · * / · unary - · primary.
 // Types are checked when the rule file is loaded: a duration compared to a size, or a string to a
@@ -18,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "vigil/metric_window.hpp"
 #include "vigil/metrics.hpp"
 #include "vigil/snapshot.hpp"
 
@@ -37,7 +40,8 @@ using NodePtr = std::shared_ptr<const Node>;
 enum class Op { Or, And, Not, Neg, Lt, Le, Gt, Ge, Eq, Ne, Add, Sub, Mul, Div };
 
 struct Node {
-  enum class Kind { Number, String, Bool, Metric, Restarts, Unary, Binary } kind;
+  // Window: fn(text, number) over the metric's history; Updates: updates(number).
+  enum class Kind { Number, String, Bool, Metric, Restarts, Window, Updates, Unary, Binary } kind = Kind::Number;
   Type type = Type::Plain;
   std::uint32_t column = 1;
   double number = 0;       // Number (in base units: seconds, bytes, percent); Restarts: window seconds
@@ -45,6 +49,7 @@ struct Node {
   const MetricDef* metric = nullptr;  // Metric: the built-in row; nullptr for a family member (custom)
   bool boolean = false;
   Op op = Op::Add;
+  WindowFn window_fn = WindowFn::Rate;  // Window
   NodePtr lhs, rhs;        // Unary uses lhs
 };
 
@@ -52,6 +57,7 @@ struct Parsed {
   NodePtr root;       // set when error is empty
   std::optional<Error> error;
   std::set<std::string> metrics;  // every metric the expression names (restarts as "restarts")
+  WindowNeeds windows;            // metrics looked at over windows, with their longest window (updates: kUpdates)
 };
 
 /// Parses and type-checks; the whole expression must be boolean.
@@ -61,6 +67,8 @@ Parsed parse(std::string_view text, const std::map<std::string, Type>& custom_me
 struct Context {
   const ServiceSnapshot* service = nullptr;
   std::optional<bool> store_up;  // empty when no store is configured
+  const WindowHistory* windows = nullptr;  // histories for window functions (none: they have no value)
+  double now = 0;                          // unix seconds, the end of every window
 };
 
 /// True only if the expression holds; a comparison with a metric that has no value is false.
@@ -82,6 +90,10 @@ std::vector<double> rising_thresholds(const Node& root, const std::string& metri
 /// `metric > N`, `metric >= N`, `N < metric`, `N <= metric` as the whole expression: (metric, N).
 /// The threshold a monitoring system can show next to the metric.
 std::optional<std::pair<std::string, double>> simple_threshold(const Node& root);
+
+/// Each window term of the expression with its value now, formatted:
+/// {"increase(log.errors, 1m)", "5"}, {"updates(5m)", "n/a"}. Alerts show them with the metrics.
+std::vector<std::pair<std::string, std::string>> window_values(const Node& root, const Context& ctx);
 
 /// The value of one metric, formatted with its unit ("73.2s", "612MB", "85.3%"), or "n/a".
 std::string metric_value(const std::string& metric, const Context& ctx, const std::map<std::string, Type>& custom);

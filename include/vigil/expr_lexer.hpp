@@ -14,7 +14,7 @@ namespace vigil::expr {
 struct Token {
   enum class Kind {
     Number, String, Ident, True, False, And, Or, Not,
-    Lt, Le, Gt, Ge, Eq, Ne, Plus, Minus, Star, Slash, LParen, RParen, Assign, End
+    Lt, Le, Gt, Ge, Eq, Ne, Plus, Minus, Star, Slash, LParen, RParen, Comma, Assign, End
   };
   Kind kind = Kind::End;
   double number = 0;

@@ -26,6 +26,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -111,6 +112,10 @@ class RuleEngine {
 
   /// Pending and firing alerts, most severe first.
   std::vector<Alert> alerts() const;
+  /// Each rule that applies to each service in `snap`, with its alert's state: status's per-service view.
+  void describe_rules(Snapshot& snap, TimePoint now) const;
+  /// The histories kept for window functions (tests, status).
+  const WindowHistory& windows() const { return windows_; }
 
   /// When evaluating again could change something before the next sample: a pending alert's `for`
   /// runs out, or a service's data_age reaches a threshold its rules compare it with. Lets vigil
@@ -140,6 +145,8 @@ class RuleEngine {
   std::vector<std::string> all_notifiers() const;
 
   std::shared_ptr<const RuleSet> rules_;
+  WindowHistory windows_;  // bounded histories of just the metrics the rules' windows look at
+  std::set<std::string> last_services_;  // services with histories (a removed one's are forgotten)
   std::map<Key, Alert> alerts_;
   std::map<std::string, int> exits_seen_;  // per service, from the previous evaluation
 };

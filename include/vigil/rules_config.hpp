@@ -37,6 +37,7 @@ struct Rule {
   Duration clear_for{0};
   NoDataPolicy no_data = NoDataPolicy::Keep;
   std::set<std::string> metrics;  // every metric named in when / clear_when
+  WindowNeeds windows;            // metrics its window functions look at, with the longest window
   bool event = false;             // mentions exit_code / exit_signal: evaluated once per exit
   bool uses_health = false;       // mentions a sampled metric: quiet during health_grace
   std::uint32_t line = 0;

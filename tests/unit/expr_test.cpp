@@ -180,3 +180,63 @@ TEST(ExprValues, FormattedWithTheirUnit) {
   Context none{&stopped, std::nullopt};
   EXPECT_EQ(metric_value("cpu", none, custom), "n/a");
 }
+
+// Probe and log metrics are dotted names; window functions read the histories the engine keeps.
+TEST(ExprWindows, DottedMetricsAndWindowFunctionsParseAndEvaluate) {
+  std::map<std::string, Type> custom = {{"probe.http", Type::Bool}, {"log.errors", Type::Plain},
+                                        {"probe_latency.http", Type::Duration}, {"files", Type::Plain}};
+  ServiceSnapshot s = running_service();
+  s.custom["probe.http"] = 0;
+  s.custom["log.errors"] = 0;
+  s.custom["probe_latency.http"] = 0.2;
+  s.custom["files"] = 0;
+  WindowHistory h;
+  Parsed inc = parse("increase(log.errors, 1m) > 3", custom);
+  ASSERT_FALSE(inc.error) << inc.error->message;
+  EXPECT_EQ(inc.windows.at("log.errors"), 60);
+  Parsed upd = parse("updates(5m) < 1", custom);
+  ASSERT_FALSE(upd.error) << upd.error->message;
+  EXPECT_EQ(upd.windows.at(kUpdates), 300);
+  WindowNeeds needs = inc.windows;
+  needs.insert(upd.windows.begin(), upd.windows.end());
+  needs["files"] = 60;
+  h.set_needs(needs);
+  auto reader = [&](const std::string& m) { return read_metric(m, s, true).present ? std::optional<double>(s.custom[m]) : std::nullopt; };
+  Context ctx{&s, true, &h, 1000};
+  // No history yet: no data, not "0 errors".
+  EXPECT_EQ(evaluate(*inc.root, ctx), Truth::Unknown);
+  for (int t = 0; t <= 60; t += 10) {
+    s.custom["log.errors"] = t >= 50 ? 5 : 0;
+    h.record(s.name, 1000 + t, reader, 100.0);
+  }
+  ctx.now = 1060;
+  EXPECT_EQ(evaluate(*inc.root, ctx), Truth::True);
+  EXPECT_EQ(evaluate(*parse("rate(log.errors, 1m) * 60 == 5", custom).root, ctx), Truth::True);
+  EXPECT_EQ(evaluate(*parse("changes(log.errors, 1m) == 1", custom).root, ctx), Truth::True);
+  EXPECT_EQ(evaluate(*parse("max_over(log.errors, 1m) == 5", custom).root, ctx), Truth::True);
+  EXPECT_EQ(evaluate(*parse("min_over(log.errors, 1m) == 0", custom).root, ctx), Truth::True);
+  // Five minutes were never seen: no data.
+  EXPECT_EQ(evaluate(*upd.root, ctx), Truth::Unknown);
+  EXPECT_EQ(evaluate(*parse("not probe.http", custom).root, ctx), Truth::True);
+  EXPECT_EQ(evaluate(*parse("probe.http == false and probe_latency.http < 1s", custom).root, ctx), Truth::True);
+  auto values = window_values(*inc.root, ctx);
+  ASSERT_EQ(values.size(), 1u);
+  EXPECT_EQ(values[0].first, "increase(log.errors, 1m)");
+  EXPECT_EQ(values[0].second, "5");
+}
+
+TEST(ExprWindows, ErrorsSayHowToWriteThem) {
+  std::map<std::string, Type> custom = {{"probe.http", Type::Bool}, {"log.errors", Type::Plain}};
+  auto err = [&](const std::string& text) {
+    Parsed p = parse(text, custom);
+    return p.error ? std::to_string(p.error->column) + ": " + p.error->message : std::string("no error");
+  };
+  EXPECT_EQ(err("rate > 1"), "6: rate needs a metric and a window: rate(METRIC, WINDOW), e.g. rate(log.errors, 5m)");
+  EXPECT_EQ(err("rate(log.errors) > 1"), "16: expected ',' and a window: rate(METRIC, WINDOW), e.g. rate(log.errors, 5m)");
+  EXPECT_EQ(err("rate(log.errors, 5) > 1"), "18: the window must be a duration greater than 0: rate(METRIC, WINDOW), e.g. rate(log.errors, 5m)");
+  EXPECT_EQ(err("avg_over(probe.http, 5m) > 1"), "10: avg_over needs a numeric metric; probe.http is a boolean");
+  EXPECT_EQ(err("changes(probe.http, 5m) > 3"), "no error");
+  EXPECT_EQ(err("increase(log.eror, 1m) > 1"), "10: unknown metric 'log.eror' (did you mean 'log.errors'?)");
+  EXPECT_EQ(err("rate(rate(log.errors, 1m), 1m) > 1"), "6: rate takes a metric first: rate(METRIC, WINDOW), e.g. rate(log.errors, 5m)");
+  EXPECT_EQ(err("updates(0s) < 1"), "9: the window must be a duration greater than 0: updates(5m)");
+}
