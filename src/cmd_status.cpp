@@ -3,7 +3,9 @@
 // service, 3 unknown (vigil unreachable, or a bad request).
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "vigil/clock.hpp"
 #include "vigil/commands.hpp"
@@ -18,6 +20,63 @@
 namespace vigil {
 
 namespace {
+
+std::string proc_text(pid_t pid, const char* what) {
+  return read_file("/proc/" + std::to_string(pid) + "/" + what).value_or("");
+}
+
+// The service's process tree from /proc, depth first from the main process.
+void walk_tree(pid_t pid, int depth, nlohmann::json& out) {
+  if (depth > 32 || out.size() >= 200) return;
+  std::string cmdline = proc_text(pid, "cmdline");
+  if (cmdline.empty() && proc_text(pid, "comm").empty()) return;
+  for (char& c : cmdline)
+    if (c == '\0') c = ' ';
+  while (!cmdline.empty() && cmdline.back() == ' ') cmdline.pop_back();
+  if (cmdline.size() > 200) cmdline = cmdline.substr(0, 200) + "...";
+  std::string comm = proc_text(pid, "comm");
+  if (!comm.empty() && comm.back() == '\n') comm.pop_back();
+  out.push_back({{"pid", pid}, {"depth", depth}, {"comm", comm}, {"cmdline", cmdline}});
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+    std::istringstream kids(read_file(task.path().string() + "/children").value_or(""));
+    pid_t child = 0;
+    while (kids >> child) walk_tree(child, depth + 1, out);
+  }
+}
+
+// The last `n` lines of a log file, reading at most its last 256 KiB.
+nlohmann::json log_tail(const std::string& file, std::size_t n) {
+  nlohmann::json out = nlohmann::json::array();
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return out;
+  in.seekg(0, std::ios::end);
+  std::streamoff size = in.tellg(), from = std::max<std::streamoff>(0, size - 256 * 1024);
+  in.seekg(from);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<std::string> lines;
+  std::istringstream ls(text);
+  for (std::string l; std::getline(ls, l);) lines.push_back(l);
+  if (from > 0 && !lines.empty()) lines.erase(lines.begin());  // cut in the middle
+  std::size_t first = lines.size() > n ? lines.size() - n : 0;
+  for (std::size_t i = first; i < lines.size(); ++i) out.push_back(lines[i]);
+  return out;
+}
+
+// `vigil status NAME`: the one object the detail view shows (and --json prints).
+nlohmann::json service_detail(const nlohmann::json& st) {
+  nlohmann::json d;
+  d["service"] = st["services"][0];
+  d["alerts"] = st["alerts"];
+  d["rules"] = st["rules"];
+  d["reload"] = st.value("reload", nlohmann::json());
+  d["vigil"] = st["vigil"];
+  d["processes"] = nlohmann::json::array();
+  if (d["service"]["pid"].is_number()) walk_tree(d["service"]["pid"].get<pid_t>(), 0, d["processes"]);
+  d["log_tail"] = log_tail(d["service"].value("log_file", ""), 10);
+  return d;
+}
+
 }  // namespace
 
 int cmd_status(const Args& args) {
@@ -35,6 +94,12 @@ int cmd_status(const Args& args) {
   bool json = format == "json", nagios = format == "nagios";
   RenderOptions opt{use_color(), unix_now()};
   Reply r = send_request(a.socket, {{"cmd", "status"}, {"services", a.positional}});
+  if (r.ok() && a.positional.size() == 1 && !nagios && r.body["status"]["services"].size() == 1) {
+    const auto& st = r.body["status"];
+    nlohmann::json d = service_detail(st);
+    std::cout << (json ? d.dump(2) + "\n" : render_service_detail(d, opt));
+    return status_exit_code(st);
+  }
   if (r.ok()) {
     nlohmann::json st = r.body["status"];
     if (json && r.body.contains("jobs")) st["jobs"] = r.body["jobs"];

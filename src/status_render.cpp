@@ -190,6 +190,140 @@ std::string render_status(const nlohmann::json& st, const RenderOptions& opt) {
   return out;
 }
 
+std::string render_service_detail(const nlohmann::json& d, const RenderOptions& opt) {
+  const auto& s = d["service"];
+  const auto& m = s["metrics"];
+  std::string out;
+  std::string state = s.value("state", "?"), health = s.value("health", "ok");
+  std::string since;
+  if (s["uptime"].is_number()) since = " since " + seconds(s["uptime"]) + " ago";
+  else if (s["last_exit"].is_object()) since = " since " + seconds(s["last_exit"]["age"]) + " ago";
+  out += paint("\u25CF", state_color(state), opt.color) + " " + s.value("name", "?") + " - " +
+         paint(state, state_color(state), opt.color) + since + "  health: " +
+         paint(health == "ok" ? "ok" : health + " (" + s.value("health_summary", "") + ")", health_color(health), opt.color) +
+         "\n";
+  auto field = [&](const std::string& label, const std::string& text) {
+    out += std::string(label.size() < 12 ? 12 - label.size() : 0, ' ') + label + ": " + text + "\n";
+  };
+  const auto& procs = d.value("processes", nlohmann::json::array());
+  if (s["pid"].is_number()) {
+    std::string main = std::to_string(s["pid"].get<int>());
+    if (!procs.empty()) main += " (" + procs[0].value("comm", "?") + ")";
+    field("Main PID", main);
+  }
+  if (!procs.empty()) field("Tasks", std::to_string(procs.size()) + " processes, " + num(m["threads"], "%.0f") + " threads");
+  field("CPU", num(m["cpu"], "%.1f%%") + "   Memory: " + bytes(m["memory"]) + "   FDs: " + num(m["fds"], "%.0f"));
+  if (s["last_exit"].is_object()) {
+    const auto& e = s["last_exit"];
+    field("Last exit", e.value("description", "?") + " (cpu " + num(e["cpu_seconds"], "%.2fs") + ", peak rss " +
+                           bytes(e["max_rss"]) + ") " + seconds(e["age"]) + " ago" +
+                           (e.value("requested", false) ? ", requested" : ""));
+  }
+  std::string restarts = std::to_string(s.value("restarts", 0));
+  if (s["next_start_in"].is_number()) restarts += ", next start in " + seconds(s["next_start_in"]);
+  if (s["failed_reason"].is_string()) restarts += ", failed: " + s["failed_reason"].get<std::string>();
+  field("Restarts", restarts);
+  if (!s.value("status_text", "").empty()) field("Status", s.value("status_text", ""));
+  if (s["store_error"].is_string()) field("Store", s["store_error"].get<std::string>());
+  field("Log", s.value("log_file", "?"));
+
+  if (!procs.empty()) {
+    out += "\nProcess tree:\n";
+    for (const auto& p : procs) {
+      int depth = p.value("depth", 0);
+      out += "  " + std::string(static_cast<std::size_t>(depth) * 2, ' ') + (depth ? "\u2514\u2500 " : "") +
+             std::to_string(p.value("pid", 0)) + " " + p.value("cmdline", "") + "\n";
+    }
+  }
+
+  const auto& probes = s.value("probes", nlohmann::json::array());
+  if (!probes.empty()) {
+    out += "\nProbes:\n";
+    Table t;
+    auto cell = [](const std::string& x) { return std::make_pair(x, x); };
+    for (const auto& p : probes) {
+      std::string pstate = p.value("state", "?");
+      std::string last = "no check yet";
+      if (p["last_passed"].is_boolean()) {
+        last = p["last_passed"].get<bool>() ? "passed" : "failed";
+        if (p["http_status"].is_number()) last += ", HTTP " + std::to_string(p["http_status"].get<int>());
+        double lat = p["latency"].is_number() ? p["latency"].get<double>() : 0;
+        last += " in " + (lat < 1 ? num(nlohmann::json(lat * 1000), "%.1fms") : num(p["latency"], "%.2fs")) + ", " +
+                seconds(p["last_check_age"]) + " ago";
+      }
+      const char* color = pstate == "passing" ? "\033[32m" : pstate == "failing" ? "\033[1;31m" : "\033[2m";
+      t.rows.push_back({cell("  " + p.value("name", "?")), cell(p.value("type", "?") + (p.value("startup", false) ? " (startup)" : "")),
+                        {pstate, paint(pstate, color, opt.color)},
+                        cell("failures " + std::to_string(p.value("failures", 0))),
+                        cell(std::to_string(p.value("checks", 0)) + " checks, " + std::to_string(p.value("failed_checks", 0)) + " failed"),
+                        cell(last)});
+    }
+    std::string table = t.render();
+    // The last output under each probe's line, first line of it only.
+    std::size_t row = 0, start = 0;
+    for (std::size_t nl; (nl = table.find('\n', start)) != std::string::npos; start = nl + 1, ++row) {
+      out += table.substr(start, nl - start + 1);
+      std::string detail = probes[row].value("detail", "");
+      detail = detail.substr(0, std::min(detail.find('\n'), std::size_t{200}));
+      if (!detail.empty()) out += "      " + detail + "\n";
+    }
+  }
+
+  const auto& counters = s.value("log_counters", nlohmann::json::object());
+  if (!counters.empty()) {
+    out += "\nLog counters:\n";
+    for (auto it = counters.begin(); it != counters.end(); ++it) {
+      const auto& c = it.value();
+      out += "  " + it.key() + " = " + std::to_string(c.value("count", 0));
+      if (c["last_line"].is_string())
+        out += "   last " + seconds(nlohmann::json(opt.now - c.value("last_at", opt.now))) + " ago: " + c["last_line"].get<std::string>();
+      out += "\n";
+    }
+  }
+
+  const auto& rules = s.value("rules", nlohmann::json::array());
+  out += "\nRules:\n";
+  if (rules.empty()) out += "  none applies to this service\n";
+  for (const auto& r : rules) {
+    std::string rstate = r.value("state", "?");
+    std::string line = "  " + r.value("rule", "?") + "  " + rstate;
+    if (rstate != "inactive") {
+      line += " (" + r.value("severity", "") + ") for " + seconds(r["since"]);
+      if (!r.value("value", "").empty()) line += ", value " + r.value("value", "");
+      if (r.value("no_data", false)) line += ", no data";
+    }
+    const char* color = rstate == "firing" ? "\033[1;31m" : rstate == "pending" ? "\033[33m" : "\033[2m";
+    out += paint(line, color, opt.color) + "\n";
+  }
+  const auto& alerts = d.value("alerts", nlohmann::json::array());
+  if (!alerts.empty()) {
+    out += "\nAlerts:\n";
+    for (const auto& a : alerts) {
+      std::string sev = a.value("severity", "");
+      out += "  " + paint(sev, health_color(sev), opt.color) + "  " + a.value("summary", "") + "  (" + a.value("rule", "") +
+             " " + a.value("state", "") + " for " + seconds(a["since"]) + ")" + alert_notes(a, opt.now) + "\n";
+    }
+  }
+
+  const auto& reload = d["reload"];
+  out += "\nLast reload: ";
+  if (reload.is_object() && reload["at"].is_number())
+    out += std::string(reload.value("ok", true) ? "ok" : "refused") + ", " +
+           seconds(nlohmann::json(opt.now - reload["at"].get<double>())) + " ago: " + reload.value("result", "") + "\n";
+  else
+    out += "none since vigil started\n";
+  const auto& rv = d["rules"];
+  if (rv.is_object() && rv.value("loaded", false))
+    out += "Rules file: " + std::to_string(rv.value("count", 0)) + " rules in force, loaded " +
+           seconds(nlohmann::json(opt.now - rv.value("loaded_at", opt.now))) + " ago" +
+           (rv["error"].is_string() ? "; last edit rejected: " + rv["error"].get<std::string>() : "") + "\n";
+
+  const auto& tail = d.value("log_tail", nlohmann::json::array());
+  out += "\nLog, last 10 lines:\n";
+  for (const auto& l : tail) out += "  " + l.get<std::string>() + "\n";
+  return out;
+}
+
 std::string render_alerts(const nlohmann::json& alerts, const RenderOptions& opt) {
   if (alerts.empty()) return "no active alerts\n";
   Table t;

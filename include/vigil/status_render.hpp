@@ -12,6 +12,10 @@ struct RenderOptions {
 
 /// The table: vigil's own line, one line per service, and under each unhealthy service why.
 std::string render_status(const nlohmann::json& status, const RenderOptions& opt);
+/// `vigil status NAME`: one service in detail, in the spirit of `systemctl status`. `detail` is the
+/// object `vigil status NAME --json` prints: {"service", "alerts", "processes", "log_tail", "reload",
+/// "rules", "vigil"} (docs/cli.md).
+std::string render_service_detail(const nlohmann::json& detail, const RenderOptions& opt);
 /// The alerts table of `vigil alerts`.
 std::string render_alerts(const nlohmann::json& alerts, const RenderOptions& opt);
 
