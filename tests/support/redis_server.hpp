@@ -22,6 +22,8 @@ class RedisServer {
   void freeze();
   void thaw();
 
+  /// The TCP port (Kind::Tcp).
+  int port() const { return port_; }
   /// The [store] url for vigil.toml.
   std::string url() const;
   /// Runs redis-cli against this server; returns its stdout.
