@@ -362,6 +362,75 @@ def bench_staleness():
         shutil.rmtree(d, ignore_errors=True)
 
 
+HEALTH_SERVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../tests/fixtures/health_server.py")
+
+
+def bench_probes():
+    """Idle CPU of 100 services, each with an HTTP probe every 1 s against one real HTTP server."""
+    secs = 10 if QUICK else 60
+    with tempfile.TemporaryDirectory() as d:
+        state, portf = os.path.join(d, "state"), os.path.join(d, "port")
+        open(state, "w").write("ok\n")
+        server = subprocess.Popen([sys.executable, HEALTH_SERVER, state, portf], stdout=subprocess.DEVNULL)
+        try:
+            wait(lambda: os.path.exists(portf), 60)
+            port = open(portf).read().strip()
+            services = "".join(f'[service.s{i}]\ncommand = ["sleep", "100000"]\n'
+                               f'[service.s{i}.probe.http]\ntype = "http"\nurl = "http://127.0.0.1:{port}/healthz"\n'
+                               'period = "1s"\ntimeout = "5s"\n' for i in range(100))
+            with Vigil('sample_interval = "1s"\n' + services) as v:
+                wait(lambda: all(s["metrics"].get("probe.http") is True for s in v.status()["services"]), 60)
+                time.sleep(2)
+                c0, checks0 = v.cpu_seconds(), sum(s["probes"][0]["checks"] for s in v.status()["services"])
+                time.sleep(secs)
+                used = v.cpu_seconds() - c0
+                st = v.status()["services"]
+                checks = sum(s["probes"][0]["checks"] for s in st) - checks0
+                failed = sum(s["probes"][0]["failed_checks"] for s in st)
+                lat = statistics.median(s["probes"][0]["latency"] for s in st) * 1000
+                row("probes, 100 services x 1 HTTP probe every 1s: CPU-s per minute", round(used * 60 / secs, 3), None,
+                    "<= 1", f"{checks / secs:.0f} checks/s, {failed} failed, median latency {lat:.1f} ms "
+                    "(with the 100 services sampled every 1 s)")
+                row("probes, 100 services: RSS MiB", round(v.rss_mib(), 1), None, "<= 16")
+        finally:
+            server.kill()
+            server.wait()
+
+
+def bench_log_match():
+    """Log throughput with two log_match patterns against the same child without them."""
+    lines = 200_000 if QUICK else 1_000_000
+    reps = 3 if QUICK else 7
+    with tempfile.TemporaryDirectory() as d:
+        src = os.path.join(d, "lines")
+        with open(src, "w") as f:
+            line = "x" * 80
+            for i in range(lines):
+                word = "ERROR" if i % 1000 == 0 else "INFO "
+                f.write(f"{i:09d} {word}{line[:85]}\n")  # 100 bytes, one in 1,000 an ERROR
+        expected = os.path.getsize(src) + lines * 29
+        took = {"plain": [], "log_match": []}
+        counted = []
+        for rep in range(reps):
+            for kind in ("plain", "log_match"):
+                started = os.path.join(d, "started")
+                extra = ('log_match = { errors = "ERROR|Traceback", slow = "took [0-9]{4,}ms" }\n'
+                         if kind == "log_match" else "")
+                with Vigil(f'log_max_size = "10GB"\nlog_overflow = "block"\n[service.spew]\n'
+                           f'command = ["sh", "-c", "date +%s.%N > {started}; exec dd if={src} bs=8192 status=none"]\n'
+                           'restart = "never"\n' + extra) as v:
+                    log = v.path("logs/spew.log")
+                    wait(lambda: os.path.exists(log) and os.path.getsize(log) >= expected, 300)
+                    took[kind].append(time.time() - float(open(started).read()))
+                    if kind == "log_match":
+                        wait(lambda: v.status()["services"][0]["metrics"].get("log.errors") == lines // 1000, 10)
+                        counted.append(v.status()["services"][0]["metrics"].get("log.errors"))
+        plain, matched = statistics.median(took["plain"]), statistics.median(took["log_match"])
+        row(f"logs with 2 log_match patterns: {lines} lines, median s", round(matched, 3), round(plain, 3), "<= 1.1x",
+            f"floor: the same lines without log_match; {reps} runs each, alternating; log.errors counted "
+            f"{min(counted)}..{max(counted)} of {lines // 1000}")
+
+
 def bench_scale():
     n = 300 if QUICK else 1000
     services = "".join(f'[service.s{i}]\ncommand = ["sleep", "100000"]\n' for i in range(n))
@@ -383,7 +452,8 @@ def bench_scale():
 
 
 BENCHES = {"restart": bench_restart, "idle": bench_idle, "logs": bench_logs, "stop": bench_stop,
-           "status": bench_status, "staleness": bench_staleness, "scale": bench_scale}
+           "status": bench_status, "staleness": bench_staleness, "scale": bench_scale, "probes": bench_probes,
+           "log_match": bench_log_match}
 for name, fn in BENCHES.items():
     if ONLY and name not in ONLY:
         continue
