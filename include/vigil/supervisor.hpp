@@ -99,7 +99,6 @@ class Supervisor : public ServiceHost {
   std::string apply_config(Config next);  // returns what changed (" +new ~changed -removed")
   void settle_redefinitions();
 
-  ReloadView last_reload_;  // what the last reload did
   Config config_;  // the config in force (Alerting reads it by reference)
   LogWriter& writer_;
   std::string runtime_dir_;
