@@ -36,7 +36,8 @@ void read_limits(Fields& parent, const Value& v, RunSettings& out) {
   std::vector<std::string> names;
   for (const LimitName& l : limit_names()) names.emplace_back(l.name);
   for (const auto& [key, val] : v.as_table()) {
-    auto it = std::find_if(limit_names().begin(), limit_names().end(), [&](const LimitName& l) { return key == l.name; });
+    const std::string& name = key;  // clang 14 cannot capture a structured binding
+    auto it = std::find_if(limit_names().begin(), limit_names().end(), [&](const LimitName& l) { return name == l.name; });
     if (it == limit_names().end()) {
       parent.error_at(val, "limits", "unknown limit '" + key + "'" + did_you_mean(key, names));
       continue;
@@ -183,9 +184,11 @@ void read_run_settings(Fields& f, const std::string& base_dir, const EnvLookup& 
         EnvFile ef = parse_env_file(file.text, *p);
         diags.insert(diags.end(), ef.errors.begin(), ef.errors.end());
         // `env` in the config wins over the file.
-        for (auto& [k, v] : ef.vars)
-          if (std::none_of(env.begin(), env.end(), [&](const auto& kv) { return kv.first == k; }))
+        for (auto& [k, v] : ef.vars) {
+          const std::string& name = k;  // clang 14 cannot capture a structured binding
+          if (std::none_of(env.begin(), env.end(), [&](const auto& kv) { return kv.first == name; }))
             env.emplace_back(k, v);
+        }
         std::sort(env.begin(), env.end());
       }
     }
