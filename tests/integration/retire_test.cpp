@@ -35,7 +35,7 @@ int open_fds(pid_t pid) {
 std::string config(int round, bool with_extra) {
   // Each writes a line, so each has its log file open.
   const std::string cmd = "command = [\"sh\", \"-c\", \"echo up; exec sleep 1000\"]\n";
-  std::string text = "[vigil]\nsample_interval = \"100ms\"\n[service.keeper]\n" + cmd;
+  std::string text = "[vigil]\nsample_interval = \"100ms\"\nhttp = \"off\"  # its socket follows the default port among parallel tests\n[service.keeper]\n" + cmd;
   // A new name each time the extra service comes back: every retirement is of a distinct service.
   if (with_extra) text += "[service.extra" + std::to_string(round) + "]\n" + cmd;
   return text;
