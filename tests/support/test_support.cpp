@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -156,10 +157,29 @@ CommandResult vigil_cli(const TempDir& dir, std::vector<std::string> args) {
   return run_command(argv);
 }
 
+namespace {
+
+// Tests run in parallel: each vigil left on the default listener (127.0.0.1:9464) would race the
+// others for it, and whether its socket exists would depend on who won. A test that wants the
+// listener names its own `http`.
+std::string without_default_listener(const std::string& config) {
+  static const std::regex names_http(R"((^|\n)\s*http\s*=)");
+  if (std::regex_search(config, names_http)) return config;
+  static const std::regex vigil_table(R"((^|\n)\[vigil\][^\n]*\n)");
+  std::smatch m;
+  if (std::regex_search(config, m, vigil_table)) {
+    std::size_t at = static_cast<std::size_t>(m.position(0) + m.length(0));
+    return config.substr(0, at) + "http = \"off\"\n" + config.substr(at);
+  }
+  return config + "\n[vigil]\nhttp = \"off\"\n";
+}
+
+}  // namespace
+
 VigilRun::VigilRun(const TempDir& dir, const std::string& config_text, std::vector<std::string> extra_env,
                    std::vector<std::string> wrapper)
     : config_(dir / "vigil.toml"), log_(dir / "vigil.log"), status_(dir / "run/vigil/status.json") {
-  write_file(config_, config_text);
+  write_file(config_, without_default_listener(config_text));
   std::vector<std::string> env = current_env();
   // Keep vigil's defaults inside the test's folder.
   env.push_back("XDG_STATE_HOME=" + dir.path() + "/state");
