@@ -102,9 +102,8 @@ int cmd_status(const Args& args) {
   }
   if (r.ok()) {
     nlohmann::json st = r.body["status"];
-    if (json && r.body.contains("jobs")) st["jobs"] = r.body["jobs"];
     std::cout << (json ? st.dump(2) + "\n" : nagios ? render_nagios(st) : render_status(st, opt));
-    if (!json && !nagios && r.body.contains("jobs")) std::cout << render_jobs(r.body["jobs"], opt.now);
+    if (!json && !nagios && st.contains("jobs")) std::cout << render_jobs(st["jobs"], opt.now);
     return status_exit_code(st);
   }
   if (r.reached || r.denied) {  // vigil answered with an error (an unknown service...), or may not be asked

@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include "vigil/builtin_alerts.hpp"
 #include "vigil/clock.hpp"
 #include "vigil/json_out.hpp"
 #include "vigil/oplog.hpp"
@@ -37,23 +38,6 @@ constexpr ControlCommand kCommands[] = {
     {"cancel", Takes::JobOrAll, &ControlHandler::cancel},
     {"history", Takes::History, &ControlHandler::history},
 };
-
-// {"ok":true, ...}: `fill` writes the members after "ok".
-template <class Fill>
-std::string ok_reply(Fill fill) {
-  std::string out;
-  JsonOut j(out);
-  j.begin_object();
-  j.key("ok").value(true);
-  fill(j);
-  j.end_object();
-  out += '\n';
-  return out;
-}
-
-std::string ok_reply() {
-  return ok_reply([](JsonOut&) {});
-}
 
 void silence_json(JsonOut& j, const Silence& s) {
   j.begin_object();
@@ -92,10 +76,7 @@ std::string ControlHandler::ping(const Request&) {
 
 std::string ControlHandler::status(const Request& r) {
   Snapshot snap = sup_.described_snapshot();
-  return ok_reply([&](JsonOut& j) {
-    j.key("status").json(to_json(snap, r.services));
-    if (r.services.empty()) j.key("jobs").json(sup_.jobs().to_json());
-  });
+  return ok_reply([&](JsonOut& j) { j.key("status").json(to_json(snap, r.services)); });
 }
 
 std::string ControlHandler::alerts(const Request&) {
@@ -132,14 +113,18 @@ std::string ControlHandler::reload(const Request&) {
 
 std::string ControlHandler::silence(const Request& r) {
   bool glob = r.service.find_first_of("*?") != std::string::npos;
-  if (!glob && !sup_.find(r.service))
-    return error_reply("unknown service '" + r.service + "'" + did_you_mean(r.service, sup_.service_names()));
+  if (!glob && !sup_.find(r.service) && !sup_.jobs().find(r.service)) {
+    std::vector<std::string> names = sup_.service_names(), jobs = sup_.jobs().names();
+    names.insert(names.end(), jobs.begin(), jobs.end());
+    return error_reply("no service or job is called '" + r.service + "'" + did_you_mean(r.service, names));
+  }
   Alerting& alerting = sup_.alerting();
   const RuleSet* rules = alerting.rules();
-  if (!r.rule.empty() && (!rules || !rules->find(r.rule))) {
+  if (!r.rule.empty() && (!rules || !rules->find(r.rule)) && !find_builtin(r.rule)) {
     std::vector<std::string> rule_names;
     if (rules)
       for (const auto& ru : rules->rules) rule_names.push_back(ru.name);
+    for (const auto& def : builtin_alerts()) rule_names.emplace_back(def.name);
     return error_reply("unknown rule '" + r.rule + "'" + did_you_mean(r.rule, rule_names));
   }
   double now = unix_now();

@@ -1,6 +1,7 @@
 // The job requests of the control socket (rows of kCommands in control_handler.cpp): jobs,
 // run-now, cancel, history.
 #include "vigil/control_handler.hpp"
+#include "vigil/clock.hpp"
 #include "vigil/json_out.hpp"
 #include "vigil/suggest.hpp"
 #include "vigil/supervisor.hpp"
@@ -8,18 +9,6 @@
 namespace vigil {
 
 namespace {
-
-template <class Fill>
-std::string ok(Fill fill) {
-  std::string out;
-  JsonOut j(out);
-  j.begin_object();
-  j.key("ok").value(true);
-  fill(j);
-  j.end_object();
-  out += '\n';
-  return out;
-}
 
 std::string unknown_job(Supervisor& sup, const std::string& name) {
   std::string msg = "unknown job '" + name + "'" + did_you_mean(name, sup.jobs().names());
@@ -30,7 +19,7 @@ std::string unknown_job(Supervisor& sup, const std::string& name) {
 }  // namespace
 
 std::string ControlHandler::jobs(const Request&) {
-  return ok([&](JsonOut& j) { j.key("jobs").json(sup_.jobs().to_json()); });
+  return ok_reply([&](JsonOut& j) { j.key("jobs").json(jobs_json(sup_.jobs().snapshot(unix_now()))); });
 }
 
 std::string ControlHandler::run_now(const Request& r) {
@@ -42,7 +31,7 @@ std::string ControlHandler::run_now(const Request& r) {
   if (o == Job::Outcome::Skipped)
     return error_reply(r.job + ": run " + std::to_string(job->run_id()) + " is still going (concurrency = \"" +
                        (job->spec().concurrency == JobConcurrency::Queue ? "queue\" and another run waits" : "skip\"") + ")");
-  return ok([&](JsonOut& j) {
+  return ok_reply([&](JsonOut& j) {
     j.key("outcome").value(o == Job::Outcome::Started ? "started" : "queued");
     j.key("run_id").value(id);
     j.key("log_file").value(job->log_file());
@@ -64,7 +53,7 @@ std::string ControlHandler::cancel(const Request& r) {
     if (job->active() || job->queued()) names.push_back(r.job);
     n = sup_.jobs().cancel(*job);
   }
-  return ok([&](JsonOut& j) {
+  return ok_reply([&](JsonOut& j) {
     j.key("cancelled").value(n);
     j.key("jobs").begin_array();
     for (const auto& name : names) j.value(name);
@@ -78,9 +67,9 @@ std::string ControlHandler::history(const Request& r) {
   const auto& recent = sup_.jobs().recent();
   for (auto it = recent.rbegin(); it != recent.rend() && static_cast<int>(rows.size()) < r.limit; ++it)
     if (r.job.empty() || it->job == r.job) rows.push_back(&*it);
-  return ok([&](JsonOut& j) {
+  return ok_reply([&](JsonOut& j) {
     j.key("runs").begin_array();
-    for (auto it = rows.rbegin(); it != rows.rend(); ++it) JobRunner::attempt_json(j, **it);
+    for (auto it = rows.rbegin(); it != rows.rend(); ++it) attempt_json(j, **it);
     j.end_array();
   });
 }

@@ -144,6 +144,14 @@ std::map<std::string, double> History::last_scheduled() const {
   return out;
 }
 
+std::map<std::string, double> History::last_ok_end() const {
+  std::map<std::string, double> out;
+  if (!db_) return out;
+  Stmt s(db_, "SELECT job, MAX(ended) FROM runs WHERE result IN ('success', 'skipped') GROUP BY job");
+  while (sqlite3_step(s.s) == SQLITE_ROW) out[text(s.s, 0)] = sqlite3_column_double(s.s, 1);
+  return out;
+}
+
 void History::attempt_started(const AttemptRecord& r) {
   post([this, r](sqlite3* db) { write(db, r, true); });
 }

@@ -18,16 +18,6 @@ namespace {
 constexpr auto kGroupPoll = std::chrono::milliseconds(20);
 }  // namespace
 
-std::string_view to_string(Trigger t) {
-  switch (t) {
-    case Trigger::Schedule: return "schedule";
-    case Trigger::Manual: return "manual";
-    case Trigger::After: return "after";
-    case Trigger::CatchUp: return "catch-up";
-  }
-  return "?";
-}
-
 Job::Job(asio::io_context& io, JobSpec spec, const VigilSpec& vigil, LogWriter& writer, JobHost& host)
     : io_(io), spec_(std::move(spec)), writer_(writer), host_(host), run_timer_(io), state_timer_(io), output_timer_(io) {
   JobHost* h = &host_;
@@ -200,6 +190,8 @@ void Job::perform(const RunStep& step) {
     if (last_run_ && last_run_->run_id == run_id_) {
       last_run_->result = result;  // a run that timed out between attempts ends as timed out
       last_run_->final = true;
+      last_finished_ = last_run_;
+      if (run_ok(result)) last_success_at_ = last_run_->ended;
     }
     oplog::info(spec_.name + ": run " + std::to_string(run_id_) + " " + std::string(to_string(result)) +
                 (attempt_ > 1 ? " after " + std::to_string(attempt_) + " attempts" : ""));

@@ -31,6 +31,7 @@ JobRunner::JobRunner(asio::io_context& io, const Config& config, LogWriter& writ
       next_id_ = history_.max_run_id();
       for (AttemptRecord& r : history_.newest(static_cast<int>(kRecent))) recent_.push_back(std::move(r));
       last_scheduled_ = history_.last_scheduled();
+      last_ok_end_ = history_.last_ok_end();
     }
   }
   for (const JobSpec& spec : config.jobs) {
@@ -40,7 +41,11 @@ JobRunner::JobRunner(asio::io_context& io, const Config& config, LogWriter& writ
     e.timer = std::make_unique<asio::steady_timer>(io);
     // What the job's latest run was, across vigil's restarts (status, `after`).
     for (const AttemptRecord& r : recent_)
-      if (r.job == spec.name) e.job->set_last_run(r);
+      if (r.job == spec.name) {
+        e.job->set_last_run(r);
+        if (r.final) e.job->set_last_finished(r);
+      }
+    if (auto ok = last_ok_end_.find(spec.name); ok != last_ok_end_.end()) e.job->set_last_success_at(ok->second);
     jobs_.push_back(std::move(e));
   }
 }
@@ -299,66 +304,29 @@ void JobRunner::close_output() {
 
 void JobRunner::own_pid(pid_t pid, bool owned) { own_pid_(pid, owned); }
 
-void JobRunner::attempt_json(JsonOut& j, const AttemptRecord& r) {
-  j.begin_object();
-  j.key("run_id").value(r.run_id);
-  j.key("job").value(r.job);
-  j.key("trigger").value(to_string(r.trigger));
-  j.key("attempt").value(r.attempt);
-  j.key("started").value(r.started);
-  j.key("ended").value(r.ended);
-  j.key("duration").value(r.ended - r.started);
-  j.key("result").value(to_string(r.result));
-  j.key("exit_code");
-  if (r.exit_code >= 0) j.value(r.exit_code);
-  else j.null();
-  j.key("signal");
-  if (r.signal > 0) j.value(r.signal);
-  else j.null();
-  j.key("cpu_seconds").value(r.cpu_seconds);
-  j.key("max_rss").value(r.max_rss);
-  j.key("log_file").value(r.log_file);
-  j.key("error").string_or_null(r.error);
-  j.key("final").value(r.final);
-  j.end_object();
-}
 
-std::string JobRunner::to_json() const {
-  std::string out;
-  JsonOut j(out);
-  j.begin_array();
+std::vector<JobSnapshot> JobRunner::snapshot(double now) const {
+  std::vector<JobSnapshot> out;
+  out.reserve(jobs_.size());
   for (const Entry& e : jobs_) {
     if (e.removed) continue;
     const Job& job = *e.job;
-    j.begin_object();
-    j.key("name").value(job.name());
-    j.key("state").value(job.active() ? to_string(job.state()) : std::string_view("idle"));
-    j.key("schedule").string_or_null(job.spec().has_cron ? job.spec().schedule
-                                     : job.spec().every.count() > 0 ? "every " + format_duration(job.spec().every)
-                                                                   : "");
-    j.key("next_run");
-    if (e.next_due > 0) j.value(e.next_due);
-    else j.null();
-    j.key("run");
-    if (job.active()) {
-      j.begin_object();
-      j.key("run_id").value(job.run_id());
-      j.key("trigger").value(to_string(job.run_trigger()));
-      j.key("attempt").value(job.attempt());
-      j.key("started").value(job.run_started());
-      j.key("pid").value(static_cast<std::int64_t>(job.pid()));
-      j.end_object();
-    } else {
-      j.null();
-    }
-    j.key("queued").value(job.queued());
-    j.key("log_file").value(job.log_file());
-    j.key("last");
-    if (job.last_run()) attempt_json(j, *job.last_run());
-    else j.null();
-    j.end_object();
+    JobSnapshot v;
+    v.name = job.name();
+    v.state = job.active() ? std::string(to_string(job.state())) : "idle";
+    v.schedule = job.spec().has_cron            ? job.spec().schedule
+                 : job.spec().every.count() > 0 ? "every " + format_duration(job.spec().every)
+                                                : "";
+    v.next_run = e.next_due;
+    if (job.active()) v.run = ActiveRun{job.run_id(), job.run_trigger(), job.attempt(), job.run_started(), job.pid()};
+    v.queued = job.queued();
+    v.log_file = job.log_file();
+    v.last = job.last_run();
+    v.last_finished = job.last_finished();
+    v.last_success_at = job.last_success_at();
+    v.taken_at = now;
+    out.push_back(std::move(v));
   }
-  j.end_array();
   return out;
 }
 

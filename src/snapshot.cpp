@@ -156,7 +156,54 @@ void alert_list(JsonOut& j, const Snapshot& snap, const std::vector<std::string>
   j.end_array();
 }
 
+void job_json(JsonOut& j, const JobSnapshot& job) {
+  j.begin_object();
+  j.key("name").value(job.name);
+  j.key("state").value(job.state);
+  j.key("schedule").string_or_null(job.schedule);
+  j.key("next_run");
+  job.next_run > 0 ? j.value(job.next_run) : j.null();
+  j.key("run");
+  if (job.run) {
+    j.begin_object();
+    j.key("run_id").value(job.run->run_id);
+    j.key("trigger").value(to_string(job.run->trigger));
+    j.key("attempt").value(job.run->attempt);
+    j.key("started").value(job.run->started);
+    j.key("pid").value(static_cast<std::int64_t>(job.run->pid));
+    j.end_object();
+  } else {
+    j.null();
+  }
+  j.key("queued").value(job.queued);
+  j.key("log_file").value(job.log_file);
+  j.key("last");
+  if (job.last) attempt_json(j, *job.last);
+  else j.null();
+  j.key("last_success");
+  job.last_success_at > 0 ? j.value(job.last_success_at) : j.null();
+  j.key("metrics").begin_object();
+  for (const JobMetricDef& m : job_metric_table()) {
+    MetricReading v = m.read(job);
+    j.key(m.name);
+    if (!v.present) j.null();
+    else if (m.type == MetricType::Bool) j.value(v.boolean);
+    else j.value(v.number);
+  }
+  j.end_object();
+  j.end_object();
+}
+
 }  // namespace
+
+std::string jobs_json(const std::vector<JobSnapshot>& jobs) {
+  std::string out;
+  JsonOut j(out);
+  j.begin_array();
+  for (const JobSnapshot& job : jobs) job_json(j, job);
+  j.end_array();
+  return out;
+}
 
 std::string alerts_json(const Snapshot& snap) {
   std::string out;
@@ -189,6 +236,11 @@ std::string to_json(const Snapshot& snap, const std::vector<std::string>& only) 
   for (const auto& s : snap.services)
     if (wanted(only, s.name)) service_json(j, s);
   j.end_array();
+  if (only.empty()) {
+    j.key("jobs").begin_array();
+    for (const JobSnapshot& job : snap.jobs) job_json(j, job);
+    j.end_array();
+  }
   j.key("alerts");
   alert_list(j, snap, only);
   const RulesView& r = snap.rules;

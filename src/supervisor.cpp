@@ -273,6 +273,7 @@ Snapshot Supervisor::snapshot() const {
   snap.config_loaded_at = config_loaded_at_;
   if (store_) snap.store = store_->state();
   double wall = unix_now();
+  snap.jobs = jobs_->snapshot(wall);
   snap.services.reserve(services_.size());
   for (const auto& s : services_) {
     snap.services.push_back(s->snapshot(now));

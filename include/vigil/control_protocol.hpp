@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "vigil/json_out.hpp"
 #include "vigil/quantity.hpp"
 
 namespace vigil {
@@ -60,5 +61,21 @@ std::string check_arguments(Request& r, Takes takes);
 
 /// {"ok":false,"error":"..."} as one line (with '\n').
 std::string error_reply(const std::string& message);
+
+/// {"ok":true, ...} as one line (with '\n'): `fill` writes the members after "ok".
+template <class Fill>
+std::string ok_reply(Fill fill) {
+  std::string out;
+  JsonOut j(out);
+  j.begin_object();
+  j.key("ok").value(true);
+  fill(j);
+  j.end_object();
+  out += '\n';
+  return out;
+}
+inline std::string ok_reply() {
+  return ok_reply([](JsonOut&) {});
+}
 
 }  // namespace vigil

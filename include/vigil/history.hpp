@@ -42,6 +42,8 @@ class History {
   std::vector<AttemptRecord> newest(int limit) const;
   std::int64_t max_run_id() const;
   std::map<std::string, double> last_scheduled() const;
+  /// When each job's last run that ended ok (success, or skipped: nothing to do) ended.
+  std::map<std::string, double> last_ok_end() const;
 
   /// Queued to the history thread.
   void attempt_started(const AttemptRecord& r);

@@ -15,6 +15,7 @@
 #include "vigil/clock.hpp"
 #include "vigil/config.hpp"
 #include "vigil/exit_status.hpp"
+#include "vigil/job_record.hpp"
 #include "vigil/job_run_state.hpp"
 #include "vigil/log_writer.hpp"
 #include "vigil/periodic.hpp"
@@ -26,27 +27,6 @@ class HookRunner;
 class HookQueue;
 struct HookOutcome;
 class Job;
-
-/// Why a run was started (the history's `trigger` column).
-enum class Trigger { Schedule, Manual, After, CatchUp };
-std::string_view to_string(Trigger t);
-
-/// One attempt of a run: one row of the run history.
-struct AttemptRecord {
-  std::int64_t run_id = 0;
-  std::string job;
-  Trigger trigger = Trigger::Manual;
-  int attempt = 1;             // 1 for the first, 2 for the first retry...
-  double started = 0, ended = 0;  // unix seconds
-  RunResult result = RunResult::None;
-  int exit_code = -1;          // -1 when it did not exit normally (or never started)
-  int signal = 0;              // the signal that ended it, 0 if none
-  double cpu_seconds = 0;
-  std::uint64_t max_rss = 0;
-  std::string log_file;        // where its output is: this file, between `started` and `ended`
-  std::string error;           // why it could not start, if it could not
-  bool final = false;          // the run's last attempt
-};
 
 /// What a Job needs from its owner (the JobRunner).
 class JobHost {
@@ -102,6 +82,12 @@ class Job {
   /// The last finished run: its result and last attempt (nullopt before the first).
   const std::optional<AttemptRecord>& last_run() const { return last_run_; }
   void set_last_run(AttemptRecord r) { last_run_ = std::move(r); }
+  /// The final attempt of the last run that is over, and when a run last ended ok (rules:
+  /// last_run_ok, last_duration, last_success_age). Kept across vigil's restarts by the history.
+  const std::optional<AttemptRecord>& last_finished() const { return last_finished_; }
+  void set_last_finished(AttemptRecord r) { last_finished_ = std::move(r); }
+  double last_success_at() const { return last_success_at_; }
+  void set_last_success_at(double at) { last_success_at_ = at; }
   bool queued() const { return queued_.has_value(); }
   /// Run ids come from the owner (the history's next id).
   void set_next_run_id(std::int64_t* counter) { next_id_ = counter; }
@@ -160,6 +146,8 @@ class Job {
   std::uint64_t run_gen_ = 0, state_gen_ = 0, output_gen_ = 0;
 
   std::optional<AttemptRecord> last_run_;
+  std::optional<AttemptRecord> last_finished_;
+  double last_success_at_ = 0;
 
   std::shared_ptr<HookRunner> pre_start_;   // gating the current attempt
   std::unique_ptr<HookQueue> side_hooks_;   // post_start, post_stop, on_success, on_failure: one at a time

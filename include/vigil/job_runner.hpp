@@ -14,7 +14,6 @@
 #include "vigil/config.hpp"
 #include "vigil/history.hpp"
 #include "vigil/job.hpp"
-#include "vigil/json_out.hpp"
 #include "vigil/log_writer.hpp"
 
 namespace vigil {
@@ -49,15 +48,13 @@ class JobRunner : public JobHost {
   std::string name_for_stream(LogWriter::StreamId stream) const;
   void close_output();
 
-  /// {"name","state","run_id","trigger","attempt","pid","queued","next_run","last":{...}} per job.
-  std::string to_json() const;
+  /// Every job as status, rules and /metrics see it (snapshot.hpp writes it as JSON).
+  std::vector<JobSnapshot> snapshot(double now) const;
   /// When the job runs next on its own (unix seconds), or 0.
   double next_run(const Job& job) const;
   /// The attempts recorded since vigil started (newest last), for `vigil history` until the
   /// history database has them; at most 1,000.
   const std::deque<AttemptRecord>& recent() const { return recent_; }
-  /// One attempt as JSON.
-  static void attempt_json(JsonOut& j, const AttemptRecord& r);
 
   // JobHost
   void own_pid(pid_t pid, bool owned) override;
@@ -94,6 +91,7 @@ class JobRunner : public JobHost {
   std::deque<AttemptRecord> recent_;
   History history_;
   std::map<std::string, double> last_scheduled_;  // from the history: for catch_up
+  std::map<std::string, double> last_ok_end_;     // from the history: each job's last run that ended ok
   bool admitting_ = false;
   std::function<void(const Job&, RunResult)> on_finished_;
 };

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "vigil/exit_status.hpp"
+#include "vigil/job_record.hpp"
 #include "vigil/line_matcher.hpp"
 #include "vigil/probe_state.hpp"
 #include "vigil/service_state.hpp"
@@ -136,6 +137,7 @@ struct Snapshot {
   double config_loaded_at = 0;  // unix seconds: when the config in force was read
   StoreState store;
   std::vector<ServiceSnapshot> services;
+  std::vector<JobSnapshot> jobs;
   std::vector<AlertView> alerts;  // pending and firing, most severe first
   RulesView rules;
   std::vector<NotifierView> notifiers;
@@ -145,6 +147,8 @@ struct Snapshot {
 /// The documented status object (docs/status.md), on one line: status.json and the control
 /// protocol's reply. `only` keeps just those services (and their alerts); empty = all.
 std::string to_json(const Snapshot& snapshot, const std::vector<std::string>& only = {});
+/// The jobs array alone (the control socket's `jobs` reply), one line.
+std::string jobs_json(const std::vector<JobSnapshot>& jobs);
 /// The alerts array alone, one line.
 std::string alerts_json(const Snapshot& snapshot);
 
