@@ -87,7 +87,9 @@ std::string Alerting::reload() {
   missing_reported_ = false;
   std::vector<std::string> names;
   for (const auto& s : config_.services) names.push_back(s.name);
-  RulesResult r = load_rules(path_, names, config_.declared_metrics());
+  std::vector<std::string> jobs;
+  for (const auto& j : config_.jobs) jobs.push_back(j.name);
+  RulesResult r = load_rules(path_, names, config_.declared_metrics(), jobs);
   if (!r.rules) {
     std::string all;
     for (const auto& d : r.errors) all += (all.empty() ? "" : "\n") + d.str();
@@ -133,7 +135,7 @@ void Alerting::set_vigil_error(const std::string& alert, const std::string& erro
 }
 
 void Alerting::set_vigil_alert(const std::string& alert, const std::string& subject, std::optional<std::string> summary) {
-  handle(engine_.set_vigil_alert(alert, std::move(summary), Clock::now(), unix_now(), subject));
+  handle(engine_.set_vigil_alert(alert, std::move(summary), Clock::now(), unix_now(), subject, &silences_));
 }
 
 void Alerting::handle(EngineOutput&& out) {

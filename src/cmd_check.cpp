@@ -46,7 +46,9 @@ int cmd_check(const Args& args) {
   }
   std::string rules_note = "no rules file";
   if (!c.vigil.rules.empty()) {
-    RulesResult rr = load_rules(c.vigil.rules, service_names, c.declared_metrics());
+    std::vector<std::string> job_names;
+    for (const auto& j : c.jobs) job_names.push_back(j.name);
+    RulesResult rr = load_rules(c.vigil.rules, service_names, c.declared_metrics(), job_names);
     if (!rr.rules) {
       for (const Diagnostic& d : rr.errors) std::cerr << d.str() << "\n";
       std::cerr << c.vigil.rules << ": " << rr.errors.size() << (rr.errors.size() == 1 ? " error" : " errors") << "\n";

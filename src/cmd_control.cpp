@@ -130,7 +130,7 @@ int cmd_reload(const Args& args) {
 
 int cmd_silence(const Args& args) {
   ClientArgs a;
-  std::string usage = "vigil silence SERVICE[/RULE] --for DUR [--reason TEXT] | --list | --remove ID";
+  std::string usage = "vigil silence SERVICE|JOB[/RULE] --for DUR [--reason TEXT] | --list | --remove ID";
   if (!parse_client_args(args, "silence", usage, {"--list"}, {"--for", "--reason", "--remove"}, &a)) return 2;
   auto when = [](double t) {
     std::time_t s = static_cast<std::time_t>(t);

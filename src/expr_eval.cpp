@@ -35,6 +35,7 @@ Value eval(const Node& n, const Context& ctx, bool kleene) {
       return v;
     case Node::Kind::Metric:
       // Resolved to its row when parsed: no name lookup per evaluation.
+      if (n.job_metric) return ctx.job ? value_of(n.job_metric->read(*ctx.job)) : v;
       return value_of(n.metric ? n.metric->read(*ctx.service, ctx.store_up)
                                : read_metric(n.text, *ctx.service, ctx.store_up));
     case Node::Kind::Restarts:
@@ -191,6 +192,10 @@ std::vector<std::pair<std::string, std::string>> window_values(const Node& n, co
 }
 
 std::string metric_value(const std::string& name, const Context& ctx, const std::map<std::string, Type>& custom) {
+  if (ctx.job) {
+    const JobMetricDef* m = find_job_metric(name);
+    return m ? format_metric(m->type, m->read(*ctx.job)) : "n/a";
+  }
   Type t = Type::Plain;
   if (const MetricDef* m = find_metric(name)) t = m->type;
   else if (auto c = custom.find(name); c != custom.end()) t = c->second;

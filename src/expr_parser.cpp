@@ -26,8 +26,8 @@ bool compatible(Type a, Type b) { return a == b || (numeric(a) && numeric(b) && 
 
 class Parser {
  public:
-  Parser(std::vector<Token> tokens, const std::map<std::string, Type>& custom)
-      : t_(std::move(tokens)), custom_(custom) {}
+  Parser(std::vector<Token> tokens, const std::map<std::string, Type>& custom, Subject subject)
+      : t_(std::move(tokens)), custom_(custom), subject_(subject) {}
 
   Parsed run() {
     Parsed p;
@@ -243,7 +243,7 @@ class Parser {
       if (!error_ && !accept(Token::Kind::RParen)) fail(peek(), "expected ')'");
       return inner;
     }
-    if (tok.kind == Token::Kind::Ident) return metric(tok);
+    if (tok.kind == Token::Kind::Ident) return subject_ == Subject::Job ? job_metric(tok) : metric(tok);
     fail(tok, tok.kind == Token::Kind::End ? "the expression ends too early" : "unexpected '" + tok.text + "'");
     return dummy(tok.column, Type::Bool);
   }
@@ -305,6 +305,28 @@ class Parser {
     need_window(inner->text, *w);
     return n;
   }
+  // A job rule names the job metrics only: a job has no process tree to sample, no store keys and
+  // no history of samples for windows.
+  NodePtr job_metric(const Token& tok) {
+    auto n = std::make_shared<Node>();
+    n->column = tok.column;
+    n->job_metric = find_job_metric(tok.text);
+    if (!n->job_metric) {
+      std::vector<std::string> names;
+      for (const JobMetricDef& m : job_metric_table()) names.emplace_back(m.name);
+      std::string known;
+      for (const auto& name : names) known += (known.empty() ? "" : ", ") + name;
+      fail(tok, "a job rule (jobs = [...]) knows the job metrics only (" + known + "), not '" + tok.text + "'" +
+                    did_you_mean(tok.text, names));
+      return dummy(tok.column, Type::Plain);
+    }
+    n->kind = Node::Kind::Metric;
+    n->text = tok.text;
+    n->type = n->job_metric->type;
+    used_.insert(tok.text);
+    return n;
+  }
+
   NodePtr metric(const Token& tok) {
     auto n = std::make_shared<Node>();
     n->column = tok.column;
@@ -365,6 +387,7 @@ class Parser {
   std::size_t pos_ = 0;
   int depth_ = 0;
   const std::map<std::string, Type>& custom_;  // family members the services declare
+  Subject subject_;
   std::optional<Error> error_;
   std::set<std::string> used_;
   WindowNeeds windows_;
@@ -372,7 +395,7 @@ class Parser {
 
 }  // namespace
 
-Parsed parse(std::string_view text, const std::map<std::string, Type>& custom_metrics) {
+Parsed parse(std::string_view text, const std::map<std::string, Type>& custom_metrics, Subject subject) {
   if (text.size() > kMaxLength) {
     Parsed p;
     p.error = Error{static_cast<std::uint32_t>(kMaxLength + 1),
@@ -393,7 +416,7 @@ Parsed parse(std::string_view text, const std::map<std::string, Type>& custom_me
                         " words, numbers and operators (split it into several rules)"};
     return p;
   }
-  return Parser(std::move(tokens), custom_metrics).run();
+  return Parser(std::move(tokens), custom_metrics, subject).run();
 }
 
 }  // namespace vigil::expr

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "vigil/job_record.hpp"
 #include "vigil/quantity.hpp"
 #include "vigil/snapshot.hpp"
 
@@ -99,7 +100,46 @@ const MetricFamily kFamilies[] = {
      "output lines that matched `log_match` pattern NAME since vigil started (a counter: use increase/rate)", true},
 };
 
+using J = const JobSnapshot&;
+
+const JobMetricDef kJobMetrics[] = {
+    {"running", T::Bool, "bool", "a run is going on (its condition, command, or a wait between retries)",
+     [](J j) { return boolean(j.run.has_value()); }},
+    {"last_run_ok", T::Bool, "bool",
+     "the last run that is over succeeded, or its condition said there was nothing to do (no value before the first run)",
+     [](J j) { return j.last_finished ? boolean(run_ok(j.last_finished->result)) : MetricReading{}; }},
+    {"last_success_age", T::Duration, "s",
+     "since the last run that ended ok ended (no value when none has); `last_success_age > 26h` pages for a nightly job "
+     "that stopped running",
+     [](J j) {
+       return j.last_success_at > 0 ? number(std::max(0.0, j.taken_at - j.last_success_at)) : MetricReading{};
+     }},
+    {"last_duration", T::Duration, "s", "how long the final attempt of the last run that is over took",
+     [](J j) {
+       return j.last_finished ? number(std::max(0.0, j.last_finished->ended - j.last_finished->started)) : MetricReading{};
+     }},
+    {"last_exit_code", T::Plain, "number", "the exit code of that attempt (no value when a signal ended it)",
+     [](J j) {
+       return j.last_finished && j.last_finished->exit_code >= 0 ? number(j.last_finished->exit_code) : MetricReading{};
+     }},
+};
+
 }  // namespace
+
+std::span<const JobMetricDef> job_metric_table() { return kJobMetrics; }
+
+const JobMetricDef* find_job_metric(std::string_view name) {
+  for (const JobMetricDef& m : kJobMetrics)
+    if (m.name == name) return &m;
+  return nullptr;
+}
+
+std::string job_metric_table_markdown() {
+  std::string out = "| metric | unit | meaning |\n|---|---|---|\n";
+  for (const JobMetricDef& m : kJobMetrics)
+    out.append("| `").append(m.name).append("` | ").append(m.unit).append(" | ").append(m.doc).append(" |\n");
+  return out;
+}
 
 std::span<const MetricDef> metric_table() { return kMetrics; }
 std::span<const MetricFamily> metric_families() { return kFamilies; }

@@ -48,6 +48,14 @@ void describe(Alert& a, const Rule& r, const expr::Context& ctx, const std::map<
                                              {"severity", std::string(to_string(r.severity))}};
   a.values.clear();
   for (const auto& m : r.metrics) a.values[m] = expr::metric_value(m, ctx, custom);
+  if (ctx.job) {  // a job rule: the job metrics are all there is to show
+    fill["job"] = a.service;
+    for (const JobMetricDef& m : job_metric_table()) fill[std::string(m.name)] = format_metric(m.type, m.read(*ctx.job));
+    a.summary = bounded_summary(render_summary(r.summary, fill));
+    std::string pm = primary_metric(r);
+    a.value = pm.empty() ? "" : expr::metric_value(pm, ctx, custom);
+    return;
+  }
   for (const MetricDef& m : metric_table()) {
     std::string n(m.name);
     if (!fill.count(n)) fill[n] = expr::metric_value(n, ctx, custom);
@@ -86,6 +94,11 @@ void describe(Alert& a, const Rule& r, const expr::Context& ctx, const std::map<
   a.summary = bounded_summary(std::move(summary));
   std::string pm = primary_metric(r);
   a.value = pm.empty() ? "" : expr::metric_value(pm, ctx, custom);
+}
+
+std::string silenced_by(const Silences* silences, const std::string& subject, const std::string& rule, double unix_now) {
+  const Silence* s = silences ? silences->match(subject, rule, unix_now) : nullptr;
+  return s ? "silenced by " + s->id + (s->reason.empty() ? "" : " (" + s->reason + ")") : "";
 }
 
 // "(7 times in 2m, last: exited with status 1)": how a folded crash storm reads.
@@ -229,7 +242,7 @@ EngineOutput RuleEngine::set_rules(std::shared_ptr<const RuleSet> rules, TimePoi
 }
 
 EngineOutput RuleEngine::set_vigil_alert(const std::string& name, std::optional<std::string> summary, TimePoint now,
-                                         double unix_now, const std::string& subject) {
+                                         double unix_now, const std::string& subject, const Silences* silences) {
   EngineOutput out;
   const BuiltinAlert* def = find_builtin(name);
   BuiltinSettings bs = def ? builtin_settings(rules_.get(), *def) : BuiltinSettings{};
@@ -245,9 +258,23 @@ EngineOutput RuleEngine::set_vigil_alert(const std::string& name, std::optional<
   feed(key, AlertSource::VigilBuiltin, AlertInput::Holds, t, [&](Alert& a) { a.summary = *summary; }, now, unix_now, out);
   if (alerts_.count(key) && alerts_[key].phase == AlertPhase::Pending)
     feed(key, AlertSource::VigilBuiltin, AlertInput::ForElapsed, t, nullptr, now, unix_now, out);
-  // vigil's own alerts are never silenced or inhibited: their firing is always sent.
-  for (auto& n : out.notifications) n.alert.firing_sent = true;
-  if (alerts_.count(key)) alerts_[key].firing_sent = true;
+  // vigil's own alerts are never silenced or inhibited: their firing is always sent. One about a job
+  // is the job's alert: a silence on the job mutes it.
+  std::string muted_by = silenced_by(silences, subject, name, unix_now);
+  for (auto& n : out.notifications) {
+    if (n.kind == Notification::Kind::Resolved) continue;
+    n.alert.muted_by = muted_by;
+    n.muted = !muted_by.empty();
+    n.alert.firing_sent = !n.muted;
+    n.alert.firing_muted_by = muted_by;
+  }
+  if (alerts_.count(key)) {
+    alerts_[key].muted_by = muted_by;
+    if (alerts_[key].firing() && !out.notifications.empty()) {
+      alerts_[key].firing_sent = muted_by.empty();
+      alerts_[key].firing_muted_by = muted_by;
+    }
+  }
   return out;
 }
 
@@ -255,9 +282,9 @@ void RuleEngine::note_action(const std::string& rule, const std::string& service
   if (auto it = alerts_.find({rule, service}); it != alerts_.end()) it->second.action = outcome;
 }
 
-void RuleEngine::evaluate_rule(const Rule& r, const ServiceSnapshot& s, const expr::Context& ctx, int new_exits,
+void RuleEngine::evaluate_rule(const Rule& r, const std::string& subject, const expr::Context& ctx, int new_exits,
                                TimePoint now, double unix_now, EngineOutput& out) {
-  Key key{r.name, s.name};
+  Key key{r.name, subject};
   Timing t = timing(r);
   auto it = alerts_.find(key);
   bool firing = it != alerts_.end() && it->second.firing();
@@ -265,6 +292,7 @@ void RuleEngine::evaluate_rule(const Rule& r, const ServiceSnapshot& s, const ex
   Refresh refresh = [&](Alert& a) { describe(a, r, ctx, rules_->custom_metrics); };
   if (r.event) {
     // Only exits nobody asked for: a stop or restart by vigil or an operator is not a crash.
+    const ServiceSnapshot& s = *ctx.service;  // event rules name exit_code / exit_signal: service rules
     bool new_exit = new_exits > 0 && s.last_exit && !s.last_exit->requested;
     in = new_exit && expr::holds(*r.when, ctx) ? AlertInput::Exit : AlertInput::Clear;
     if (in == AlertInput::Exit)
@@ -292,7 +320,8 @@ void RuleEngine::evaluate_rule(const Rule& r, const ServiceSnapshot& s, const ex
         if (in != AlertInput::NoData) refresh = nullptr;  // there are no values to show
         break;
     }
-    if (in == AlertInput::Holds && r.uses_health && s.in_health_grace) in = AlertInput::HoldsInGrace;
+    if (in == AlertInput::Holds && r.uses_health && ctx.service && ctx.service->in_health_grace)
+      in = AlertInput::HoldsInGrace;
     feed(key, AlertSource::Rule, in, t, refresh, now, unix_now, out);
     it = alerts_.find(key);
     if (in == AlertInput::Holds && it != alerts_.end() && it->second.phase == AlertPhase::Pending &&
@@ -357,6 +386,8 @@ EngineOutput RuleEngine::evaluate(const Snapshot& snap, TimePoint now, double un
 
   std::map<std::string, const ServiceSnapshot*> services;
   for (const auto& s : snap.services) services[s.name] = &s;
+  std::set<std::string> jobs;
+  for (const auto& j : snap.jobs) jobs.insert(j.name);
 
   // Each sample goes into the histories the rules' windows need (nothing is kept without one).
   if (!windows_.needs().empty()) {
@@ -380,30 +411,35 @@ EngineOutput RuleEngine::evaluate(const Snapshot& snap, TimePoint now, double un
   }
 
   if (rules_)
-    for (const Rule& r : rules_->rules)
+    for (const Rule& r : rules_->rules) {
       for (const auto& s : snap.services)
         if (r.applies_to(s.name))
-          evaluate_rule(r, s, expr::Context{&s, store_up, &windows_, unix_now}, new_exits[s.name], now, unix_now, out);
+          evaluate_rule(r, s.name, expr::Context{&s, store_up, &windows_, unix_now}, new_exits[s.name], now,
+                        unix_now, out);
+      for (const auto& j : snap.jobs)
+        if (r.applies_to_job(j.name))
+          evaluate_rule(r, j.name, expr::Context{nullptr, store_up, nullptr, unix_now, &j}, 0, now, unix_now, out);
+    }
   for (const auto& s : snap.services) evaluate_builtins(s, now, unix_now, out);
 
-  // Alerts of services that no longer exist resolve.
+  // Alerts of services and jobs that no longer exist resolve.
   std::vector<Key> gone;
   for (const auto& [key, a] : alerts_)
-    if (a.source != AlertSource::VigilBuiltin && !services.count(key.second)) gone.push_back(key);
+    if (a.source != AlertSource::VigilBuiltin && !services.count(key.second) && !jobs.count(key.second))
+      gone.push_back(key);
   for (const auto& key : gone) feed(key, alerts_[key].source, AlertInput::Gone, {}, nullptr, now, unix_now, out);
 
   // Muting, decided on the final picture: inhibition by a firing source, then silences.
   auto mute_reason = [&](const Alert& a) -> std::string {
-    if (a.source == AlertSource::VigilBuiltin) return "";
+    if (a.source == AlertSource::VigilBuiltin)
+      return jobs.count(a.service) ? silenced_by(&silences, a.service, a.rule, unix_now) : "";
     if (rules_)
       for (const auto& in : rules_->inhibits) {
         if (std::find(in.targets.begin(), in.targets.end(), a.rule) == in.targets.end()) continue;
         auto src = alerts_.find({in.source, a.service});
         if (src != alerts_.end() && src->second.firing()) return "inhibited by " + in.source;
       }
-    if (const Silence* s = silences.match(a.service, a.rule, unix_now))
-      return "silenced by " + s->id + (s->reason.empty() ? "" : " (" + s->reason + ")");
-    return "";
+    return silenced_by(&silences, a.service, a.rule, unix_now);
   };
   for (auto& [key, a] : alerts_) a.muted_by = mute_reason(a);
   for (auto& n : out.notifications) {

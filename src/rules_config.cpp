@@ -75,14 +75,21 @@ std::string render_summary(const std::string& tmpl, const std::map<std::string, 
 }
 
 bool Rule::applies_to(const std::string& service) const {
+  if (job_rule()) return false;
   if (services.empty()) return true;
   for (const auto& g : services)
     if (glob_match(g, service)) return true;
   return false;
 }
 
+bool Rule::applies_to_job(const std::string& job) const {
+  for (const auto& g : jobs)
+    if (glob_match(g, job)) return true;
+  return false;
+}
+
 bool Rule::same_definition(const Rule& o) const {
-  return name == o.name && services == o.services && when_text == o.when_text && for_ == o.for_ &&
+  return name == o.name && services == o.services && jobs == o.jobs && when_text == o.when_text && for_ == o.for_ &&
          severity == o.severity && action == o.action && notify == o.notify && summary == o.summary &&
          repeat == o.repeat && clear_when_text == o.clear_when_text && clear_for == o.clear_for &&
          no_data == o.no_data;
@@ -97,7 +104,7 @@ const Rule* RuleSet::find(const std::string& name) const {
 namespace {
 
 const std::vector<std::string> kTopKeys = {"rule", "inhibit", "notify", "builtin"};
-const std::vector<std::string> kRuleKeys = {"name",   "services", "when",       "for",       "severity", "action",
+const std::vector<std::string> kRuleKeys = {"name",   "services", "jobs", "when",       "for",       "severity", "action",
                                             "notify", "summary",  "repeat",     "clear_when", "clear_for", "no_data"};
 
 bool valid_name(const std::string& n) {
@@ -111,8 +118,9 @@ bool valid_name(const std::string& n) {
 class RulesReader {
  public:
   RulesReader(const std::string& path, const std::vector<std::string>& services,
-              const std::map<std::string, expr::Type>& custom, Diagnostics& diags)
-      : path_(path), services_(services), custom_(custom), diags_(diags) {}
+              const std::map<std::string, expr::Type>& custom, const std::vector<std::string>& jobs,
+              Diagnostics& diags)
+      : path_(path), services_(services), jobs_(jobs), custom_(custom), diags_(diags) {}
 
   RuleSet read(const Value& root) {
     RuleSet set;
@@ -140,11 +148,12 @@ class RulesReader {
   }
 
   expr::NodePtr expression(Fields& f, const std::string& key, const std::string& ctx, std::string* text,
-                           std::set<std::string>& metrics, WindowNeeds& windows) {
+                           std::set<std::string>& metrics, WindowNeeds& windows,
+                           expr::Subject subject = expr::Subject::Service) {
     auto s = f.str(key);
     if (!s) return nullptr;
     *text = *s;
-    expr::Parsed p = expr::parse(*s, custom_);
+    expr::Parsed p = expr::parse(*s, custom_, subject);
     if (p.error) {
       // The value's location is its opening quote: the expression's column 1 is one further.
       error(*f.get(key), p.error->column, ctx + " " + key + ": " + p.error->message);
@@ -177,7 +186,19 @@ class RulesReader {
           f.error_at(*f.get("services"), "services", "unknown service '" + g + "'" + did_you_mean(g, services_));
       }
     }
-    r.when = expression(f, "when", ctx, &r.when_text, r.metrics, r.windows);
+    if (auto j = f.strings("jobs")) {
+      r.jobs = *j;
+      if (j->empty()) f.error_at(*f.get("jobs"), "jobs", "name at least one job (or a glob: jobs = [\"*\"])");
+      if (f.get("services"))
+        f.error_at(*f.get("jobs"), "jobs", "a rule looks at services or at jobs, not both: split it in two");
+      for (const auto& g : *j) {
+        bool is_glob = g.find_first_of("*?") != std::string::npos;
+        if (!is_glob && std::find(jobs_.begin(), jobs_.end(), g) == jobs_.end())
+          f.error_at(*f.get("jobs"), "jobs", "unknown job '" + g + "'" + did_you_mean(g, jobs_));
+      }
+    }
+    expr::Subject subject = r.job_rule() ? expr::Subject::Job : expr::Subject::Service;
+    r.when = expression(f, "when", ctx, &r.when_text, r.metrics, r.windows, subject);
     if (!f.get("when")) f.error_here("when is required, e.g. when = \"data_age > 60s\"");
     r.event = r.metrics.count("exit_code") || r.metrics.count("exit_signal");
     if (auto d = f.duration("for")) {
@@ -192,19 +213,22 @@ class RulesReader {
     if (auto a = f.choice<RuleAction>("action", {{"none", RuleAction::None}, {"restart", RuleAction::Restart},
                                                   {"stop", RuleAction::Stop}}))
       r.action = *a;
+    if (r.job_rule() && r.action != RuleAction::None)
+      f.error_at(*f.get("action"), "action", "a job rule cannot restart or stop: jobs run when they are due; "
+                                             "`vigil cancel` stops a run");
     if (auto n = f.strings("notify")) {
       check_notify_targets(f, *n, set);
       r.notify = *n;
     }
     if (auto s = f.str("summary")) {
       r.summary = *s;
-      check_placeholders(f, *s, ctx);
+      check_placeholders(f, *s, ctx, r.job_rule());
     }
     if (auto d = f.duration("repeat")) {
       if (d->count() <= 0) f.error_at(*f.get("repeat"), "repeat", "must be greater than 0");
       else r.repeat = *d;
     }
-    r.clear_when = expression(f, "clear_when", ctx, &r.clear_when_text, r.metrics, r.windows);
+    r.clear_when = expression(f, "clear_when", ctx, &r.clear_when_text, r.metrics, r.windows, subject);
     if (auto d = f.duration("clear_for")) r.clear_for = *d;
     else if (r.event && !f.get("clear_for")) r.clear_for = std::chrono::minutes(5);
     if (auto p = f.choice<NoDataPolicy>("no_data", {{"keep", NoDataPolicy::Keep}, {"resolve", NoDataPolicy::Resolve},
@@ -215,17 +239,24 @@ class RulesReader {
     }
     for (const auto& m : r.metrics)
       if (const MetricDef* d = find_metric(m); (d && d->sampled) || custom_.count(m)) r.uses_health = true;
-    if (r.summary.empty()) r.summary = "{service}: " + r.name + " (" + r.when_text + ")";
+    if (r.summary.empty()) r.summary = (r.job_rule() ? "job {job}: " : "{service}: ") + r.name + " (" + r.when_text + ")";
     if (!r.name.empty() && r.when) set.rules.push_back(std::move(r));
   }
 
-  void check_placeholders(Fields& f, const std::string& tmpl, const std::string& ctx) {
-    std::vector<std::string> known = {"service", "rule", "severity", "restarts"};
+  void check_placeholders(Fields& f, const std::string& tmpl, const std::string& ctx, bool job_rule) {
+    std::vector<std::string> known = {"service", "rule", "severity"};
     std::vector<std::string> builtin;
-    for (const MetricDef& m : metric_table()) builtin.emplace_back(m.name);
+    if (job_rule) {
+      known.push_back("job");
+      for (const JobMetricDef& m : job_metric_table()) builtin.emplace_back(m.name);
+    } else {
+      known.push_back("restarts");
+      for (const MetricDef& m : metric_table()) builtin.emplace_back(m.name);
+    }
     std::sort(builtin.begin(), builtin.end());  // ties in "did you mean" go to the first name
     known.insert(known.end(), builtin.begin(), builtin.end());
-    for (const auto& [n, t] : custom_) known.push_back(n);
+    if (!job_rule)
+      for (const auto& [n, t] : custom_) known.push_back(n);
     for (std::size_t i = tmpl.find('{'); i != std::string::npos; i = tmpl.find('{', i + 1)) {
       std::size_t close = tmpl.find('}', i);
       if (close == std::string::npos) break;
@@ -412,6 +443,7 @@ class RulesReader {
 
   const std::string& path_;
   const std::vector<std::string>& services_;
+  const std::vector<std::string>& jobs_;
   const std::map<std::string, expr::Type>& custom_;
   Diagnostics& diags_;
 };
@@ -419,7 +451,7 @@ class RulesReader {
 }  // namespace
 
 RulesResult parse_rules(const std::string& text, const std::string& path, const std::vector<std::string>& services,
-                        const std::map<std::string, expr::Type>& custom) {
+                        const std::map<std::string, expr::Type>& custom, const std::vector<std::string>& jobs) {
   RulesResult r;
   if (auto problem = check_toml_input(text, path)) {
     r.errors.push_back(*problem);
@@ -436,21 +468,21 @@ RulesResult parse_rules(const std::string& text, const std::string& path, const 
     r.errors.push_back({path, 0, 0, e.what()});
     return r;
   }
-  RuleSet set = RulesReader(path, services, custom, r.errors).read(root);
+  RuleSet set = RulesReader(path, services, custom, jobs, r.errors).read(root);
   sort_diagnostics(r.errors);
   if (r.errors.empty()) r.rules = std::move(set);
   return r;
 }
 
 RulesResult load_rules(const std::string& path, const std::vector<std::string>& services,
-                       const std::map<std::string, expr::Type>& custom) {
+                       const std::map<std::string, expr::Type>& custom, const std::vector<std::string>& jobs) {
   TrustedRead file = read_trusted_file(path, "rules");
   if (file.error) {
     RulesResult r;
     r.errors.push_back(*file.error);
     return r;
   }
-  return parse_rules(file.text, path, services, custom);
+  return parse_rules(file.text, path, services, custom, jobs);
 }
 
 }  // namespace vigil

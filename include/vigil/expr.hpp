@@ -47,6 +47,7 @@ struct Node {
   double number = 0;       // Number (in base units: seconds, bytes, percent); Restarts: window seconds
   std::string text;        // String literal, Metric name
   const MetricDef* metric = nullptr;  // Metric: the built-in row; nullptr for a family member (custom)
+  const JobMetricDef* job_metric = nullptr;  // Metric of a job rule: its row
   bool boolean = false;
   Op op = Op::Add;
   WindowFn window_fn = WindowFn::Rate;  // Window
@@ -60,8 +61,13 @@ struct Parsed {
   WindowNeeds windows;            // metrics looked at over windows, with their longest window (updates: kUpdates)
 };
 
+/// What a rule looks at: a service (every metric of metrics.hpp's table and families) or a job
+/// (the job metrics only).
+enum class Subject { Service, Job };
+
 /// Parses and type-checks; the whole expression must be boolean.
-Parsed parse(std::string_view text, const std::map<std::string, Type>& custom_metrics);
+Parsed parse(std::string_view text, const std::map<std::string, Type>& custom_metrics,
+             Subject subject = Subject::Service);
 
 /// What an expression is evaluated against.
 struct Context {
@@ -69,6 +75,7 @@ struct Context {
   std::optional<bool> store_up;  // empty when no store is configured
   const WindowHistory* windows = nullptr;  // histories for window functions (none: they have no value)
   double now = 0;                          // unix seconds, the end of every window
+  const JobSnapshot* job = nullptr;        // instead of `service`, for a job rule
 };
 
 /// True only if the expression holds; a comparison with a metric that has no value is false.

@@ -18,6 +18,7 @@
 namespace vigil {
 
 struct ServiceSnapshot;
+struct JobSnapshot;
 
 /// What kind of value a metric holds; decides which comparisons type-check and how it is written.
 enum class MetricType { Plain, Duration, Size, Percent, Bool, String };
@@ -65,6 +66,21 @@ const MetricFamily* family_of(std::string_view name);
 
 /// Reads a built-in metric or a family member (from ServiceSnapshot::custom).
 MetricReading read_metric(std::string_view name, const ServiceSnapshot& service, std::optional<bool> store_up);
+
+/// A metric of a job (a rule with `jobs = [...]` names these, and only these). One table as well:
+/// the parser, the evaluator, status.json's job `metrics` and docs/jobs.md's table come from it.
+struct JobMetricDef {
+  std::string_view name;
+  MetricType type;
+  std::string_view unit;
+  std::string_view doc;
+  MetricReading (*read)(const JobSnapshot& job);
+};
+std::span<const JobMetricDef> job_metric_table();
+/// nullptr when `name` is not a job metric.
+const JobMetricDef* find_job_metric(std::string_view name);
+/// docs/jobs.md's metric table (markdown).
+std::string job_metric_table_markdown();
 
 /// A value as alerts and summaries show it: "73.2s", "612MB", "85.3%", "true", or "n/a".
 std::string format_metric(MetricType type, const MetricReading& value);

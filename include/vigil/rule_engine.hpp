@@ -104,8 +104,11 @@ class RuleEngine {
   /// A built-in alert vigil raises itself (rules_reload_failed, config_reload_failed, ...) about
   /// `subject`: raise with a summary, clear with nullopt. Raised again while it fires, it updates
   /// the summary (EngineOutput::updated) and does not fire a second time.
+  /// About vigil itself it is never silenced; about a job (job_failed), a silence on the job mutes it
+  /// as it would a service's alert (`silences`: those in force).
   EngineOutput set_vigil_alert(const std::string& name, std::optional<std::string> summary, TimePoint now,
-                               double unix_now, const std::string& subject = "vigil");
+                               double unix_now, const std::string& subject = "vigil",
+                               const Silences* silences = nullptr);
 
   /// What became of an alert's action, shown with the alert.
   void note_action(const std::string& rule, const std::string& service, const std::string& outcome);
@@ -138,7 +141,7 @@ class RuleEngine {
   void feed(const Key& key, AlertSource source, AlertInput in, const Timing& t, const Refresh& refresh, TimePoint now,
             double unix_now, EngineOutput& out, int exits = 1);
   void perform(Alert& a, AlertEffect effect, const Timing& t, TimePoint now, double unix_now, EngineOutput& out);
-  void evaluate_rule(const Rule& r, const ServiceSnapshot& s, const expr::Context& ctx, int new_exits, TimePoint now,
+  void evaluate_rule(const Rule& r, const std::string& subject, const expr::Context& ctx, int new_exits, TimePoint now,
                      double unix_now, EngineOutput& out);
   void evaluate_builtins(const ServiceSnapshot& s, TimePoint now, double unix_now, EngineOutput& out);
   Timing timing(const Rule& r) const;

@@ -23,7 +23,8 @@ std::string_view to_string(NoDataPolicy p);
 
 struct Rule {
   std::string name;
-  std::vector<std::string> services;  // names or globs; empty = every service
+  std::vector<std::string> services;  // names or globs; empty = every service (unless it is a job rule)
+  std::vector<std::string> jobs;      // a job rule (`jobs = [...]`): names or globs of jobs, never empty
   std::string when_text;
   expr::NodePtr when;
   Duration for_{0};
@@ -42,7 +43,9 @@ struct Rule {
   bool uses_health = false;       // mentions a sampled metric: quiet during health_grace
   std::uint32_t line = 0;
 
+  bool job_rule() const { return !jobs.empty(); }
   bool applies_to(const std::string& service) const;
+  bool applies_to_job(const std::string& job) const;
   /// Same definition (position ignored): its alerts keep their state across a reload.
   bool same_definition(const Rule& o) const;
 };
@@ -98,9 +101,11 @@ struct RulesResult {
 /// `services`: the configured service names (an exact name in `services` must exist);
 /// `custom_metrics`: every name under any service's `metrics`.
 RulesResult load_rules(const std::string& path, const std::vector<std::string>& services,
-                       const std::map<std::string, expr::Type>& custom_metrics);
+                       const std::map<std::string, expr::Type>& custom_metrics,
+                       const std::vector<std::string>& jobs = {});
 RulesResult parse_rules(const std::string& text, const std::string& path, const std::vector<std::string>& services,
-                        const std::map<std::string, expr::Type>& custom_metrics);
+                        const std::map<std::string, expr::Type>& custom_metrics,
+                        const std::vector<std::string>& jobs = {});
 
 /// Shell-style glob with * and ?.
 bool glob_match(std::string_view pattern, std::string_view name);

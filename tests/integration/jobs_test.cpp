@@ -348,3 +348,47 @@ TEST(Jobs, ARunGoingWhenVigilIsKilledIsMarkedInterruptedAndCatchUpRunsAMissedJob
     return false;
   })) << history(dir, "tick");
 }
+
+// Rules see jobs (docs/jobs.md): `not last_run_ok` fires for a failed run with the job's name,
+// while a silence on the job's job_failed keeps that one quiet; after vigil restarts, the job's
+// last run comes back from the history, and the rule fires again without a new run.
+TEST(Jobs, RulesSeeTheJobsLastRunAcrossRestartsAndASilenceMutesItsJobFailed) {
+  TempDir dir;
+  write_file(dir / "rules.toml", "[notify.rec]\ntype = \"exec\"\ncommand = [\"" FIXTURES_DIR "/record_alert.sh\", \"" +
+                                     (dir / "alerts.txt") + "\"]\ntimeout = \"5s\"\n"
+                                     "[[rule]]\nname = \"extract_broken\"\njobs = [\"extract\"]\nwhen = \"not last_run_ok\"\nnotify = [\"rec\"]\n"
+                                     "summary = \"{job} failed, exit {last_exit_code}\"\n");
+  std::string config = "[vigil]\nsample_interval = \"200ms\"\n[job.extract]\ncommand = " + sh("exit 3") + "\n";
+  {
+    VigilRun vigil(dir, config);
+    wait_ready(dir, vigil);
+    CommandResult silence = vigil_cli(dir, {"silence", "extract/job_failed", "--for", "1h", "--reason", "known"});
+    ASSERT_EQ(silence.exit_code, 0) << silence.err;
+    EXPECT_EQ(vigil_cli(dir, {"run-now", "extract", "--wait"}).exit_code, 3);
+    ASSERT_TRUE(wait_for([&] {
+      return read_file(dir / "alerts.txt").find("env: extract_broken firing warning extract") != std::string::npos;
+    })) << read_file(dir / "alerts.txt") << vigil.log();
+    EXPECT_NE(read_file(dir / "alerts.txt").find("extract failed, exit 3"), std::string::npos) << read_file(dir / "alerts.txt");
+    nlohmann::json job = job_status(dir, "extract");
+    EXPECT_EQ(job["metrics"]["last_run_ok"], false) << job.dump();
+    EXPECT_EQ(job["metrics"]["last_exit_code"], 3) << job.dump();
+    EXPECT_EQ(job["metrics"]["running"], false) << job.dump();
+    EXPECT_TRUE(wait_for([&] {
+      nlohmann::json status = vigil.status();  // a temporary's member would die before the loop
+      for (const auto& a : status["alerts"])
+        if (a["rule"] == "job_failed") return a["muted_by"].is_string() && a["muted_by"].get<std::string>().find("silenced by") == 0;
+      return false;
+    })) << vigil.status()["alerts"].dump();
+    EXPECT_EQ(read_file(dir / "alerts.txt").find("job_failed"), std::string::npos) << "silenced: " << read_file(dir / "alerts.txt");
+    vigil.signal(SIGTERM);
+    ASSERT_TRUE(vigil.wait_exit());
+  }
+  std::remove((dir / "alerts.txt").c_str());
+  VigilRun again(dir, config);
+  ASSERT_TRUE(wait_for([&] {
+    return read_file(dir / "alerts.txt").find("env: extract_broken firing warning extract") != std::string::npos;
+  })) << read_file(dir / "alerts.txt") << again.log();
+  nlohmann::json job = job_status(dir, "extract");
+  EXPECT_EQ(job["metrics"]["last_run_ok"], false) << job.dump();
+  EXPECT_TRUE(job["metrics"]["last_duration"].is_number()) << job.dump();
+}

@@ -90,3 +90,11 @@ TEST(MetricTable, ReadAndFormat) {
   EXPECT_EQ(format_metric(MetricType::Plain, read_metric("lag", s, std::nullopt)), "2.5");
   EXPECT_FALSE(read_metric("nothing", s, true).present);
 }
+
+// docs/jobs.md shows the job metric table of the source, row for row.
+TEST(JobMetricTable, DocsTableIsTheTable) {
+  std::string doc = read_doc("docs/jobs.md");
+  ASSERT_FALSE(doc.empty());
+  std::string table = job_metric_table_markdown();
+  EXPECT_NE(doc.find(table), std::string::npos) << "docs/jobs.md should contain exactly:\n" << table;
+}

@@ -479,3 +479,81 @@ TEST(AlertLifecycle, EveryPairIsDecidedAndNoDataNeverChangesTheVerdict) {
   EXPECT_EQ(alert_transition(AlertPhase::Pending, AlertInput::Gone).effect, AlertEffect::Forget);
   EXPECT_EQ(alert_transition(AlertPhase::Firing, AlertInput::Gone).effect, AlertEffect::Resolve);
 }
+
+namespace {
+
+// A rules file about the job "nightly", evaluated against a snapshot holding it.
+struct JobFixture {
+  RuleEngine engine;
+  Silences silences;
+  Snapshot snap;
+
+  explicit JobFixture(const std::string& rules_text) {
+    auto r = parse_rules(rules_text + "\n[notify.ops]\ntype = \"journal\"\n", "rules.toml", {"svc"}, {}, {"nightly"});
+    EXPECT_TRUE(r.rules) << (r.errors.empty() ? "" : r.errors[0].str());
+    if (r.rules) engine.set_rules(std::make_shared<RuleSet>(*r.rules), TimePoint{}, 0);
+    ServiceSnapshot s;
+    s.name = "svc";
+    s.state = State::Running;
+    snap.services.push_back(s);
+    JobSnapshot j;
+    j.name = "nightly";
+    snap.jobs.push_back(j);
+  }
+  JobSnapshot& job() { return snap.jobs[0]; }
+  void finished(RunResult result, double started, double ended) {
+    AttemptRecord a;
+    a.job = "nightly";
+    a.result = result;
+    a.started = started;
+    a.ended = ended;
+    a.final = true;
+    job().last_finished = a;
+    if (run_ok(result)) job().last_success_at = ended;
+  }
+  EngineOutput at(double unix_seconds) {
+    job().taken_at = unix_seconds;
+    return engine.evaluate(snap, TimePoint{} + std::chrono::duration_cast<Duration>(std::chrono::duration<double>(unix_seconds)),
+                           unix_seconds, silences);
+  }
+};
+
+}  // namespace
+
+// `not last_run_ok` pages for a failed run and resolves with the next good one; a job rule never
+// applies to a service, and has no value (no alert) before the job's first run.
+TEST(RuleEngine, AJobRuleSeesTheJobsLastRun) {
+  JobFixture f("[[rule]]\nname = \"nightly_failed\"\njobs = [\"nightly\"]\nwhen = \"not last_run_ok\"\nnotify = [\"ops\"]");
+  EXPECT_EQ(Fixture::kinds(f.at(10)), K{});
+  f.finished(RunResult::Failed, 20, 50);
+  EngineOutput fired = f.at(60);
+  ASSERT_EQ(Fixture::kinds(fired), K{"firing:nightly_failed"});
+  EXPECT_EQ(fired.notifications[0].alert.service, "nightly");
+  EXPECT_EQ(fired.notifications[0].alert.summary, "job nightly: nightly_failed (not last_run_ok)");
+  f.finished(RunResult::Skipped, 70, 71);  // nothing to do is a good run
+  EXPECT_EQ(Fixture::kinds(f.at(80)), K{"resolved:nightly_failed"});
+}
+
+TEST(RuleEngine, AJobRuleOnLastSuccessAgeCatchesAJobThatStoppedRunning) {
+  JobFixture f("[[rule]]\nname = \"stalled\"\njobs = [\"night*\"]\nwhen = \"last_success_age > 26h\"\n"
+               "summary = \"{job} last succeeded {last_success_age} ago\"");
+  f.finished(RunResult::Success, 0, 100);
+  EXPECT_EQ(Fixture::kinds(f.at(100 + 26 * 3600)), K{});
+  EngineOutput late = f.at(101 + 26 * 3600);
+  ASSERT_EQ(Fixture::kinds(late), K{"firing:stalled"});
+  EXPECT_EQ(late.notifications[0].alert.summary, "nightly last succeeded 1d2h1s ago");
+}
+
+// job_failed (vigil's own alert about a job) is muted by a silence on the job, as a service's is.
+TEST(RuleEngine, ASilenceOnAJobMutesItsJobFailedAlert) {
+  JobFixture f("");
+  Silence s;
+  s.service = "nightly";
+  s.until = 3600;
+  f.silences.add(s, 0);
+  EngineOutput o = f.engine.set_vigil_alert("job_failed", "job nightly run 3 failed", TimePoint{}, 1, "nightly", &f.silences);
+  ASSERT_EQ(Fixture::kinds(o), K{"firing(muted):job_failed"});
+  EXPECT_EQ(o.notifications[0].alert.muted_by, "silenced by s1");
+  EngineOutput other = f.engine.set_vigil_alert("job_failed", "job weekly run 1 failed", TimePoint{}, 1, "weekly", &f.silences);
+  EXPECT_EQ(Fixture::kinds(other), K{"firing:job_failed"});
+}

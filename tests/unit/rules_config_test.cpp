@@ -168,3 +168,28 @@ url = "http://hook:8080/x"
                "must be at least 1s");
   expect_error("[notify.a]\ntype = \"exec\"\ncommand = [\"x\"]\nresend = \"1m\"\n", "only an Alertmanager notifier re-sends");
 }
+
+// A job rule (`jobs = [...]`) names existing jobs and the job metrics only, and cannot act.
+TEST(RulesConfigErrors, AJobRuleLooksAtJobsOnly) {
+  auto job_parse = [](const std::string& text) { return parse_rules(text, "rules.toml", kServices, kCustom, {"nightly"}); };
+  RulesResult ok = job_parse("[[rule]]\nname = \"x\"\njobs = [\"nightly\"]\nwhen = \"not last_run_ok or last_duration > 2h\"\n");
+  ASSERT_TRUE(ok.rules) << errors(ok);
+  EXPECT_TRUE(ok.rules->rules[0].job_rule());
+  EXPECT_TRUE(ok.rules->rules[0].applies_to_job("nightly"));
+  EXPECT_FALSE(ok.rules->rules[0].applies_to("nightly")) << "a job rule never applies to a service";
+  auto expect_job_error = [&](const std::string& text, const std::string& expected) {
+    RulesResult r = job_parse(text);
+    EXPECT_FALSE(r.rules);
+    EXPECT_NE(errors(r).find(expected), std::string::npos) << "expected: " << expected << "\ngot:\n" << errors(r);
+  };
+  expect_job_error("[[rule]]\nname = \"x\"\njobs = [\"nightyl\"]\nwhen = \"running\"\n",
+                   "rules.toml:3:8: [[rule]] x jobs: unknown job 'nightyl' (did you mean 'nightly'?)");
+  expect_job_error("[[rule]]\nname = \"x\"\njobs = [\"nightly\"]\nwhen = \"cpu > 50\"\n",
+                   "rules.toml:4:9: [[rule]] x when: a job rule (jobs = [...]) knows the job metrics only");
+  expect_job_error("[[rule]]\nname = \"x\"\njobs = [\"nightly\"]\nservices = [\"redis\"]\nwhen = \"running\"\n",
+                   "a rule looks at services or at jobs, not both");
+  expect_job_error("[[rule]]\nname = \"x\"\njobs = [\"nightly\"]\nwhen = \"running\"\naction = \"restart\"\n",
+                   "[[rule]] x action: a job rule cannot restart or stop");
+  expect_job_error("[[rule]]\nname = \"x\"\njobs = [\"nightly\"]\nwhen = \"running\"\nsummary = \"{job} {restarts}\"\n",
+                   "unknown placeholder {restarts}");
+}
