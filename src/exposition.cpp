@@ -1,6 +1,7 @@
 // The exposition table (exposition.hpp): one row per family of GET /metrics. Pure.
 #include "vigil/exposition.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <vector>
@@ -95,6 +96,25 @@ void per_service(W& w, In in, std::string_view family, Read read) {
     w.sample(family, w.name_labels[i]);
     w.value(*v);
   }
+}
+
+// One sample per job that has a value.
+template <class Read>
+void per_job(W& w, In in, std::string_view family, Read read) {
+  for (const JobSnapshot& j : in.snap.jobs) {
+    std::optional<double> v = read(j);
+    if (!v) continue;
+    w.sample(family, "");
+    w.label("name", j.name);
+    w.value(*v);
+  }
+}
+
+template <class Each>
+void for_each_probe(In in, Each each) {
+  const auto& services = in.snap.services;
+  for (std::size_t i = 0; i < services.size(); ++i)
+    for (const ProbeView& p : services[i].probes) each(i, p);
 }
 
 constexpr State kStates[] = {State::Stopped, State::Starting, State::Running,
@@ -220,6 +240,88 @@ const ExpositionFamily kFamilies[] = {
      [](W& w, In in) {
        per_service(w, in, "vigil_log_dropped_lines_total",
                    [](const ServiceSnapshot& s) -> std::optional<double> { return static_cast<double>(s.log_dropped_lines); });
+     }},
+    {"vigil_log_matches_total", "counter", "name, match", "lines that matched each of the service's `log_match` patterns",
+     false,
+     [](W& w, In in) {
+       const auto& services = in.snap.services;
+       for (std::size_t i = 0; i < services.size(); ++i)
+         for (const LogCounterView& c : services[i].log_counters) {
+           w.sample("vigil_log_matches_total", w.name_labels[i]);
+           w.label("match", c.name);
+           w.value(c.count);
+         }
+     }},
+    {"vigil_probe_success", "gauge", "name, probe",
+     "1 while the probe passes, 0 while it fails (after its thresholds); absent before its first verdict", false,
+     [](W& w, In in) {
+       for_each_probe(in, [&w](std::size_t i, const ProbeView& p) {
+         if (p.state != ProbeState::Passing && p.state != ProbeState::Failing) return;
+         w.sample("vigil_probe_success", w.name_labels[i]);
+         w.label("probe", p.name);
+         w.value(p.state == ProbeState::Passing ? 1.0 : 0.0);
+       });
+     }},
+    {"vigil_probe_duration_seconds", "gauge", "name, probe", "how long the probe's last check took", false,
+     [](W& w, In in) {
+       for_each_probe(in, [&w](std::size_t i, const ProbeView& p) {
+         if (!p.latency) return;
+         w.sample("vigil_probe_duration_seconds", w.name_labels[i]);
+         w.label("probe", p.name);
+         w.value(*p.latency);
+       });
+     }},
+    {"vigil_probe_checks_total", "counter", "name, probe, result", "checks since vigil started: passed and failed",
+     false,
+     [](W& w, In in) {
+       for_each_probe(in, [&w](std::size_t i, const ProbeView& p) {
+         const std::pair<std::string_view, std::uint64_t> results[] = {{"passed", p.checks - p.failed_checks},
+                                                                       {"failed", p.failed_checks}};
+         for (const auto& [result, count] : results) {
+           w.sample("vigil_probe_checks_total", w.name_labels[i]);
+           w.label("probe", p.name);
+           w.label("result", result);
+           w.value(count);
+         }
+       });
+     }},
+    {"vigil_job_running", "gauge", "name", "1 while a run of the job is going on, else 0", false,
+     [](W& w, In in) {
+       per_job(w, in, "vigil_job_running", [](const JobSnapshot& j) -> std::optional<double> { return j.run ? 1.0 : 0.0; });
+     }},
+    {"vigil_job_last_run_success", "gauge", "name",
+     "1 when the job's last finished run succeeded (or had nothing to do), 0 when it failed; absent before the first",
+     false,
+     [](W& w, In in) {
+       per_job(w, in, "vigil_job_last_run_success", [](const JobSnapshot& j) -> std::optional<double> {
+         if (!j.last_finished) return std::nullopt;
+         return run_ok(j.last_finished->result) ? 1.0 : 0.0;
+       });
+     }},
+    {"vigil_job_last_success_timestamp_seconds", "gauge", "name",
+     "when the job's last run that ended ok ended (unix seconds); `time() - it > 26*3600` pages for a stalled nightly job",
+     false,
+     [](W& w, In in) {
+       per_job(w, in, "vigil_job_last_success_timestamp_seconds", [](const JobSnapshot& j) -> std::optional<double> {
+         if (j.last_success_at <= 0) return std::nullopt;
+         return std::round(j.last_success_at * 1000) / 1000;
+       });
+     }},
+    {"vigil_job_last_duration_seconds", "gauge", "name", "how long the final attempt of the job's last finished run took",
+     false,
+     [](W& w, In in) {
+       per_job(w, in, "vigil_job_last_duration_seconds", [](const JobSnapshot& j) -> std::optional<double> {
+         if (!j.last_finished) return std::nullopt;
+         return std::max(0.0, j.last_finished->ended - j.last_finished->started);
+       });
+     }},
+    {"vigil_job_next_run_timestamp_seconds", "gauge", "name", "when the job runs next on its schedule (unix seconds)",
+     false,
+     [](W& w, In in) {
+       per_job(w, in, "vigil_job_next_run_timestamp_seconds", [](const JobSnapshot& j) -> std::optional<double> {
+         if (j.next_run <= 0) return std::nullopt;
+         return std::round(j.next_run);
+       });
      }},
     {"vigil_alerts", "gauge", "name, alertname, alertstate, severity",
      "1 per pending or firing alert (as Prometheus' ALERTS)", false,

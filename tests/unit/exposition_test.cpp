@@ -111,6 +111,44 @@ TEST(Exposition, ServicesStateAlertsAndNotifiers) {
   EXPECT_NE(with_self.find("# TYPE process_open_fds gauge\nprocess_open_fds 12\n"), std::string::npos) << with_self;
 }
 
+// Probes and log-match counters: the verdict after thresholds (none before the first), the last
+// check's duration, checks by result, and one counter per pattern.
+TEST(Exposition, ProbesAndLogMatches) {
+  Snapshot snap;
+  ServiceSnapshot s;
+  s.name = "api";
+  ProbeView passing;
+  passing.name = "http";
+  passing.state = ProbeState::Passing;
+  passing.latency = 0.25;
+  passing.checks = 10;
+  passing.failed_checks = 3;
+  ProbeView unknown;
+  unknown.name = "tcp";
+  unknown.state = ProbeState::Unknown;
+  ProbeView failing;
+  failing.name = "exec";
+  failing.state = ProbeState::Failing;
+  s.probes = {passing, unknown, failing};
+  LogCounterView errors;
+  errors.name = "errors";
+  errors.count = 42;
+  s.log_counters = {errors};
+  snap.services = {s};
+  std::string text = exposition_text({snap, nullptr});
+  EXPECT_NE(text.find("vigil_probe_success{name=\"api\",probe=\"http\"} 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("vigil_probe_success{name=\"api\",probe=\"exec\"} 0\n"), std::string::npos) << text;
+  EXPECT_EQ(text.find("vigil_probe_success{name=\"api\",probe=\"tcp\"}"), std::string::npos) << "no verdict yet";
+  EXPECT_NE(text.find("vigil_probe_duration_seconds{name=\"api\",probe=\"http\"} 0.25\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("vigil_probe_checks_total{name=\"api\",probe=\"http\",result=\"passed\"} 7\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("vigil_probe_checks_total{name=\"api\",probe=\"http\",result=\"failed\"} 3\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("vigil_log_matches_total{name=\"api\",match=\"errors\"} 42\n"), std::string::npos) << text;
+}
+
 TEST(Exposition, LabelValuesAreEscaped) {
   Snapshot snap;
   ServiceSnapshot s;
@@ -318,4 +356,30 @@ TEST(Exposition, TheGrafanaDashboardQueriesOnlyTheseMetrics) {
   };
   walk(dash);
   EXPECT_GT(exprs, 10);
+}
+
+// Jobs: running, the last finished run's verdict and duration, the last success and the next run.
+TEST(Exposition, Jobs) {
+  Snapshot snap;
+  JobSnapshot idle;
+  idle.name = "nightly";
+  idle.next_run = 1700000000;
+  AttemptRecord a;
+  a.result = RunResult::Failed;
+  a.started = 100;
+  a.ended = 102.5;
+  idle.last_finished = a;
+  idle.last_success_at = 50;
+  JobSnapshot fresh;
+  fresh.name = "backfill";
+  fresh.run = ActiveRun{};
+  snap.jobs = {idle, fresh};
+  std::string text = exposition_text({snap, nullptr});
+  EXPECT_NE(text.find("vigil_job_running{name=\"nightly\"} 0\nvigil_job_running{name=\"backfill\"} 1\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("vigil_job_last_run_success{name=\"nightly\"} 0\n"), std::string::npos) << text;
+  EXPECT_EQ(text.find("vigil_job_last_run_success{name=\"backfill\"}"), std::string::npos) << "no run finished yet";
+  EXPECT_NE(text.find("vigil_job_last_duration_seconds{name=\"nightly\"} 2.5\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("vigil_job_last_success_timestamp_seconds{name=\"nightly\"} 50\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("vigil_job_next_run_timestamp_seconds{name=\"nightly\"} 1700000000\n"), std::string::npos) << text;
 }
