@@ -90,26 +90,35 @@ TEST(Fleet, TheDashboardInAHeadlessBrowserShowsServicesAndAlerts) {
   int port = free_tcp_port();
   write_file(dir / "rules.toml",
              "[[rule]]\nname = \"batch_down\"\nservices = [\"nightly-batch\"]\nwhen = \"not running\"\n"
-             "severity = \"critical\"\nsummary = \"{service} is {state}\"\n");
+             "severity = \"critical\"\nsummary = \"{service} is {state}\"\n"
+             "[[rule]]\nname = \"extract_failed\"\njobs = [\"extract\"]\nwhen = \"not last_run_ok\"\n");
   VigilRun vigil(dir, "[vigil]\nsample_interval = \"200ms\"\nhttp = \"127.0.0.1:" + std::to_string(port) + "\"\n"
                       "[service.api-gateway]\ncommand = [\"sleep\", \"1000\"]\n"
+                      "[service.api-gateway.probe.alive]\ntype = \"exec\"\ncommand = [\"true\"]\nperiod = \"200ms\"\n"
+                      "[job.extract]\nevery = \"1h\"\ncommand = [\"sh\", \"-c\", \"exit 2\"]\n"
                       "[service.scan-bridge]\ncommand = [\"sh\", \"-c\", \"while :; do echo tick; sleep 0.2; done\"]\n"
                       "[service.nightly-batch]\ncommand = [\"sh\", \"-c\", \"exit 3\"]\nrestart = \"never\"\n");
-  ASSERT_TRUE(wait_for([&] { return vigil.status()["alerts"].size() == 1; })) << vigil.log();
   ASSERT_TRUE(wait_for([&] { return http_get(port, "/-/ready").status == 200; }));
+  CommandResult run = vigil_cli(dir, {"run-now", "extract", "--wait"});
+  ASSERT_EQ(run.exit_code, 2) << run.out << run.err << vigil.log();
+  // batch_down, the job rule's extract_failed and the built-in job_failed.
+  ASSERT_TRUE(wait_for([&] { return vigil.status()["alerts"].size() == 3; })) << vigil.log();
   std::string url = "http://127.0.0.1:" + std::to_string(port) + "/";
   std::string dom;
   // The page fetches /api/v1/... after load; virtual time lets those answers in before the dump.
   ASSERT_TRUE(wait_for([&] {
     CommandResult r = run_command(with({"--virtual-time-budget=5000", "--dump-dom", url}));
     dom = r.out;
-    return dom.find("id=\"svc-nightly-batch\"") != std::string::npos;
+    return dom.find("id=\"svc-nightly-batch\"") != std::string::npos && dom.find("id=\"job-extract\"") != std::string::npos;
   }, 60s)) << dom.substr(0, 4000);
   for (const char* name : {"api-gateway", "scan-bridge", "nightly-batch"})
     EXPECT_NE(dom.find(std::string("<strong>") + name + "</strong>"), std::string::npos) << name << "\n" << dom;
   EXPECT_NE(dom.find("class=\"alert\""), std::string::npos) << dom;
   EXPECT_NE(dom.find("batch_down"), std::string::npos) << dom;
   EXPECT_NE(dom.find("nightly-batch is stopped"), std::string::npos) << dom;  // the summary, as the rule wrote it
+  EXPECT_NE(dom.find("extract_failed"), std::string::npos) << dom;              // a job rule's alert
+  EXPECT_NE(dom.find("alive ✓"), std::string::npos) << dom;                     // the probe's verdict
+  EXPECT_NE(dom.find(">failed</span>"), std::string::npos) << dom;              // the job's last run
   // A screenshot, kept beside the build for people to look at (not compared pixel by pixel).
   std::string shot = std::string(TEST_OUTPUT_DIR) + "/dashboard.png";
   std::remove(shot.c_str());
