@@ -113,13 +113,22 @@ bool OutputPump::read_some(Pipe& p, int max_reads) {
     chunk.reserve(p.lines.pending() + static_cast<std::size_t>(n) * 3 / 2 + 256);
     std::size_t count = 0;
     if (matcher_ && !matcher_->idle()) {
-      // Lines are matched where they are split: one pass, no copy. RE2 keeps each match linear.
+      // Lines are matched where they are split, no copy; one scan of the read first rules out most
+      // of them at once (LineMatcher::begin_block). RE2 keeps every match linear.
       double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-      p.lines.feed(std::string_view(t_buffer, static_cast<std::size_t>(n)), [&](std::string_view line) {
+      std::string_view read(t_buffer, static_cast<std::size_t>(n));
+      std::string_view block = read;
+      if (p.lines.pending()) {  // the read's first bytes end a line begun earlier: matched on its own
+        std::size_t nl = read.find('\n');
+        block = nl == std::string_view::npos ? std::string_view() : read.substr(nl + 1);
+      }
+      matcher_->begin_block(block);
+      p.lines.feed(read, [&](std::string_view line) {
         chunk.append(prefix).append(line).push_back('\n');
         ++count;
         matcher_->feed(line, now);
       });
+      matcher_->end_block();
     } else {
       p.lines.feed(std::string_view(t_buffer, static_cast<std::size_t>(n)), [&](std::string_view line) {
         chunk.append(prefix).append(line).push_back('\n');

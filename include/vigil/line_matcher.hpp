@@ -33,6 +33,12 @@ class LineMatcher {
   bool idle() const { return counters_.empty() && !waiting_ready_; }
   /// One line of output (without its newline). `now` is unix seconds.
   void feed(std::string_view line, double now);
+  /// Before the lines of one read: `block` is the part of the read that starts a line (after the
+  /// first '\n' when the read continues an earlier line). One expression made of all the patterns
+  /// (Pattern::any_line_of) finds the lines of the block that can match; feed() passes over the
+  /// others instead of trying each pattern on each line. Until end_block().
+  void begin_block(std::string_view block);
+  void end_block() { block_ = {}; }
   /// A new run: wait for `ready_log` again.
   void run_started() { waiting_ready_ = ready_.has_value(); }
   /// Called once per run, at the first line matching `ready_log`.
@@ -51,6 +57,12 @@ class LineMatcher {
   std::vector<Counter> counters_;
   std::optional<Pattern> ready_;
   bool waiting_ready_ = false;
+  std::optional<Pattern> gate_;  // Pattern::any_line_of all of the above
+  std::string_view block_;       // the read being fed, empty outside begin_block/end_block
+  std::size_t candidate_ = 0;    // offset in block_ of the next line that can match; npos: none left
+  std::size_t searched_to_ = 0;  // offset in block_ where the next search for one starts (a line start)
+  void find_candidate();
+  bool passed_over(std::string_view line);
 };
 
 }  // namespace vigil

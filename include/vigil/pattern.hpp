@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace re2 {
 class RE2;
@@ -19,6 +20,13 @@ class Pattern {
   /// nullopt with `error` set ("missing ): ...") when the pattern does not compile.
   static std::optional<Pattern> compile(const std::string& text, std::string* error);
   bool found_in(std::string_view text) const;
+  /// Where the leftmost match in `text` begins; nullopt when there is none.
+  std::optional<std::size_t> find_in(std::string_view text) const;
+  /// One expression found in a block of '\n'-separated whole lines whenever one of `patterns` is found in
+  /// one of those lines (it may also be found when none is: a prefilter). Scanning a read of many lines
+  /// once costs far less than each pattern on each line. nullopt when no such promise can be made
+  /// (`\A` and `\z` mean a line's edges line by line, but only the block's edges in a block).
+  static std::optional<Pattern> any_line_of(const std::vector<const Pattern*>& patterns);
   const std::string& text() const { return text_; }
   bool operator==(const Pattern& o) const { return text_ == o.text_; }
 

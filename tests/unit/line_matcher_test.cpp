@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "vigil/line_splitter.hpp"
+
 namespace vigil {
 namespace {
 
@@ -48,6 +50,47 @@ TEST(LineMatcher, PatternsAreRe2NotBacktracking) {
   LineMatcher m({{"evil", "(a+)+$"}}, "");
   m.feed(std::string(100000, 'a') + "!", 1);
   EXPECT_EQ(m.counters()[0].count, 0u);
+}
+
+// The per-read gate (begin_block) never changes a count: reads cut at every offset, lines cut by the
+// splitter's max_line, anchors, word boundaries and patterns that could reach across lines in a block.
+TEST(LineMatcher, TheReadGateCountsWhatLineByLineMatchingCounts) {
+  const std::vector<std::pair<std::string, std::string>> patterns = {
+      {"errors", "ERROR|Traceback"}, {"start", "^begin"}, {"end", "done$"}, {"word", "\\bok\\b"},
+      {"across", "(?s)x.y"},        {"none", "[^a]zz"},  {"whole", "^$"}};
+  const std::string text =
+      "begin here\nall done\nnot ok.\nERROR one\nx\ny\nbook\n\nzz\nTraceback (most recent)\n"
+      "a long line that the splitter cuts: begin ok done\nplain\nxy\n";
+  for (std::size_t cut = 0; cut <= text.size(); ++cut) {
+    LineMatcher each(patterns, "");
+    LineMatcher gated(patterns, "");
+    LineSplitter a(12), b(12);
+    for (std::string_view part : {std::string_view(text).substr(0, cut), std::string_view(text).substr(cut)}) {
+      a.feed(part, [&](std::string_view l) { each.feed(l, 1); });
+      std::string_view block = part;
+      if (b.pending()) {
+        std::size_t nl = part.find('\n');
+        block = nl == std::string_view::npos ? std::string_view() : part.substr(nl + 1);
+      }
+      gated.begin_block(block);
+      b.feed(part, [&](std::string_view l) { gated.feed(l, 1); });
+      gated.end_block();
+    }
+    auto want = each.counters(), got = gated.counters();
+    for (std::size_t i = 0; i < want.size(); ++i)
+      EXPECT_EQ(got[i].count, want[i].count) << want[i].name << " with the read cut at " << cut;
+  }
+}
+
+TEST(LineMatcher, OnlyTheBlocksOwnLinesArePassedOver) {
+  LineMatcher m({{"errors", "ERROR"}}, "");
+  std::string quiet = "INFO a\nINFO b\n";
+  std::string elsewhere = "ERROR in the line an earlier read began";
+  m.begin_block(quiet);
+  m.feed(elsewhere, 1);
+  m.feed(std::string_view(quiet).substr(0, 6), 1);
+  m.end_block();
+  EXPECT_EQ(m.counters()[0].count, 1u);
 }
 
 }  // namespace
