@@ -70,7 +70,7 @@ namespace {
 
 // ": vigil runs as uid N": the owner of the socket, or of the nearest folder above it this user
 // may look at (a 0700 runtime folder hides the socket itself).
-std::string owner_of(const std::string& socket) {
+std::string socket_owner_note(const std::string& socket) {
   struct stat st {};
   for (std::string p = socket; !p.empty() && p != "/"; p = p.substr(0, p.find_last_of('/'))) {
     if (::stat(p.c_str(), &st) == 0)
@@ -98,7 +98,7 @@ Reply send_request(const std::string& socket, const nlohmann::json& request, int
     if (err == EACCES || err == EPERM) {
       // Not "vigil is not running": it may well be, as another user. Say whose it is.
       r.denied = true;
-      r.error = "permission denied on " + socket + owner_of(socket);
+      r.error = "permission denied on " + socket + socket_owner_note(socket);
     } else {
       r.error = "no answer on " + socket + ": " + std::strerror(err);
     }

@@ -35,7 +35,7 @@ constexpr Macro kMacros[] = {
     {"@hourly", "0 * * * *"},
 };
 
-std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+std::int64_t cron_floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
 class FieldParser {
  public:
@@ -210,8 +210,8 @@ std::optional<CronSchedule> parse_cron(std::string_view text, CronError* err) {
 }
 
 std::optional<std::int64_t> next_local_match(const CronSchedule& s, std::int64_t local) {
-  const std::int64_t t = floor_div(local + 59, 60) * 60;
-  std::int64_t day = floor_div(t, 86400);
+  const std::int64_t t = cron_floor_div(local + 59, 60) * 60;
+  std::int64_t day = cron_floor_div(t, 86400);
   std::int64_t secs = t - day * 86400;
   for (int i = 0; i < 366 * 8 + 2; ++i, ++day, secs = 0) {
     std::int64_t y;

@@ -15,7 +15,7 @@ namespace vigil {
 namespace asio = boost::asio;
 
 namespace {
-constexpr auto kGroupPoll = std::chrono::milliseconds(20);
+constexpr auto kJobGroupPoll = std::chrono::milliseconds(20);
 }  // namespace
 
 Job::Job(asio::io_context& io, JobSpec spec, const VigilSpec& vigil, LogWriter& writer, JobHost& host)
@@ -347,7 +347,7 @@ void Job::check_group() {
   side_hooks_->check_group();
   if (!exit_ || pgid_ == 0) return;
   if (process_group_alive(pgid_)) {
-    if (!group_poll_.active()) group_poll_ = every(io_, kGroupPoll, [this] { check_group(); });
+    if (!group_poll_.active()) group_poll_ = every(io_, kJobGroupPoll, [this] { check_group(); });
     return;
   }
   group_poll_.stop();

@@ -89,7 +89,7 @@ const MetricDef kMetrics[] = {
      false, false, [](S, Up up) { return up ? boolean(*up) : MetricReading{}; }},
 };
 
-const MetricFamily kFamilies[] = {
+const MetricFamily kMetricFamilies[] = {
     {"*custom*", "", T::Plain, "number", "store", "each name under the service's `metrics`", true},
     {"`probe.NAME`", "probe.", T::Bool, "bool", "probe",
      "the probe passes, after its thresholds (no value until one is reached, and while the service is down)", true},
@@ -142,7 +142,7 @@ std::string job_metric_table_markdown() {
 }
 
 std::span<const MetricDef> metric_table() { return kMetrics; }
-std::span<const MetricFamily> metric_families() { return kFamilies; }
+std::span<const MetricFamily> metric_families() { return kMetricFamilies; }
 
 const MetricDef* find_metric(std::string_view name) {
   for (const MetricDef& m : kMetrics)
@@ -151,9 +151,9 @@ const MetricDef* find_metric(std::string_view name) {
 }
 
 const MetricFamily* family_of(std::string_view name) {
-  for (const MetricFamily& f : kFamilies)
+  for (const MetricFamily& f : kMetricFamilies)
     if (!f.prefix.empty() && name.size() > f.prefix.size() && name.substr(0, f.prefix.size()) == f.prefix) return &f;
-  return find_metric(name) ? nullptr : &kFamilies[0];
+  return find_metric(name) ? nullptr : &kMetricFamilies[0];
 }
 
 MetricReading read_metric(std::string_view name, const ServiceSnapshot& s, std::optional<bool> store_up) {
@@ -187,7 +187,7 @@ std::string metric_table_markdown() {
     out += " |\n";
   };
   for (const MetricDef& m : kMetrics) row("`" + std::string(m.name) + "`", m.unit, m.source, m.doc);
-  for (const MetricFamily& f : kFamilies) row(f.shown_as, f.unit, f.source, f.doc);
+  for (const MetricFamily& f : kMetricFamilies) row(f.shown_as, f.unit, f.source, f.doc);
   return out;
 }
 

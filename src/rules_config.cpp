@@ -103,11 +103,11 @@ const Rule* RuleSet::find(const std::string& name) const {
 
 namespace {
 
-const std::vector<std::string> kTopKeys = {"rule", "inhibit", "notify", "builtin"};
+const std::vector<std::string> kRulesTopKeys = {"rule", "inhibit", "notify", "builtin"};
 const std::vector<std::string> kRuleKeys = {"name",   "services", "jobs", "when",       "for",       "severity", "action",
                                             "notify", "summary",  "repeat",     "clear_when", "clear_for", "no_data"};
 
-bool valid_name(const std::string& n) {
+bool valid_rule_name(const std::string& n) {
   if (n.empty() || n.size() > 64) return false;
   for (char c : n)
     if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.'))
@@ -126,7 +126,7 @@ class RulesReader {
     RuleSet set;
     set.path = path_;
     set.custom_metrics = custom_;
-    Fields top(root, "top level", path_, diags_, kTopKeys);
+    Fields top(root, "top level", path_, diags_, kRulesTopKeys);
     if (const Value* n = top.get("notify")) read_notifiers(top, *n, set);
     if (const Value* r = top.get("rule")) {
       if (!r->is_array()) top.error_at(*r, "rule", "rules are [[rule]] tables (note the double brackets)");
@@ -172,7 +172,7 @@ class RulesReader {
     std::string ctx = name ? "[[rule]] " + *name : "[[rule]]";
     Fields f(t, ctx, path_, diags_, kRuleKeys);
     if (name) {
-      if (!valid_name(*name)) f.error_at(*f.get("name"), "name", "use letters, digits, '_', '-', '.' (at most 64)");
+      if (!valid_rule_name(*name)) f.error_at(*f.get("name"), "name", "use letters, digits, '_', '-', '.' (at most 64)");
       else if (set.find(*name)) f.error_at(*f.get("name"), "name", "another rule is already called '" + *name + "'");
       r.name = *name;
     } else if (!f.get("name")) {
