@@ -103,7 +103,7 @@ int cmd_status(const Args& args) {
   if (r.ok()) {
     nlohmann::json st = r.body["status"];
     std::cout << (json ? st.dump(2) + "\n" : nagios ? render_nagios(st) : render_status(st, opt));
-    if (!json && !nagios && st.contains("jobs")) std::cout << render_jobs(st["jobs"], opt.now);
+    if (!json && !nagios && st.contains("jobs")) std::cout << render_jobs(st["jobs"], opt.now) << render_job_alerts(st, opt);
     return status_exit_code(st);
   }
   if (r.reached || r.denied) {  // vigil answered with an error (an unknown service...), or may not be asked

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <set>
+#include <string>
 #include <vector>
 
 #include "vigil/quantity.hpp"
@@ -96,9 +98,12 @@ int status_exit_code(const nlohmann::json& st) {
     if (s.value("state", "") == "failed") code = std::max(code, 2);
     code = std::max(code, exit_code_for(health_in(s.value("health", "ok"))));
   }
-  // vigil's own alerts (a rejected rules edit) are warnings about vigil itself.
+  // vigil's own alerts (a rejected rules edit) are warnings about vigil itself; a job has no health
+  // of its own but its alerts (job_failed, a job rule), so those count as they are.
+  std::set<std::string> subjects = {"vigil"};
+  for (const auto& j : st.value("jobs", nlohmann::json::array())) subjects.insert(j.value("name", ""));
   for (const auto& a : st.value("alerts", nlohmann::json::array())) {
-    if (a.value("service", "") != "vigil" || a.value("state", "") != "firing") continue;
+    if (!subjects.count(a.value("service", "")) || a.value("state", "") != "firing") continue;
     code = std::max(code, exit_code_for(health_in(a.value("severity", ""))));
   }
   return code;
@@ -187,6 +192,19 @@ std::string render_status(const nlohmann::json& st, const RenderOptions& opt) {
   for (const auto& a : st.value("alerts", nlohmann::json::array()))
     if (a.value("service", "") == "vigil")
       out += paint("vigil: " + a.value("rule", "") + ": " + a.value("summary", ""), "\033[33m", opt.color) + "\n";
+  return out;
+}
+
+std::string render_job_alerts(const nlohmann::json& st, const RenderOptions& opt) {
+  std::set<std::string> jobs;
+  for (const auto& j : st.value("jobs", nlohmann::json::array())) jobs.insert(j.value("name", ""));
+  std::string out;
+  for (const auto& a : st.value("alerts", nlohmann::json::array())) {
+    if (!jobs.count(a.value("service", ""))) continue;
+    std::string line = "    " + a.value("service", "") + ": " + a.value("rule", "") + " " + a.value("state", "") + " (" +
+                       a.value("severity", "") + ", " + seconds(a["since"]) + "): " + a.value("summary", "");
+    out += paint(line + alert_notes(a, opt.now), health_color(a.value("severity", "")), opt.color) + "\n";
+  }
   return out;
 }
 

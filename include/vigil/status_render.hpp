@@ -16,10 +16,13 @@ std::string render_status(const nlohmann::json& status, const RenderOptions& opt
 /// object `vigil status NAME --json` prints: {"service", "alerts", "processes", "log_tail", "reload",
 /// "rules", "vigil"} (docs/cli.md).
 std::string render_service_detail(const nlohmann::json& detail, const RenderOptions& opt);
+/// The alerts on jobs, one line each, for under the jobs table of `vigil status`.
+std::string render_job_alerts(const nlohmann::json& status, const RenderOptions& opt);
 /// The alerts table of `vigil alerts`.
 std::string render_alerts(const nlohmann::json& alerts, const RenderOptions& opt);
 
-/// Monitoring-plugin exit code: 0 ok, 1 a warning firing, 2 a critical firing or a failed service.
+/// Monitoring-plugin exit code: 0 ok, 1 a warning firing, 2 a critical firing or a failed service
+/// (a service's health, or a firing alert on vigil itself or on a job).
 /// (3, unreachable, is decided by the caller.)
 int status_exit_code(const nlohmann::json& status);
 

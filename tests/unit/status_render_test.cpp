@@ -97,6 +97,26 @@ TEST(StatusRender, ExitCodeIsTheWorstOfWarningsCriticalsAndFailures) {
   EXPECT_EQ(status_exit_code(as_json(s)), 0);
 }
 
+TEST(StatusRender, AFiringAlertOnAJobCountsInTheExitCodeAndIsListed) {
+  Snapshot s = sample();
+  s.alerts.clear();
+  for (auto& svc : s.services) svc.health = Health::Ok;
+  JobSnapshot job;
+  job.name = "extract";
+  s.jobs = {job};
+  AlertView v;
+  v.rule = "job_failed";
+  v.service = "extract";
+  v.severity = Severity::Critical;
+  v.state = AlertState::Firing;
+  v.summary = "job extract run 3 failed (exit 2)";
+  s.alerts = {v};
+  EXPECT_EQ(status_exit_code(as_json(s)), 2);
+  EXPECT_EQ(render_job_alerts(as_json(s), {}), "    extract: job_failed firing (critical, 0.0s): job extract run 3 failed (exit 2)\n");
+  s.alerts[0].state = AlertState::Pending;
+  EXPECT_EQ(status_exit_code(as_json(s)), 0);
+}
+
 TEST(StatusRender, JsonCarriesEverythingTheTableShows) {
   auto j = as_json(sample());
   const auto& bad = j["services"][1];
