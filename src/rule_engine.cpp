@@ -260,22 +260,35 @@ EngineOutput RuleEngine::set_vigil_alert(const std::string& name, std::optional<
     feed(key, AlertSource::VigilBuiltin, AlertInput::ForElapsed, t, nullptr, now, unix_now, out);
   // vigil's own alerts are never silenced or inhibited: their firing is always sent. One about a job
   // is the job's alert: a silence on the job mutes it.
-  std::string muted_by = silenced_by(silences, subject, name, unix_now);
+  std::string muted_by = subject == "vigil" ? "" : silenced_by(silences, subject, name, unix_now);
+  if (alerts_.count(key)) alerts_[key].muted_by = muted_by;
+  apply_muting(out, [&](const Alert&) { return muted_by; });
+  return out;
+}
+
+void RuleEngine::apply_muting(EngineOutput& out, const std::function<std::string(const Alert&)>& mute_reason) {
   for (auto& n : out.notifications) {
-    if (n.kind == Notification::Kind::Resolved) continue;
-    n.alert.muted_by = muted_by;
-    n.muted = !muted_by.empty();
-    n.alert.firing_sent = !n.muted;
-    n.alert.firing_muted_by = muted_by;
-  }
-  if (alerts_.count(key)) {
-    alerts_[key].muted_by = muted_by;
-    if (alerts_[key].firing() && !out.notifications.empty()) {
-      alerts_[key].firing_sent = muted_by.empty();
-      alerts_[key].firing_muted_by = muted_by;
+    if (n.kind == Notification::Kind::Resolved) {
+      // Decided when it fired: a resolution goes wherever its firing went, muted now or not.
+      n.alert.muted_by = n.muted ? "its firing was not sent" + (n.alert.firing_muted_by.empty() ? std::string()
+                                                                  : " (" + n.alert.firing_muted_by + ")")
+                                 : "";
+      continue;
+    }
+    n.alert.muted_by = mute_reason(n.alert);
+    n.muted = !n.alert.muted_by.empty();
+    auto it = alerts_.find({n.alert.rule, n.alert.service});
+    if (n.kind == Notification::Kind::Firing) {
+      n.alert.firing_sent = !n.muted;
+      n.alert.firing_muted_by = n.alert.muted_by;
+      if (it != alerts_.end()) {
+        it->second.firing_sent = !n.muted;
+        it->second.firing_muted_by = n.alert.muted_by;
+      }
+    } else if (!n.muted && it != alerts_.end()) {
+      it->second.firing_sent = true;  // a repeat that goes out makes its resolution news too
     }
   }
-  return out;
 }
 
 void RuleEngine::note_action(const std::string& rule, const std::string& service, const std::string& outcome) {
@@ -442,28 +455,7 @@ EngineOutput RuleEngine::evaluate(const Snapshot& snap, TimePoint now, double un
     return silenced_by(&silences, a.service, a.rule, unix_now);
   };
   for (auto& [key, a] : alerts_) a.muted_by = mute_reason(a);
-  for (auto& n : out.notifications) {
-    if (n.kind == Notification::Kind::Resolved) {
-      // Decided when it fired: a resolution goes wherever its firing went, muted now or not.
-      n.alert.muted_by = n.muted ? "its firing was not sent" + (n.alert.firing_muted_by.empty() ? std::string()
-                                                                  : " (" + n.alert.firing_muted_by + ")")
-                                 : "";
-      continue;
-    }
-    n.alert.muted_by = mute_reason(n.alert);
-    n.muted = !n.alert.muted_by.empty();
-    auto it = alerts_.find({n.alert.rule, n.alert.service});
-    if (n.kind == Notification::Kind::Firing) {
-      n.alert.firing_sent = !n.muted;
-      n.alert.firing_muted_by = n.alert.muted_by;
-      if (it != alerts_.end()) {
-        it->second.firing_sent = !n.muted;
-        it->second.firing_muted_by = n.alert.muted_by;
-      }
-    } else if (!n.muted && it != alerts_.end()) {
-      it->second.firing_sent = true;  // a repeat that goes out makes its resolution news too
-    }
-  }
+  apply_muting(out, mute_reason);
   return out;
 }
 

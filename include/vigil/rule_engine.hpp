@@ -140,6 +140,9 @@ class RuleEngine {
   /// `exits`: for an Exit, how many matching exits it stands for.
   void feed(const Key& key, AlertSource source, AlertInput in, const Timing& t, const Refresh& refresh, TimePoint now,
             double unix_now, EngineOutput& out, int exits = 1);
+  /// Marks each notification of `out` muted or not by `mute_reason` ("" = sent) and records on its
+  /// alert whether the firing went out, which decides where the resolution goes.
+  void apply_muting(EngineOutput& out, const std::function<std::string(const Alert&)>& mute_reason);
   void perform(Alert& a, AlertEffect effect, const Timing& t, TimePoint now, double unix_now, EngineOutput& out);
   void evaluate_rule(const Rule& r, const std::string& subject, const expr::Context& ctx, int new_exits, TimePoint now,
                      double unix_now, EngineOutput& out);

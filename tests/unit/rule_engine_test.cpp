@@ -557,3 +557,13 @@ TEST(RuleEngine, ASilenceOnAJobMutesItsJobFailedAlert) {
   EngineOutput other = f.engine.set_vigil_alert("job_failed", "job weekly run 1 failed", TimePoint{}, 1, "weekly", &f.silences);
   EXPECT_EQ(Fixture::kinds(other), K{"firing:job_failed"});
 }
+
+TEST(RuleEngine, ASilenceOnEverythingLeavesVigilsOwnAlertsSent) {
+  JobFixture f("");
+  Silence s;
+  s.service = "*";
+  s.until = 3600;
+  f.silences.add(s, 0);
+  EngineOutput o = f.engine.set_vigil_alert("rules_reload_failed", "rules.toml:3:1: bad", TimePoint{}, 1, "vigil", &f.silences);
+  EXPECT_EQ(Fixture::kinds(o), K{"firing:rules_reload_failed"});
+}
