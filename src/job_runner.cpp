@@ -21,6 +21,7 @@ constexpr std::size_t kRecent = 1000;
 JobRunner::JobRunner(asio::io_context& io, const Config& config, LogWriter& writer, OwnPid own_pid,
                      const std::string& history_path)
     : io_(io), config_(&config), writer_(writer), own_pid_(std::move(own_pid)) {
+  std::map<std::string, double> last_ok_end;  // each job's last run that ended ok, from the history
   if (!history_path.empty()) {
     if (auto err = history_.open(history_path, config.vigil.history_retention)) {
       oplog::warn("job history: " + *err + "; runs are not recorded on disk");
@@ -31,7 +32,7 @@ JobRunner::JobRunner(asio::io_context& io, const Config& config, LogWriter& writ
       next_id_ = history_.max_run_id();
       for (AttemptRecord& r : history_.newest(static_cast<int>(kRecent))) recent_.push_back(std::move(r));
       last_scheduled_ = history_.last_scheduled();
-      last_ok_end_ = history_.last_ok_end();
+      last_ok_end = history_.last_ok_end();
     }
   }
   for (const JobSpec& spec : config.jobs) {
@@ -45,7 +46,7 @@ JobRunner::JobRunner(asio::io_context& io, const Config& config, LogWriter& writ
         e.job->set_last_run(r);
         if (r.final) e.job->set_last_finished(r);
       }
-    if (auto ok = last_ok_end_.find(spec.name); ok != last_ok_end_.end()) e.job->set_last_success_at(ok->second);
+    if (auto ok = last_ok_end.find(spec.name); ok != last_ok_end.end()) e.job->set_last_success_at(ok->second);
     jobs_.push_back(std::move(e));
   }
 }
@@ -303,7 +304,6 @@ void JobRunner::close_output() {
 }
 
 void JobRunner::own_pid(pid_t pid, bool owned) { own_pid_(pid, owned); }
-
 
 std::vector<JobSnapshot> JobRunner::snapshot(double now) const {
   std::vector<JobSnapshot> out;

@@ -91,7 +91,6 @@ class JobRunner : public JobHost {
   std::deque<AttemptRecord> recent_;
   History history_;
   std::map<std::string, double> last_scheduled_;  // from the history: for catch_up
-  std::map<std::string, double> last_ok_end_;     // from the history: each job's last run that ended ok
   bool admitting_ = false;
   std::function<void(const Job&, RunResult)> on_finished_;
 };
