@@ -19,6 +19,7 @@ packages=(
   stress-ng                  # the integration suite on a saturated machine (scripts/saturated.sh)
   supervisor                 # the peer in the benchmark table (scripts/bench.sh)
   util-linux                 # prlimit: the out-of-file-descriptors test
+  groff-base                 # formats docs/vigil.1 (tests/system/man_page_test.sh)
 )
 
 missing=()
