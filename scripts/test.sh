@@ -25,7 +25,7 @@ took() { echo "   ($(($SECONDS - started)) s so far)"; }
 ./scripts/deps.sh
 
 build_dir=${VIGIL_BUILD_DIR:-build}
-cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIGIL_WERROR=ON >/dev/null
 cmake --build "$build_dir"
 
 echo "== unit tests"
