@@ -186,7 +186,7 @@ std::string metric_table_markdown() {
     out.append("| ").append(name).append(" | ").append(unit).append(" | ").append(source).append(" | ").append(doc);
     out += " |\n";
   };
-  for (const MetricDef& m : kMetrics) row("`" + std::string(m.name) + "`", m.unit, m.source, m.doc);
+  for (const MetricDef& m : kMetrics) row(std::string("`").append(m.name).append("`"), m.unit, m.source, m.doc);
   for (const MetricFamily& f : kMetricFamilies) row(f.shown_as, f.unit, f.source, f.doc);
   return out;
 }

@@ -36,7 +36,9 @@ std::string perf(const std::string& label, double value, const char* uom, const 
     if (thresholds["warning"].is_number()) warn = number(thresholds["warning"].get<double>());
     if (thresholds["critical"].is_number()) crit = number(thresholds["critical"].get<double>());
   }
-  return "'" + quoted + "'=" + number(value) + uom + ";" + warn + ";" + crit + ";" + min + ";" + max;
+  // Each item starts with its separating space. (Appending in place: `" " + perf(...)` makes
+  // g++ 12 at -O3 warn a false -Wrestrict inside std::string.)
+  return " '" + quoted + "'=" + number(value) + uom + ";" + warn + ";" + crit + ";" + min + ";" + max;
 }
 
 struct MetricUnit {
@@ -78,7 +80,7 @@ std::string render_nagios(const nlohmann::json& st) {
     for (const MetricUnit& mu : kPerfMetrics) {
       bool ruled = th.is_object() && th.contains(mu.metric);
       if (!m[mu.metric].is_number() || (!mu.always && !ruled)) continue;
-      perfdata += " " + perf(name + "_" + mu.metric, m[mu.metric].get<double>(), mu.uom,
+      perfdata += perf(name + "_" + mu.metric, m[mu.metric].get<double>(), mu.uom,
                              ruled ? th[mu.metric] : nlohmann::json(), "0", "");
     }
     if (m.is_object())
@@ -86,9 +88,9 @@ std::string render_nagios(const nlohmann::json& st) {
         bool builtin = it.key() == "running";
         for (const MetricUnit& mu : kPerfMetrics) builtin = builtin || it.key() == mu.metric;
         if (builtin || !it.value().is_number() || !(th.is_object() && th.contains(it.key()))) continue;
-        perfdata += " " + perf(name + "_" + it.key(), it.value().get<double>(), "", th[it.key()], "", "");
+        perfdata += perf(name + "_" + it.key(), it.value().get<double>(), "", th[it.key()], "", "");
       }
-    perfdata += " " + perf(name + "_restarts", s.value("restarts", 0), "c", nlohmann::json(), "0", "");
+    perfdata += perf(name + "_restarts", s.value("restarts", 0), "c", nlohmann::json(), "0", "");
   }
   for (const auto& a : st.value("alerts", nlohmann::json::array())) {
     if (a.value("service", "") != "vigil" || a.value("state", "") != "firing") continue;
@@ -118,7 +120,7 @@ std::string render_nagios(const nlohmann::json& st) {
                             : "; " + std::to_string(warning.size())) +
               " warning: " + list(warning);
   }
-  std::string out = "VIGIL " + std::string(kWords[code]) + " - " + plain(text) + " | " + perfdata + "\n";
+  std::string out = "VIGIL " + std::string(kWords[code]) + " - " + plain(text) + " |" + perfdata + "\n";
   for (const auto& d : details) out += plain(d) + "\n";
   return out;
 }

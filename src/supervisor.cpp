@@ -116,7 +116,10 @@ std::string Supervisor::reload() {
   publish_soon();
   if (!r.config) {
     std::string all;
-    for (const auto& d : r.errors) all += (all.empty() ? "" : "\n") + d.str();
+    for (const auto& d : r.errors) {
+      if (!all.empty()) all += '\n';
+      all += d.str();
+    }
     oplog::config_rejected(config_.path, all);
     alerting_->set_vigil_error("config_reload_failed", r.errors.front().str());
     last_reload_ = {unix_now(), false, "config refused, the one in force stays: " + r.errors.front().str()};
