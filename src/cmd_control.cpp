@@ -121,7 +121,7 @@ int cmd_reload(const Args& args) {
   if (!parse_client_args(args, "reload", "vigil reload [-s SOCKET | -c FILE]", {}, {}, &a)) return 2;
   Reply r = send_request(a.socket, {{"cmd", "reload"}}, 30000);
   if (!r.ok()) {
-    std::cerr << "vigil reload: " << (r.reached ? "rejected, the config and rules in force stay:\n" : "") << r.error << "\n";
+    std::cerr << "vigil reload: " << r.error << "\n";
     return 1;
   }
   std::cout << "reloaded: the new config and rules are in force\n";

@@ -123,7 +123,7 @@ std::string Supervisor::reload() {
     oplog::config_rejected(config_.path, all);
     alerting_->set_vigil_error("config_reload_failed", r.errors.front().str());
     last_reload_ = {unix_now(), false, "config refused, the one in force stays: " + r.errors.front().str()};
-    return all;
+    return "config refused, the config and rules in force stay:\n" + all;
   }
   alerting_->set_vigil_error("config_reload_failed", "");
   config_loaded_at_ = unix_now();
@@ -131,7 +131,8 @@ std::string Supervisor::reload() {
   // The rules are checked against the services just applied (names, custom metrics).
   std::string rules = alerting_->reload();
   last_reload_ = {unix_now(), rules.empty(), rules.empty() ? "config applied:" + changes : "config applied:" + changes + "; rules refused: " + rules};
-  return rules;
+  if (rules.empty()) return "";
+  return "config applied; rules refused, the rules in force stay:\n" + rules;
 }
 
 std::string Supervisor::apply_config(Config next) {

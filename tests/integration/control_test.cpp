@@ -333,8 +333,19 @@ TEST(Control, StartStopRestartAndReloadRoundTrips) {
   write_file(vigil.config_path(), "[service.web]\ncommand = \"oops\"\n");
   CommandResult bad = vigil_cli(dir, {"reload"});
   EXPECT_EQ(bad.exit_code, 1);
-  EXPECT_NE(bad.err.find("rejected, the config and rules in force stay"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("config refused, the config and rules in force stay"), std::string::npos) << bad.err;
   EXPECT_NE(bad.err.find(vigil.config_path() + ":2:11:"), std::string::npos) << bad.err;
+
+  // A good config with bad rules: the config is applied, only the rules are refused, and the
+  // reply says exactly that (it used to say that nothing was applied).
+  write_file(vigil.config_path(), "[service.web]\ncommand = [\"sleep\", \"60\"]\n");
+  write_file(dir / "rules.toml", "[[rule]]\nname = \"r\"\nwhen = \"cpu >\"\n");
+  CommandResult half = vigil_cli(dir, {"reload"});
+  EXPECT_EQ(half.exit_code, 1);
+  EXPECT_NE(half.err.find("config applied"), std::string::npos) << half.err;
+  EXPECT_NE(half.err.find("rules refused, the rules in force stay"), std::string::npos) << half.err;
+  EXPECT_NE(half.err.find("rules.toml:3:"), std::string::npos) << half.err;
+  EXPECT_EQ(half.err.find("config refused"), std::string::npos) << half.err;
 }
 
 TEST(Control, AFailedServiceCanBeStartedByHand) {
