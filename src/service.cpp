@@ -36,7 +36,7 @@ Service::Service(asio::io_context& io, ServiceSpec spec, const VigilSpec& vigil,
   hooks_ = std::make_unique<HookQueue>(io, writer, [h](pid_t pid, bool owned) { h->own_pid(pid, owned); });
   ServiceProbes::Hooks probe_hooks;
   probe_hooks.changed = [this](const ProbeView& v, ProbeState from) { on_probe_changed(v, from); };
-  probe_hooks.startup_failed = [this](const std::string& reason) { fault(reason + ": the start failed"); };
+  probe_hooks.startup_failed = [this](const std::string& reason) { fault(reason + ": the start failed", "timeout"); };
   probes_ = std::make_unique<ServiceProbes>(io_, spec_.name, spec_.probes,
                                             std::chrono::duration_cast<std::chrono::milliseconds>(spec_.start_timeout),
                                             std::move(probe_hooks));
@@ -374,7 +374,7 @@ void Service::arm_watchdog() {
   watchdog_timer_.expires_at(last_watchdog_ + *spec_.watchdog);
   watchdog_timer_.async_wait([this, gen](const boost::system::error_code& ec) {
     if (ec || gen != watchdog_gen_) return;
-    fault("no WATCHDOG=1 for " + format_duration(*spec_.watchdog) + " (watchdog)");
+    fault("no WATCHDOG=1 for " + format_duration(*spec_.watchdog) + " (watchdog)", "watchdog");
   });
 }
 
@@ -387,14 +387,14 @@ void Service::on_notify(const NotifyMessage& m) {
     if (state_ == State::Running && spec_.watchdog) arm_watchdog();
   }
   if (m.ready && state_ == State::Starting) dispatch(Event::Ready);
-  if (m.watchdog_trigger) fault("asked for a watchdog restart (WATCHDOG_TRIGGER=1)");
+  if (m.watchdog_trigger) fault("asked for a watchdog restart (WATCHDOG_TRIGGER=1)", "watchdog");
 }
 
-void Service::fault(const std::string& reason) {
+void Service::fault(const std::string& reason, const char* result) {
   if (!has_processes(state_) || state_ == State::Stopping) return;
   oplog::fault(spec_.name, reason);
   end_cause_ = EndCause::Fault;
-  fault_result_ = reason.find("watchdog") != std::string::npos ? "watchdog" : "rule";
+  fault_result_ = result;
   dispatch(Event::Restart);
 }
 

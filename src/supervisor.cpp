@@ -103,7 +103,7 @@ std::string Supervisor::act(const ActionRequest& a) {
   }
   if (a.action == RuleAction::Restart) {
     bool last = svc->start_limit_reached();
-    svc->fault("rule " + a.reason);
+    svc->fault("rule " + a.reason, "rule");
     return last ? "restart requested; the start limit is reached, so the service ends failed" : "restart requested";
   }
   oplog::warn(svc->name() + ": rule " + a.reason + "; stopping it (action = \"stop\")");

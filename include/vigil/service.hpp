@@ -70,8 +70,9 @@ class Service {
   /// A datagram from this service's process tree on vigil's NOTIFY_SOCKET.
   void on_notify(const NotifyMessage& msg);
   /// vigil acts on a fault (watchdog, rule action): restart through the policy, counting toward
-  /// the start limit. `reason` goes to the operator log.
-  void fault(const std::string& reason);
+  /// the start limit. `reason` goes to the operator log, `result` to the hooks as VIGIL_RESULT
+  /// (watchdog, timeout, rule).
+  void fault(const std::string& reason, const char* result);
   /// A restart now would be refused by the start limit (the service would end failed).
   bool start_limit_reached();
 

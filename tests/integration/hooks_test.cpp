@@ -63,3 +63,13 @@ TEST(Hooks, AHookPastItsTimeoutIsKilledWithItsGroup) {
   ASSERT_TRUE(vigil.wait_log("pre_start hook sh timed out")) << vigil.log();
   EXPECT_TRUE(wait_for([&] { return process_gone(child); }));
 }
+
+TEST(Hooks, AStartupProbeThatNeverPassesIsAStartTimeoutForTheHooks) {
+  TempDir dir;
+  VigilRun vigil(dir, "[service.api]\ncommand = [\"sleep\", \"1000\"]\nrestart = \"never\"\n" + hook(dir, "on_failure") +
+                          "[service.api.probe.up]\ntype = \"exec\"\ncommand = [\"false\"]\nstartup = true\n"
+                          "period = \"100ms\"\nstart_timeout = \"500ms\"\n");
+  ASSERT_TRUE(wait_for([&] { return !read_file(dir / "hooks").empty(); })) << vigil.log();
+  // VIGIL_RESULT names what ended the run: the start did not complete in time (it said "rule").
+  EXPECT_EQ(read_file(dir / "hooks").rfind("on_failure on_failure api timeout ", 0), 0u) << read_file(dir / "hooks");
+}
