@@ -63,7 +63,10 @@ SelfProcess read_self_process() {
   return p;
 }
 
-namespace {
+// Named rather than anonymous: Impl below derives from Registry and holds Sessions, and a class
+// with external linkage may not be built from internal-linkage types (-Wsubobject-linkage once
+// this file is compiled inside a unity batch).
+namespace http_session {
 
 // What every session asks of its server.
 struct Registry {
@@ -174,7 +177,9 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
   TimePoint since_{};
 };
 
-}  // namespace
+}  // namespace http_session
+using http_session::Registry;
+using http_session::Session;
 
 struct HttpServer::Impl : Registry, std::enable_shared_from_this<HttpServer::Impl> {
   asio::io_context& io;
