@@ -5,7 +5,9 @@
 # As that user: install with scripts/install-user.sh, `systemctl --user start vigil` (active only
 # after READY=1), `vigil status` (exit 0), edit the rules file and see it reloaded, crash a child
 # and see it restarted, SIGSTOP vigil and see systemd's watchdog restart it, `systemctl --user stop
-# vigil` and find no child of vigil left. Everything is cleaned up afterwards.
+# vigil` and find no child of vigil left. Everything it creates is removed afterwards: the user
+# (a new name per run, so two runs never collide), its cgroup, and its /run/user/UID, which only
+# ever exists on a tmpfs private to the test's mount namespace.
 set -euo pipefail
 if [[ $(id -u) -ne 0 ]]; then
   echo "SKIP: this test needs root (it creates a user, a cgroup and a systemd --user manager)"
@@ -13,7 +15,7 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 vigil_bin=$(readlink -f "$1")
-user=vigil-e2e
+user=vigil-e2e-$$
 work=$(mktemp -d /tmp/vigil-e2e.XXXXXX)
 chmod 755 "$work"
 cg=vigil-e2e-$$
@@ -45,23 +47,28 @@ cleanup() {
   done
   [[ -d /sys/fs/cgroup/systemd/$cg || -d /sys/fs/cgroup/unified/$cg ]] && echo "warning: could not remove cgroup $cg"
   id "$user" >/dev/null 2>&1 && echo "warning: could not remove user $user"
+  [[ -n ${uid:-} && -e /run/user/$uid ]] && echo "warning: /run/user/$uid exists outside the test's namespace"
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-id "$user" >/dev/null 2>&1 || useradd --no-create-home --home-dir "$work/home" --shell /bin/bash "$user"
-usermod --home "$work/home" "$user" 2>/dev/null || true
+id "$user" >/dev/null 2>&1 && fail "user $user exists already"
+useradd --no-create-home --home-dir "$work/home" --shell /bin/bash "$user"
 uid=$(id -u "$user")
 home=$work/home
 mkdir -p "$home"
 chown "$user:" "$home"
 
-# What the user needs of the project, readable by them: the binary, the scripts, the unit, the docs.
+# What the user needs of the project, as their own checkout: the sources (install-user.sh installs
+# from a configured build tree), with the binary under test already built in it.
 src=$work/src
-mkdir -p "$src/build"
-cp -r "$repo/scripts" "$repo/units" "$repo/docs" "$src/"
-install -m 755 "$vigil_bin" "$src/build/vigil"
-chmod -R a+rX "$src"
+mkdir -p "$src"
+cp -r "$repo/CMakeLists.txt" "$repo/LICENSE" "$repo/README.md" "$repo/cmake" "$repo/packaging" \
+      "$repo/src" "$repo/include" "$repo/scripts" "$repo/units" "$repo/docs" "$src/"
+chown -R "$user:" "$src"
+runuser -u "$user" -- cmake -S "$src" -B "$src/build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DVIGIL_BUILD_TESTS=OFF -DVIGIL_BUILD_BENCH=OFF > "$work/configure.out" 2>&1 || fail "configure: $(cat "$work/configure.out")"
+install -o "$user" -m 755 "$vigil_bin" "$src/build/vigil"  # newer than the sources: not rebuilt
 
 # A cgroup the user's manager may manage, in both hierarchies (this machine is cgroup-hybrid).
 for h in systemd unified; do
@@ -78,8 +85,10 @@ unshare -m --propagation private bash -euo pipefail -c '
   as_user() { runuser -u "$E2E_USER" -- env HOME="$E2E_HOME" XDG_RUNTIME_DIR="/run/user/$E2E_UID" PATH="$E2E_HOME/.local/bin:/usr/local/bin:/usr/bin:/bin" "$@"; }
   sysctl_user() { as_user systemctl --user "$@"; }
 
-  # sd_booted() must be true, and the user needs a runtime dir.
+  # sd_booted() must be true, and the user needs a runtime dir (on a tmpfs only this namespace sees).
   mount -t tmpfs tmpfs /run/systemd
+  mkdir -p /run/user
+  mount -t tmpfs -o mode=755 tmpfs /run/user
   mkdir -p /run/systemd/system "/run/user/$E2E_UID"
   chown "$E2E_USER:" "/run/user/$E2E_UID"
   chmod 700 "/run/user/$E2E_UID"
