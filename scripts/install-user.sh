@@ -1,24 +1,30 @@
 #!/usr/bin/env bash
-# Installs vigil for the current user, no root needed:
-#   ~/.local/bin/vigil, ~/.config/systemd/user/vigil.service, ~/.local/share/man/man1/vigil.1,
+# Installs vigil for the current user, no root needed, with the project's install rules
+# (`cmake --install --prefix ~/.local`, see cmake/VigilInstall.cmake):
+#   ~/.local/bin/vigil, ~/.local/share/man/man1/vigil.1.gz, ~/.local/share/doc/vigil/,
+#   the user unit in ~/.local/lib/systemd/user/ and a copy where systemd looks, ~/.config/systemd/user/,
 #   and an example config + rules in ~/.config/vigil/ (never overwriting existing ones).
 # usage: scripts/install-user.sh [--uninstall]
+#   VIGIL_BUILD_DIR: the build directory to install from (default build-release, a Release build,
+#   configured and built here when it has no binary yet or the sources are newer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-repo=$(pwd)
 
+prefix=$HOME/.local
 config_home=${XDG_CONFIG_HOME:-$HOME/.config}
-bin_dir=$HOME/.local/bin
+bin_dir=$prefix/bin
 unit_dir=$config_home/systemd/user
-man_dir=$HOME/.local/share/man/man1
 conf_dir=$config_home/vigil
+installed=(bin/vigil share/man/man1/vigil.1.gz lib/systemd/user/vigil.service)
 
 if [[ ${1:-} == "--uninstall" ]]; then
   if command -v systemctl >/dev/null && systemctl --user is-active --quiet vigil 2>/dev/null; then
     systemctl --user disable --now vigil || true
   fi
-  rm -f "$bin_dir/vigil" "$unit_dir/vigil.service" "$man_dir/vigil.1"
-  echo "removed $bin_dir/vigil, $unit_dir/vigil.service, $man_dir/vigil.1"
+  for f in "${installed[@]}"; do rm -f "$prefix/$f"; done
+  rm -rf "$prefix/share/doc/vigil"
+  rm -f "$unit_dir/vigil.service"
+  echo "removed $bin_dir/vigil, its man page, docs and unit ($unit_dir/vigil.service)"
   echo "kept your config in $conf_dir and logs in ${XDG_STATE_HOME:-$HOME/.local/state}/vigil (remove them by hand if you want)"
   command -v systemctl >/dev/null && systemctl --user daemon-reload 2>/dev/null || true
   exit 0
@@ -27,19 +33,21 @@ elif [[ $# -gt 0 ]]; then
   exit 2
 fi
 
-# Build if needed (the build tools come from scripts/deps.sh, which needs root once).
-build_dir=${VIGIL_BUILD_DIR:-build}
-if [[ ! -x $build_dir/vigil ]] || [[ -n $(find src include CMakeLists.txt -newer "$build_dir/vigil" -print -quit 2>/dev/null) ]]; then
-  command -v cmake >/dev/null || { echo "cmake is missing: run ./scripts/deps.sh (as root or with sudo) first" >&2; exit 1; }
-  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+command -v cmake >/dev/null || { echo "cmake is missing: run ./scripts/deps.sh (as root or with sudo) first" >&2; exit 1; }
+build_dir=${VIGIL_BUILD_DIR:-build-release}
+if [[ ! -f $build_dir/CMakeCache.txt ]]; then
+  echo "== configuring a Release build in $build_dir (the first build compiles for a few minutes)"
+  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DVIGIL_BUILD_TESTS=OFF -DVIGIL_BUILD_BENCH=OFF >/dev/null
+fi
+if [[ ! -x $build_dir/vigil ]] || [[ -n $(find src include CMakeLists.txt cmake -newer "$build_dir/vigil" -print -quit 2>/dev/null) ]]; then
   cmake --build "$build_dir" --target vigil
 fi
-
-install -d -m 755 "$bin_dir" "$unit_dir" "$man_dir"
-install -m 755 "$build_dir/vigil" "$bin_dir/vigil"
-install -m 644 units/vigil.service "$unit_dir/vigil.service"
-install -m 644 docs/vigil.1 "$man_dir/vigil.1"
-echo "installed $bin_dir/vigil, $unit_dir/vigil.service, $man_dir/vigil.1"
+cmake --build "$build_dir" --target vigil_install_files >/dev/null  # the compressed man page, changelog
+cmake --install "$build_dir" --prefix "$prefix" >/dev/null
+# systemd --user does not look in ~/.local/lib/systemd/user: the unit goes where it does look.
+install -d -m 755 "$unit_dir"
+install -m 644 "$prefix/lib/systemd/user/vigil.service" "$unit_dir/vigil.service"
+echo "installed $bin_dir/vigil, $unit_dir/vigil.service, the man page (man vigil) and $prefix/share/doc/vigil/"
 
 install -d -m 700 "$conf_dir"
 wrote_example=false
