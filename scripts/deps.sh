@@ -6,6 +6,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config
+  ccache                     # a rebuild reuses what was compiled before (picked up by CMakeLists.txt)
   libboost1.81-dev libboost-url1.81-dev libre2-dev
   libsystemd-dev libhiredis-dev libspdlog-dev libfmt-dev libtoml11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
@@ -20,6 +21,7 @@ packages=(
   supervisor                 # the peer in the benchmark table (scripts/bench.sh)
   util-linux                 # prlimit: the out-of-file-descriptors test
   groff-base                 # formats docs/vigil.1 (tests/system/man_page_test.sh)
+  lintian file man-db        # checks the .deb and what it installs (tests/package/deb_test.sh)
 )
 
 missing=()

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs dependencies, builds, and runs every test: unit first, then integration, then the guards
+# Installs dependencies, builds, and runs every test: unit first, then integration, the Release
+# build and its .deb, then the guards
 # (fuzzers briefly, a short chaos soak) and, with --sanitize, the whole suite under ASan + UBSan.
 # Exits non-zero on any failure. CI runs exactly this (.ci/run, with CI=true).
 #   scripts/test.sh [--sanitize] [--tsan]
@@ -32,6 +33,14 @@ echo "== unit tests"
 ctest --test-dir "$build_dir" -L unit --output-on-failure -j "$(nproc)"
 echo "== integration tests (real vigil binary, real children)"
 ctest --test-dir "$build_dir" -L integration --output-on-failure -j "$(nproc)"
+took
+# What a packager builds: Release (-O3 raises warnings -O2 does not), and the .deb made from it.
+echo "== Release build and its .deb (tests/package/deb_test.sh)"
+release_dir=${VIGIL_RELEASE_BUILD_DIR:-build-release}
+cmake -S . -B "$release_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DVIGIL_WERROR=ON \
+  -DVIGIL_BUILD_TESTS=OFF -DVIGIL_BUILD_BENCH=OFF >/dev/null
+cmake --build "$release_dir"
+./tests/package/deb_test.sh "$release_dir"
 took
 # The benchmarks are not tests: their numbers are printed, never judged (a slow machine is not a
 # failure). The quick run only keeps the scripts working; it fails when a figure cannot be measured.
