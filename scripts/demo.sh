@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 ./scripts/deps.sh
 build_dir=${VIGIL_BUILD_DIR:-build}
 if [[ ! -x $build_dir/vigil ]]; then
-  echo "== building vigil: the first build compiles for a few minutes (about 3 on two cores); later runs take seconds"
+  echo "== building vigil: a first build takes about two minutes on two cores (more on a busy machine); later runs take seconds"
 fi
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build_dir" --target vigil
