@@ -81,6 +81,17 @@ std::string clip(std::string s) {
 
 std::string timed_out(const ProbeSpec& spec) { return "timed out after " + format_duration(spec.timeout); }
 
+// Probes mostly name 127.0.0.1: such an address needs no resolver, whose every lookup is a
+// getaddrinfo() on Asio's resolver thread and two hand-offs, most of a loopback check's cost.
+std::optional<tcp::endpoint> numeric_endpoint(const std::string& host, const std::string& port) {
+  boost::system::error_code ec;
+  asio::ip::address ip = asio::ip::make_address(host, ec);
+  unsigned long n = port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos
+                        ? 0 : std::stoul(port);
+  if (ec || n == 0 || n > 65535) return std::nullopt;
+  return tcp::endpoint(ip, static_cast<unsigned short>(n));
+}
+
 // What every kind of check shares: the deadline, the start time, the one-shot callback and the
 // cancelled flag that keeps a late completion from reaching a probe that no longer exists.
 struct CheckBase {
@@ -132,14 +143,20 @@ struct HttpCheck : CheckBase, std::enable_shared_from_this<HttpCheck> {
       self->expired = true;
       self->stop();
     });
+    if (auto ep = numeric_endpoint(target->host, target->port)) {
+      stream.async_connect(*ep, [self = shared_from_this()](const boost::system::error_code& ec) { self->connected(ec); });
+      return;
+    }
     resolver.async_resolve(target->host, target->port,
                            [self = shared_from_this()](const boost::system::error_code& ec, tcp::resolver::results_type r) {
                              if (ec) return self->fail_io("cannot resolve", ec);
-                             self->stream.async_connect(r, [self](const boost::system::error_code& ec2, const tcp::endpoint&) {
-                               if (ec2) return self->fail_io("cannot connect", ec2);
-                               self->send();
-                             });
+                             self->stream.async_connect(
+                                 r, [self](const boost::system::error_code& ec2, const tcp::endpoint&) { self->connected(ec2); });
                            });
+  }
+  void connected(const boost::system::error_code& ec) {
+    if (ec) return fail_io("cannot connect", ec);
+    send();
   }
   void send() {
     http::async_write(stream, request, [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
@@ -200,14 +217,21 @@ struct TcpCheck : CheckBase, std::enable_shared_from_this<TcpCheck> {
       self->expired = true;
       self->stop();
     });
+    if (auto ep = numeric_endpoint(hp->first, hp->second)) {
+      socket.async_connect(*ep, [self = shared_from_this(), ep = *ep](const boost::system::error_code& ec) { self->connected(ec, ep); });
+      return;
+    }
     resolver.async_resolve(hp->first, hp->second,
                            [self = shared_from_this()](const boost::system::error_code& ec, tcp::resolver::results_type r) {
                              if (ec) return self->result(false, self->why("cannot resolve", ec));
                              asio::async_connect(self->socket, r, [self](const boost::system::error_code& ec2, const tcp::endpoint& ep) {
-                               if (ec2) return self->result(false, self->why("cannot connect", ec2));
-                               self->result(true, "connected to " + ep.address().to_string() + ":" + std::to_string(ep.port()));
+                               self->connected(ec2, ep);
                              });
                            });
+  }
+  void connected(const boost::system::error_code& ec, const tcp::endpoint& ep) {
+    if (ec) return result(false, why("cannot connect", ec));
+    result(true, "connected to " + ep.address().to_string() + ":" + std::to_string(ep.port()));
   }
   std::string why(const std::string& what, const boost::system::error_code& ec) {
     return expired ? timed_out(spec) : what + ": " + ec.message();
