@@ -40,6 +40,7 @@ install(FILES ${VIGIL_CHANGELOG_GZ} DESTINATION ${VIGIL_DOCDIR})
 # The copyright file in Debian's machine-readable form, made from LICENSE so there is one text.
 file(STRINGS ${PROJECT_SOURCE_DIR}/LICENSE VIGIL_LICENSE_LINES)
 list(POP_FRONT VIGIL_LICENSE_LINES)  # the title line ("MIT License"): Debian calls it Expat
+list(POP_FRONT VIGIL_LICENSE_LINES)  # and the blank line after it
 set(VIGIL_COPYRIGHT "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\nUpstream-Name: vigil\n\nFiles: *\nCopyright: 2026 The vigil authors\nLicense: Expat\n")
 foreach(line IN LISTS VIGIL_LICENSE_LINES)
   if(line STREQUAL "")

@@ -24,7 +24,7 @@ constexpr Command kCommands[] = {
     {"reload", "vigil reload", "re-read config and rules (same as SIGHUP); exit 1 if rejected", vigil::cmd_reload},
     {"logs", "vigil logs [SERVICE|JOB...] [-n N] [-f]", "last N lines of services' or jobs' logs (several: each line prefixed with its name); -f follows them", vigil::cmd_logs},
     {"alerts", "vigil alerts [--json]", "active (pending and firing) alerts", vigil::cmd_alerts},
-    {"silence", "vigil silence SERVICE[/RULE] --for DUR [--reason TEXT] | --list | --remove ID",
+    {"silence", "vigil silence SERVICE|JOB[/RULE] --for DUR [--reason TEXT] | --list | --remove ID",
      "mute notifications (never actions) for a while", vigil::cmd_silence},
     {"run-now", "vigil run-now JOB [--wait] [--follow]", "run a job now; --wait exits with its exit code (128+N for a signal)", vigil::cmd_run_now},
     {"cancel", "vigil cancel JOB|--all [--timeout DUR]", "stop a job's run (its whole process group) and wait until it is gone", vigil::cmd_cancel},
