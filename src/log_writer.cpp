@@ -336,6 +336,7 @@ bool LogWriter::drain(Stream& s, std::deque<std::string>& chunks, bool stopping)
     std::string err;
     int code = 0;
     if (write_chunk(s, chunks.front(), &err, &code)) {
+      spare_.give(std::move(chunks.front()));
       chunks.pop_front();
       if (s.failing) {
         s.failing = false;

@@ -109,7 +109,7 @@ bool OutputPump::read_some(Pipe& p, int max_reads) {
     prefix.assign(t_clock.now()).append(1, ' ').append(p.tag).append(1, ' ');
     // Room for the prefixes up front (enough for lines of 60 bytes and longer): growing a 64 KiB
     // string mid-chunk copied it once more. Counting the newlines first cost more than it saved.
-    std::string chunk;
+    std::string chunk = writer_.spare_buffer();
     chunk.reserve(p.lines.pending() + static_cast<std::size_t>(n) * 3 / 2 + 256);
     std::size_t count = 0;
     if (matcher_ && !matcher_->idle()) {

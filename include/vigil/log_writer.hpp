@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "vigil/buffer_pool.hpp"
 #include "vigil/log_queue.hpp"
 
 namespace vigil {
@@ -58,6 +59,8 @@ class LogWriter {
   void set_journal(StreamId id, std::string identifier);
   void set_pid(StreamId id, int pid);
   LogQueue::PushResult push(StreamId id, std::string&& chunk, std::size_t lines);
+  /// An empty string to build the next chunk in, reusing the memory of one already written.
+  std::string spare_buffer() { return spare_.take(); }
   /// Its service is gone (a reload removed it): what is queued is written, then the file is closed.
   /// A late chunk (a pipe drained after the service went) is still written, and the file closed again.
   void close_stream(StreamId id);
@@ -82,6 +85,7 @@ class LogWriter {
   Stream* best_to_rotate(const Stream& full);
 
   Hooks hooks_;
+  BufferPool spare_{8, 512 * 1024};  // a few chunks in flight; a chunk is ~1.5x a 64 KiB read
   std::mutex mu_;
   std::condition_variable wake_;
   std::condition_variable idle_;
