@@ -32,7 +32,7 @@ constexpr Command kCommands[] = {
 };
 
 void usage(std::ostream& out) {
-  out << "usage: vigil COMMAND [options]\n\n"
+  out << "usage: vigil [-c FILE | -s PATH] COMMAND [options]\n\n"
          "A process supervisor with a health-check watchdog.\n\ncommands:\n";
   for (const Command& c : kCommands) out << "  " << c.name << std::string(10 - std::string(c.name).size(), ' ') << c.help << "\n";
   out << "\ncommon options:\n"
@@ -50,7 +50,26 @@ int main(int argc, char** argv) {
     usage(std::cerr);
     return 2;
   }
-  std::string cmd = argv[1];
+  // The common options may also come before the command (`vigil -c FILE status`, as with `git -C`
+  // or `systemctl --user`): they are handed to the command after its own arguments.
+  vigil::Args leading;
+  int at = 1;
+  while (at < argc) {
+    std::string opt = argv[at];
+    if (opt != "-c" && opt != "--config" && opt != "-s" && opt != "--socket") break;
+    if (at + 1 >= argc) {
+      std::cerr << "vigil: " << opt << " needs a value, and a command after it\n";
+      usage(std::cerr);
+      return 2;
+    }
+    leading.insert(leading.end(), {opt, argv[at + 1]});
+    at += 2;
+  }
+  if (at >= argc) {
+    usage(std::cerr);
+    return 2;
+  }
+  std::string cmd = argv[at];
   if (cmd == "--help" || cmd == "-h" || cmd == "help") {
     usage(std::cout);
     return 0;
@@ -59,7 +78,8 @@ int main(int argc, char** argv) {
     std::cout << "vigil " << VIGIL_VERSION << "\n";
     return 0;
   }
-  vigil::Args args(argv + 2, argv + argc);
+  vigil::Args args(argv + at + 1, argv + argc);
+  args.insert(args.end(), leading.begin(), leading.end());
   for (const Command& c : kCommands) {
     if (cmd != c.name) continue;
     if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {

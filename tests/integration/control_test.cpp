@@ -348,6 +348,19 @@ TEST(Control, StartStopRestartAndReloadRoundTrips) {
   EXPECT_EQ(half.err.find("config refused"), std::string::npos) << half.err;
 }
 
+TEST(Control, CommonOptionsMayComeBeforeTheCommand) {
+  TempDir dir;
+  VigilRun vigil(dir, "[service.web]\ncommand = [\"sleep\", \"60\"]\n");
+  ASSERT_TRUE(wait_for([&] { return serving(dir); }));
+  CommandResult before = run_command({VIGIL_BINARY, "-s", control_socket(dir), "status"});
+  EXPECT_EQ(before.exit_code, 0) << before.err;
+  EXPECT_TRUE(shows(before.out, "web", "running")) << before.out;
+  CommandResult check = run_command({VIGIL_BINARY, "-c", vigil.config_path(), "check"});
+  EXPECT_EQ(check.exit_code, 0) << check.err;
+  CommandResult dangling = run_command({VIGIL_BINARY, "-s", control_socket(dir)});
+  EXPECT_EQ(dangling.exit_code, 2);
+}
+
 TEST(Control, AFailedServiceCanBeStartedByHand) {
   TempDir dir;
   write_file(dir / "go", "");
