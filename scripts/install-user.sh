@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs vigil for the current user, no root needed, with the project's install rules
-# (`cmake --install --prefix ~/.local`, see cmake/VigilInstall.cmake):
+# (`cmake --install --prefix ~/.local --strip`, see cmake/VigilInstall.cmake):
 #   ~/.local/bin/vigil, ~/.local/share/man/man1/vigil.1.gz, ~/.local/share/doc/vigil/,
 #   the user unit in ~/.local/lib/systemd/user/ and a copy where systemd looks, ~/.config/systemd/user/,
 #   and an example config + rules in ~/.config/vigil/ (never overwriting existing ones).
@@ -43,7 +43,7 @@ if [[ ! -x $build_dir/vigil ]] || [[ -n $(find src include CMakeLists.txt cmake 
   cmake --build "$build_dir" --target vigil
 fi
 cmake --build "$build_dir" --target vigil_install_files >/dev/null  # the compressed man page, changelog
-cmake --install "$build_dir" --prefix "$prefix" >/dev/null
+cmake --install "$build_dir" --prefix "$prefix" --strip >/dev/null
 # systemd --user does not look in ~/.local/lib/systemd/user: the unit goes where it does look.
 install -d -m 755 "$unit_dir"
 install -m 644 "$prefix/lib/systemd/user/vigil.service" "$unit_dir/vigil.service"

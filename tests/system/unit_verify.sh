@@ -20,6 +20,7 @@ for f in .local/bin/vigil .config/systemd/user/vigil.service .local/share/man/ma
   [[ -e $home2/$f ]] || { echo "install-user.sh did not install $f"; cat "$work/install.out"; exit 1; }
 done
 grep -q "systemctl --user enable --now vigil" "$work/install.out" || { echo "no next steps printed"; exit 1; }
+file "$home2/.local/bin/vigil" | grep -q ", stripped" || { echo "the installed binary is not stripped"; exit 1; }
 unit=$home2/.config/systemd/user/vigil.service
 grep -qx "ExecStart=$home2/.local/bin/vigil run -c %E/vigil/vigil.toml" "$unit" \
   || { echo "the installed unit does not start the installed binary:"; grep ExecStart "$unit"; exit 1; }
