@@ -143,7 +143,14 @@ std::string format_duration(Duration d) {
 }
 
 std::string format_seconds(double seconds, DurationStyle style) {
-  if (seconds < 0) seconds = 0;
+  if (!(seconds >= 0)) seconds = 0;  // negative, or NaN
+  if (seconds >= 1e15) {
+    // Past what the integer formats below hold (a window typed as 355555555555555555559s): as a
+    // number, never an out-of-range conversion.
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3gs", seconds);
+    return buf;
+  }
   if (style == DurationStyle::Compact) {
     if (seconds < 10) {
       char buf[16];

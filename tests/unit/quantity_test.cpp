@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "vigil/signal_names.hpp"
 #include "vigil/suggest.hpp"
 
@@ -70,6 +72,11 @@ TEST(Format, ReadsLikeAnOperatorWouldWriteIt) {
   EXPECT_EQ(format_seconds(3.24), "3.2s");
   EXPECT_EQ(format_seconds(3725), "1h2m5s");
   EXPECT_EQ(format_seconds(-1), "0.0s");
+  // A window typed absurdly long (found by the expression fuzzer): a number, not an overflow.
+  EXPECT_EQ(format_seconds(3.5e23), "3.5e+23s");
+  EXPECT_EQ(format_seconds(3.5e23, DurationStyle::Compact), "3.5e+23s");
+  EXPECT_EQ(format_seconds(std::numeric_limits<double>::infinity()), "infs");
+  EXPECT_EQ(format_seconds(std::numeric_limits<double>::quiet_NaN()), "0.0s");
 }
 
 TEST(Format, CompactSecondsShowAtMostTwoUnits) {
