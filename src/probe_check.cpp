@@ -33,6 +33,18 @@ std::string_view to_string(ProbeKind k) {
   return "?";
 }
 
+namespace {
+
+// 1-65535 written in decimal digits, or nothing.
+std::optional<unsigned short> port_number(const std::string& port) {
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  int n = std::stoi(port);
+  if (n == 0 || n > 65535) return std::nullopt;
+  return static_cast<unsigned short>(n);
+}
+
+}  // namespace
+
 std::optional<HttpTarget> parse_http_url(const std::string& url, std::string* error) {
   auto u = boost::urls::parse_absolute_uri(url);
   if (!u) {
@@ -64,8 +76,7 @@ std::optional<std::pair<std::string, std::string>> parse_host_port(const std::st
   }
   std::string host = address.substr(0, colon), port = address.substr(colon + 1);
   if (host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  if (port.find_first_not_of("0123456789") != std::string::npos || port.size() > 5 || std::stoi(port) > 65535 ||
-      std::stoi(port) == 0) {
+  if (!port_number(port)) {
     *error = "'" + port + "' is not a port (1-65535)";
     return std::nullopt;
   }
@@ -86,10 +97,9 @@ std::string timed_out(const ProbeSpec& spec) { return "timed out after " + forma
 std::optional<tcp::endpoint> numeric_endpoint(const std::string& host, const std::string& port) {
   boost::system::error_code ec;
   asio::ip::address ip = asio::ip::make_address(host, ec);
-  unsigned long n = port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos
-                        ? 0 : std::stoul(port);
-  if (ec || n == 0 || n > 65535) return std::nullopt;
-  return tcp::endpoint(ip, static_cast<unsigned short>(n));
+  auto n = port_number(port);
+  if (ec || !n) return std::nullopt;
+  return tcp::endpoint(ip, *n);
 }
 
 // What every kind of check shares: the deadline, the start time, the one-shot callback and the
