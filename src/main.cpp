@@ -46,10 +46,6 @@ void usage(std::ostream& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    usage(std::cerr);
-    return 2;
-  }
   // The common options may also come before the command (`vigil -c FILE status`, as with `git -C`
   // or `systemctl --user`): they are handed to the command after its own arguments.
   vigil::Args leading;
