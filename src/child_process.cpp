@@ -23,7 +23,7 @@ namespace {
 
 // What the child reports through the exec-error pipe before it _exit()s.
 struct ChildFailure {
-  int stage;  // 1 chdir, 2 dup2, 3 exec, 4 nice, 5 a limit (index: which)
+  int stage;  // 1 chdir, 2 dup2, 3 exec, 4 nice, 5 a limit (index: which), 6 entering the cgroup
   int err;
   int index;
 };
@@ -121,6 +121,17 @@ SpawnResult spawn_child(const SpawnSpec& spec) {
     return r;
   }
   int child_stdin = spec.stdin_pipe ? in[0] : devnull;
+  // The child moves itself into its cgroup before exec, so that its first instruction already runs
+  // there and nothing it forks can start outside.
+  int cgroup_procs = -1;
+  if (!spec.cgroup.empty()) {
+    cgroup_procs = ::open((spec.cgroup + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
+    if (cgroup_procs < 0) {
+      r.error = "cannot open " + spec.cgroup + "/cgroup.procs: " + std::strerror(errno);
+      for (int* fd : {&devnull, &out[0], &out[1], &err[0], &err[1], &status[0], &status[1], &in[0], &in[1]}) close_fd(*fd);
+      return r;
+    }
+  }
 
   // Block every signal across fork so no handler of vigil's (Asio's signal pipe) can run in the child
   // before it resets dispositions.
@@ -137,6 +148,7 @@ SpawnResult spawn_child(const SpawnSpec& spec) {
       ::_exit(127);
     };
     ::setsid();
+    if (cgroup_procs >= 0 && ::write(cgroup_procs, "0", 1) != 1) fail(6);
     if (watchdog_digits) {
       char rev[16];
       int n = 0;
@@ -173,6 +185,7 @@ SpawnResult spawn_child(const SpawnSpec& spec) {
   int fork_errno = errno;
   ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
   close_fd(devnull);
+  close_fd(cgroup_procs);
   close_fd(out[1]);
   close_fd(err[1]);
   close_fd(status[1]);
@@ -201,6 +214,8 @@ SpawnResult spawn_child(const SpawnSpec& spec) {
       r.error = "cannot set limits." + std::string(limit_name(l.resource)) + " = " +
                 (l.value == RLIM_INFINITY ? std::string("infinity") : std::to_string(l.value)) + ": " +
                 std::strerror(f.err);
+    } else if (f.stage == 6) {
+      r.error = "cannot move into cgroup " + spec.cgroup + ": " + std::strerror(f.err);
     } else {
       const char* what = f.stage == 1 ? "cannot chdir to " : f.stage == 2 ? "cannot set up stdio for " : "cannot execute ";
       r.error = std::string(what) + (f.stage == 1 ? spec.cwd : *program) + ": " + std::strerror(f.err);

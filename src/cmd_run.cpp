@@ -129,7 +129,8 @@ int cmd_run(const Args& args) {
     oplog::error("not starting: " + control.error());
     return 1;
   }
-  Supervisor supervisor(io, config, writer, parent_dir(config.vigil.socket));  // a copy: reloads replace it
+  Containment containment = Containment::take_over(config.vigil.cgroups);
+  Supervisor supervisor(io, config, writer, parent_dir(config.vigil.socket), containment);  // a copy: reloads replace it
   sup = &supervisor;
   handler.emplace(supervisor);
   ManagerNotify manager;

@@ -83,7 +83,7 @@ const std::vector<std::string> kTopKeys = {"vigil", "store", "service", "job"};
 const std::vector<std::string> kVigilKeys = {"sample_interval", "log_max_size", "log_keep", "log_overflow",
                                              "rules",           "log_dir",      "socket",   "journal",
                                              "http",            "http_token_file", "textfile", "external_url",
-                                             "max_parallel_jobs", "history_retention"};
+                                             "max_parallel_jobs", "history_retention", "cgroups"};
 const std::vector<std::string> kStoreKeys = {"url", "timeout"};
 const std::vector<std::string> kServiceKeys = {
     "command",        "cwd",           "env",          "after",           "ready",
@@ -184,6 +184,7 @@ class ConfigReader {
     if (auto p = path_value(f, "log_dir")) v.log_dir = *p;
     if (auto p = path_value(f, "socket")) v.socket = *p;
     if (auto j = f.boolean("journal")) v.journal = *j;
+    if (auto c = f.boolean("cgroups")) v.cgroups = *c;
     if (auto n = f.integer("max_parallel_jobs", 1, 10'000)) v.max_parallel_jobs = static_cast<int>(*n);
     if (auto d = f.duration("history_retention")) positive(f, "history_retention", *d, &v.history_retention);
     read_http(f, v);

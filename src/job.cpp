@@ -4,6 +4,7 @@
 #include <csignal>
 
 #include "vigil/child_process.hpp"
+#include "vigil/containment.hpp"
 #include "vigil/hook_runner.hpp"
 #include "vigil/journal.hpp"
 #include "vigil/oplog.hpp"
@@ -92,7 +93,7 @@ void Job::cancel(bool shutdown) {
 }
 
 void Job::kill_now() {
-  if (pgid_ > 0) signal_process_group(pgid_, SIGKILL);
+  group_.kill();
 }
 
 void Job::redefine(JobSpec spec) {
@@ -154,9 +155,9 @@ void Job::perform(const RunStep& step) {
       pre_start_->abandon();
       pre_start_.reset();
     }
-    if (pgid_ > 0) {
-      signal_process_group(pgid_, spec_.stop_signal);
-      signal_process_group(pgid_, SIGCONT);
+    if (group_.active()) {
+      group_.signal(spec_.stop_signal);
+      group_.signal(SIGCONT);
       arm_state_timer(spec_.stop_timeout, RunEvent::StopTimeout);
     } else {
       asio::post(io_, [this, id = run_id_] {
@@ -166,8 +167,8 @@ void Job::perform(const RunStep& step) {
   }
   if (a & kRunKillGroup) {
     oplog::warn(spec_.name + ": still running " + format_duration(spec_.stop_timeout) +
-                " after the stop signal; sending SIGKILL to process group " + std::to_string(pgid_));
-    signal_process_group(pgid_, SIGKILL);
+                " after the stop signal; sending SIGKILL to " + group_.describe());
+    group_.kill();
   }
   if (a & kRunArmRetry) {
     Duration delay = spec_.retry_delay;
@@ -251,9 +252,13 @@ void Job::spawn(bool condition) {
   ss.env.push_back("VIGIL_RUN_ID=" + std::to_string(run_id_));
   ss.env.push_back("VIGIL_ATTEMPT=" + std::to_string(attempt_));
   ss.run = spec_.run;
+  std::string cgroup_error;
+  ss.cgroup = host_.containment().run_cgroup("job", spec_.name, &cgroup_error);
+  if (!cgroup_error.empty()) oplog::warn(spec_.name + ": " + cgroup_error + "; this run is kept in its process group only");
   SpawnResult r = spawn_child(ss);
   attempt_steady_ = Clock::now();
   if (!r.child) {
+    RunGroup(0, ss.cgroup).release(spec_.name);
     spawn_error_ = r.error;
     oplog::error(spec_.name + ": run " + std::to_string(run_id_) + ": cannot start the " +
                  (condition ? "condition" : "command") + ": " + r.error);
@@ -261,7 +266,7 @@ void Job::spawn(bool condition) {
     return;
   }
   pid_ = r.child->pid;
-  pgid_ = r.child->pid;
+  group_ = RunGroup(r.child->pid, ss.cgroup);
   writer_.set_pid(stream_, pid_);
   host_.own_pid(pid_, true);
   oplog::info(spec_.name + ": run " + std::to_string(run_id_) + " (" + std::string(to_string(trigger_)) + ") attempt " +
@@ -333,11 +338,10 @@ void Job::on_exit(const ExitStatus& exit) {
   pidfd_.reset();
   pid_ = 0;
   exit_ = exit;
-  if (process_group_alive(pgid_)) {
+  if (group_.alive()) {
     // A run is over when its main process is: what it left behind goes with it.
-    oplog::warn(spec_.name + ": main process ended but process group " + std::to_string(pgid_) +
-                " still has processes; killing them");
-    signal_process_group(pgid_, SIGKILL);
+    oplog::warn(spec_.name + ": main process ended but " + group_.describe() + " still has processes; killing them");
+    group_.kill();
   }
   check_group();
 }
@@ -345,8 +349,8 @@ void Job::on_exit(const ExitStatus& exit) {
 void Job::check_group() {
   if (auto keep = pre_start_) keep->check_group();  // its callback drops pre_start_
   side_hooks_->check_group();
-  if (!exit_ || pgid_ == 0) return;
-  if (process_group_alive(pgid_)) {
+  if (!exit_ || !group_.active()) return;
+  if (group_.alive()) {
     if (!group_poll_.active()) group_poll_ = every(io_, kJobGroupPoll, [this] { check_group(); });
     return;
   }
@@ -355,7 +359,7 @@ void Job::check_group() {
 }
 
 void Job::group_gone() {
-  pgid_ = 0;
+  group_.release(spec_.name);
   const ExitStatus& x = *exit_;
   if (!in_condition_) {
     HookOutcome o;

@@ -19,8 +19,8 @@ constexpr std::size_t kRecent = 1000;
 }  // namespace
 
 JobRunner::JobRunner(asio::io_context& io, const Config& config, LogWriter& writer, OwnPid own_pid,
-                     const std::string& history_path)
-    : io_(io), config_(&config), writer_(writer), own_pid_(std::move(own_pid)) {
+                     const std::string& history_path, const Containment& containment)
+    : io_(io), config_(&config), writer_(writer), own_pid_(std::move(own_pid)), containment_(containment) {
   std::map<std::string, double> last_ok_end;  // each job's last run that ended ok, from the history
   if (!history_path.empty()) {
     if (auto err = history_.open(history_path, config.vigil.history_retention)) {

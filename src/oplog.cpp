@@ -107,15 +107,15 @@ void spawn_failed(const std::string& svc, const std::string& err, const Decision
   emit(level, "spawn_failed", fmt::format("{}: could not start: {}; {}", svc, err, next_step(next, policy)), {svc, "", ""});
 }
 
-void stop_escalated(const std::string& svc, int pgid, const std::string& timeout) {
+void stop_escalated(const std::string& svc, const std::string& group, const std::string& timeout) {
   emit(spdlog::level::warn, "stop_escalated",
-       fmt::format("{}: still running {} after the stop signal; sending SIGKILL to process group {}", svc, timeout, pgid),
+       fmt::format("{}: still running {} after the stop signal; sending SIGKILL to {}", svc, timeout, group),
        {svc, "", ""});
 }
 
-void leftovers_killed(const std::string& svc, int pgid) {
+void leftovers_killed(const std::string& svc, const std::string& group) {
   emit(spdlog::level::warn, "leftovers_killed",
-       fmt::format("{}: main process gone but process group {} still has processes; killing them", svc, pgid), {svc, "", ""});
+       fmt::format("{}: main process gone but {} still has processes; killing them", svc, group), {svc, "", ""});
 }
 
 void fault(const std::string& svc, const std::string& reason) {

@@ -11,7 +11,10 @@
 #include <cstring>
 #include <map>
 
+#include "vigil/cgroup_files.hpp"
+#include "vigil/cgroup_parse.hpp"
 #include "vigil/clock.hpp"
+#include "vigil/files.hpp"
 #include "vigil/proc_parse.hpp"
 
 namespace vigil {
@@ -187,7 +190,7 @@ std::int64_t ProcSampler::count_fds(pid_t pid, const OpenProc* kept) {
   return count;
 }
 
-void ProcSampler::walk(pid_t root, TreeSample& out, History& next, const History* prev, bool& any_prev) {
+void ProcSampler::walk(pid_t root, TreeSample& out, History& next, const History* prev, bool& any_prev, bool children) {
   stack_.clear();
   stack_.push_back(root);
   while (!stack_.empty()) {
@@ -214,12 +217,35 @@ void ProcSampler::walk(pid_t root, TreeSample& out, History& next, const History
     out.fds += count_fds(pid, kept);
     ++out.processes;
 
-    children_of(pid, st.num_threads, kept, stack_);  // children hang off each thread of the process
+    if (children) children_of(pid, st.num_threads, kept, stack_);  // children hang off each thread of the process
   }
+}
+
+void ProcSampler::cgroup_figures(const std::string& dir, TreeSample& out, History& next, const History* prev) {
+  if (auto stat = vigil::read_file(dir + "/cpu.stat")) next.cgroup_usec = cgroup_cpu_usage_usec(*stat);
+  if (next.cgroup_usec) {
+    std::uint64_t now_usec = *next.cgroup_usec;
+    if (prev && prev->cgroup_usec && now_usec >= *prev->cgroup_usec) {
+      double used = static_cast<double>(now_usec - *prev->cgroup_usec) / 1e6;
+      double secs = to_seconds(next.at - prev->at);
+      out.cpu_seconds = used;
+      out.cpu = secs > 0 ? std::optional<double>(used / secs * 100.0) : std::nullopt;
+    } else {
+      out.cpu_seconds = static_cast<double>(now_usec) / 1e6;  // the run's first look: all it used so far
+      out.cpu.reset();
+    }
+  }
+  if (auto current = vigil::read_file(dir + "/memory.current"))
+    if (auto ws = cgroup_working_set(*current, vigil::read_file(dir + "/memory.stat").value_or(""))) out.memory = *ws;
 }
 
 std::vector<TreeSample> ProcSampler::sample(const std::vector<pid_t>& roots, const std::function<bool(pid_t)>& owned,
                                             std::chrono::steady_clock::time_point now) {
+  return sample(roots, {}, owned, now);
+}
+
+std::vector<TreeSample> ProcSampler::sample(const std::vector<pid_t>& roots, const std::vector<std::string>& cgroups,
+                                            const std::function<bool(pid_t)>& owned, std::chrono::steady_clock::time_point now) {
   std::vector<TreeSample> out(roots.size());
   std::vector<History> next(roots.size());
   history_.resize(roots.size());
@@ -246,9 +272,14 @@ std::vector<TreeSample> ProcSampler::sample(const std::vector<pid_t>& roots, con
     bool any_prev = false;
     next[i].root = root;
     next[i].at = now;
-    walk(root, out[i], next[i], prev, any_prev);
-    auto range = adopted_by_session.equal_range(root);
-    for (auto it = range.first; it != range.second; ++it) walk(it->second, out[i], next[i], prev, any_prev);
+    const std::string* cgroup = i < cgroups.size() && !cgroups[i].empty() ? &cgroups[i] : nullptr;
+    if (cgroup) {
+      for (pid_t p : cgroup_pids(*cgroup)) walk(p, out[i], next[i], prev, any_prev, false);
+    } else {
+      walk(root, out[i], next[i], prev, any_prev);
+      auto range = adopted_by_session.equal_range(root);
+      for (auto it = range.first; it != range.second; ++it) walk(it->second, out[i], next[i], prev, any_prev);
+    }
     if (prev && out[i].cpu) {
       double secs = to_seconds(now - prev->at);
       if (secs > 0)
@@ -258,6 +289,7 @@ std::vector<TreeSample> ProcSampler::sample(const std::vector<pid_t>& roots, con
     } else {
       out[i].cpu.reset();  // first look at this run: no interval yet
     }
+    if (cgroup) cgroup_figures(*cgroup, out[i], next[i], prev);
   }
   history_ = std::move(next);
   // Close what this pass did not visit: those processes exited.

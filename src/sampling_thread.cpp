@@ -14,11 +14,11 @@ SamplingThread::~SamplingThread() {
   thread_.join();
 }
 
-bool SamplingThread::submit(Roots roots, std::set<pid_t> owned, Done done) {
+bool SamplingThread::submit(Roots roots, std::vector<std::string> cgroups, std::set<pid_t> owned, Done done) {
   {
     std::lock_guard lock(mu_);
     if (busy_ || job_) return false;
-    job_ = Job{std::move(roots), std::move(owned), std::move(done)};
+    job_ = Job{std::move(roots), std::move(cgroups), std::move(owned), std::move(done)};
   }
   cv_.notify_one();
   return true;
@@ -37,7 +37,7 @@ void SamplingThread::run() {
     }
     std::vector<pid_t> pids;
     for (const auto& r : job.roots) pids.push_back(r.second);
-    auto samples = sampler_.sample(pids, [&](pid_t p) { return job.owned.count(p) > 0; }, std::chrono::steady_clock::now());
+    auto samples = sampler_.sample(pids, job.cgroups, [&](pid_t p) { return job.owned.count(p) > 0; }, std::chrono::steady_clock::now());
     {
       std::lock_guard lock(mu_);
       busy_ = false;

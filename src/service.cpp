@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "vigil/child_process.hpp"
+#include "vigil/containment.hpp"
 #include "vigil/hook_runner.hpp"
 #include "vigil/clock.hpp"
 #include "vigil/journal.hpp"
@@ -131,7 +132,7 @@ void Service::update_live(ServiceSpec spec) {
 }
 
 void Service::kill_now() {
-  if (pgid_ > 0) signal_process_group(pgid_, SIGKILL);
+  group_.kill();
   hooks_->clear();
 }
 
@@ -179,15 +180,15 @@ void Service::perform(std::uint32_t actions) {
     });
   }
   if (actions & kSignalGroup) {
-    signal_process_group(pgid_, spec_.stop_signal);
-    signal_process_group(pgid_, SIGCONT);  // a stopped process must wake up to act on the signal
+    group_.signal(spec_.stop_signal);
+    group_.signal(SIGCONT);  // a stopped process must wake up to act on the signal
   }
   if (actions & kKillGroup) {
     if (state_ == State::Stopping)
-      oplog::stop_escalated(spec_.name, pgid_, format_duration(spec_.stop_timeout));
+      oplog::stop_escalated(spec_.name, group_.describe(), format_duration(spec_.stop_timeout));
     else
-      oplog::leftovers_killed(spec_.name, pgid_);
-    signal_process_group(pgid_, SIGKILL);
+      oplog::leftovers_killed(spec_.name, group_.describe());
+    group_.kill();
   }
   if (actions & kArmStartTimer) {
     if (spec_.ready == ReadyMode::Started)
@@ -260,8 +261,15 @@ void Service::spawn(const std::string& refused) {
     ss.env.push_back(kWatchdogPidPlaceholder);  // spawn_child writes the child's own pid here
   }
   SpawnResult r;
-  if (refused.empty()) r = spawn_child(ss);
-  else r.error = refused + "; the service was not started";
+  if (refused.empty()) {
+    std::string cgroup_error;
+    ss.cgroup = host_.containment().run_cgroup("service", spec_.name, &cgroup_error);
+    if (!cgroup_error.empty()) oplog::warn(spec_.name + ": " + cgroup_error + "; this run is kept in its process group only");
+    r = spawn_child(ss);
+    if (!r.child) RunGroup(0, ss.cgroup).release(spec_.name);
+  } else {
+    r.error = refused + "; the service was not started";
+  }
   TimePoint now = Clock::now();
   tracker_.record_start(now);
   started_at_ = now;
@@ -279,7 +287,7 @@ void Service::spawn(const std::string& refused) {
     return;
   }
   pid_ = r.child->pid;
-  pgid_ = r.child->pid;
+  group_ = RunGroup(r.child->pid, ss.cgroup);
   writer_.set_pid(stream_, pid_);
   writer_.set_pid(stream_, pid_);
   host_.own_pid(pid_, true);
@@ -328,8 +336,8 @@ void Service::on_main_exit(const ExitStatus& exit) {
 void Service::check_group() {
   hooks_->check_group();
   if (auto keep = pre_start_) keep->check_group();  // its callback drops pre_start_
-  if (!exit_ || pgid_ == 0) return;
-  if (!process_group_alive(pgid_)) {
+  if (!exit_ || !group_.active()) return;
+  if (!group_.alive()) {
     group_poll_.stop();
     finish_run();
     return;
@@ -347,7 +355,7 @@ void Service::finish_run() {
   TimePoint now = Clock::now();
   ExitStatus exit = *exit_;
   exit_.reset();
-  pgid_ = 0;
+  group_.release(spec_.name);
   EndCause cause = end_cause_;
   end_cause_ = EndCause::OnItsOwn;
   decision_ = tracker_.decide(spec_.restart, cause, &exit, started_at_, now);

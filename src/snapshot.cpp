@@ -224,6 +224,10 @@ std::string to_json(const Snapshot& snap, const std::vector<std::string>& only) 
   j.key("config").value(snap.config_path);
   j.key("taken_at").value(snap.taken_at);
   j.key("config_loaded_at").value(snap.config_loaded_at);
+  j.key("containment").begin_object();
+  j.key("mode").value(snap.cgroups ? "cgroups" : "process-groups");
+  j.key("detail").value(snap.containment_detail);
+  j.end_object();
   j.end_object();
   j.key("store").begin_object();
   j.key("configured").value(snap.store.configured);

@@ -114,6 +114,8 @@ std::string render_status(const nlohmann::json& st, const RenderOptions& opt) {
   const auto& v = st["vigil"];
   std::string head = "vigil " + v.value("version", "?") + "  up " + seconds(v["uptime"]) + "  pid " +
                      std::to_string(v.value("pid", 0)) + "  config " + v.value("config", "?");
+  if (v.contains("containment") && v["containment"].is_object())
+    head += v["containment"].value("mode", "") == "cgroups" ? "  runs in: own cgroups" : "  runs in: process groups";
   const auto& r = st["rules"];
   if (r.is_object()) {
     if (!r["loaded"].get<bool>()) head += "  rules: none";

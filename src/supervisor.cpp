@@ -17,11 +17,13 @@
 
 namespace vigil {
 
-Supervisor::Supervisor(boost::asio::io_context& io, Config config, LogWriter& writer, std::string runtime_dir)
+Supervisor::Supervisor(boost::asio::io_context& io, Config config, LogWriter& writer, std::string runtime_dir,
+                       const Containment& containment)
     : io_(io),
       config_(std::move(config)),
       writer_(writer),
       runtime_dir_(std::move(runtime_dir)),
+      containment_(containment),
       started_at_(Clock::now()),
       sampling_([&io](std::function<void()> fn) { boost::asio::post(io, std::move(fn)); }),
       publish_timer_(io),
@@ -44,7 +46,7 @@ Supervisor::Supervisor(boost::asio::io_context& io, Config config, LogWriter& wr
   for (const ServiceSpec& spec : config_.services)
     services_.push_back(std::make_unique<Service>(io, spec, config_.vigil, writer, *this));
   jobs_ = std::make_unique<JobRunner>(io, config_, writer, [this](pid_t pid, bool owned) { own_pid(pid, owned); },
-                                      default_state_dir(process_env()) + "/history.db");
+                                      default_state_dir(process_env()) + "/history.db", containment_);
   alerting_ = std::make_unique<Alerting>(io, config_, default_state_dir(process_env()), writer,
                                          [this](const ActionRequest& a) { return act(a); });
   make_store();
@@ -245,8 +247,12 @@ void Supervisor::sample() {
   // in between, and the snapshot only uses a /proc reading of the service's current main process.
   sample_parts_left_ = 2;
   SamplingThread::Roots roots;
-  for (auto& s : services_) roots.emplace_back(s->name(), has_processes(s->state()) ? s->pid() : 0);
-  bool walking = sampling_.submit(std::move(roots), owned_pids_, [this](SamplingThread::Roots done, std::vector<TreeSample> samples) {
+  std::vector<std::string> cgroups;
+  for (auto& s : services_) {
+    roots.emplace_back(s->name(), has_processes(s->state()) ? s->pid() : 0);
+    cgroups.push_back(s->cgroup());
+  }
+  bool walking = sampling_.submit(std::move(roots), std::move(cgroups), owned_pids_, [this](SamplingThread::Roots done, std::vector<TreeSample> samples) {
     for (std::size_t i = 0; i < done.size(); ++i) {
       // Usually still at the same index (a reload may have moved it): no name search per service.
       bool known = (i < services_.size() && services_[i]->name() == done[i].first) || find(done[i].first);
@@ -273,6 +279,8 @@ Snapshot Supervisor::snapshot() const {
   snap.uptime = to_seconds(now - started_at_);
   snap.taken_at = unix_now();
   snap.config_path = config_.path;
+  snap.cgroups = containment_.mode() == ContainmentMode::Cgroups;
+  snap.containment_detail = containment_.detail();
   snap.reload = last_reload_;
   snap.config_loaded_at = config_loaded_at_;
   if (store_) snap.store = store_->state();

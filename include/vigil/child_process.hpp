@@ -31,6 +31,7 @@ struct SpawnSpec {
   std::vector<std::string> env;  // "NAME=value", complete (nothing else is inherited)
   bool stdin_pipe = false;       // true: stdin is a pipe (SpawnedChild::in_fd), else /dev/null
   RunSettings run{};             // umask, nice, limits: set in the child before exec (env_file is in env already)
+  std::string cgroup{};          // a cgroup directory the child enters before exec ("": stays in vigil's)
 };
 
 struct SpawnedChild {

@@ -95,6 +95,7 @@ struct VigilSpec {
   std::string log_dir;  // absolute
   std::string socket;   // absolute
   std::optional<bool> journal;  // child lines and vigil's events to journald; unset: when under systemd
+  bool cgroups = true;          // a cgroup per run when vigil's cgroup is delegated (containment.hpp); read at start
   HttpListen http = default_http();  // metrics, health endpoints, dashboard (docs/fleet.md)
   std::string http_token_file;       // absolute; requests must carry its token (required off loopback)
   std::string textfile;              // absolute; the /metrics text written there every sample

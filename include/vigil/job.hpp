@@ -19,9 +19,11 @@
 #include "vigil/job_run_state.hpp"
 #include "vigil/log_writer.hpp"
 #include "vigil/periodic.hpp"
+#include "vigil/run_group.hpp"
 
 namespace vigil {
 
+class Containment;
 class OutputPump;
 class HookRunner;
 class HookQueue;
@@ -33,6 +35,8 @@ class JobHost {
  public:
   virtual ~JobHost() = default;
   virtual void own_pid(pid_t pid, bool owned) = 0;
+  /// Where runs are kept: their own cgroups, or process groups only.
+  virtual const Containment& containment() const = 0;
   /// The run wants a slot (max_parallel_jobs): the host calls Job::admit() when one is free.
   virtual void want_slot(Job& job) = 0;
   virtual void attempt_started(Job& job, const AttemptRecord& record) = 0;
@@ -71,7 +75,7 @@ class Job {
   const JobSpec& spec() const { return spec_; }
   RunState state() const { return state_; }
   bool active() const { return state_ != RunState::Done; }
-  bool has_processes() const { return pgid_ > 0; }
+  bool has_processes() const { return group_.active(); }
   pid_t pid() const { return pid_; }
   std::int64_t run_id() const { return run_id_; }
   Trigger run_trigger() const { return trigger_; }
@@ -131,7 +135,8 @@ class Job {
 
   // The current attempt's process (condition or command).
   bool in_condition_ = false;
-  pid_t pid_ = 0, pgid_ = 0;
+  pid_t pid_ = 0;
+  RunGroup group_;  // the attempt's process group and cgroup, until both are empty
   double attempt_started_unix_ = 0;
   TimePoint attempt_steady_{};
   std::optional<ExitStatus> exit_;

@@ -23,7 +23,7 @@ class JobRunner : public JobHost {
   using OwnPid = std::function<void(pid_t, bool)>;
   /// `history_path`: the SQLite file of the run history ("" for none); opened here, before the loop runs.
   JobRunner(boost::asio::io_context& io, const Config& config, LogWriter& writer, OwnPid own_pid,
-            const std::string& history_path);
+            const std::string& history_path, const Containment& containment);
   ~JobRunner() override;
 
   /// Called when a run is over (after its retries), with its result: the Supervisor raises job_failed.
@@ -58,6 +58,7 @@ class JobRunner : public JobHost {
 
   // JobHost
   void own_pid(pid_t pid, bool owned) override;
+  const Containment& containment() const override { return containment_; }
   void want_slot(Job& job) override;
   void attempt_started(Job& job, const AttemptRecord& record) override;
   void attempt_over(Job& job, const AttemptRecord& record) override;
@@ -81,6 +82,7 @@ class JobRunner : public JobHost {
   const Config* config_;
   LogWriter& writer_;
   OwnPid own_pid_;
+  const Containment& containment_;
   std::vector<Entry> jobs_;        // in config order
   std::vector<Job*> waiting_;      // want a slot, in the order they asked
   int running_ = 0;                // runs holding a slot

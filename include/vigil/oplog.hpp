@@ -30,8 +30,9 @@ void ended(const std::string& svc, const ExitStatus& exit, double ran_seconds, c
            const RestartPolicy& policy);
 void spawn_failed(const std::string& svc, const std::string& error, const Decision& next,
                   const RestartPolicy& policy);
-void stop_escalated(const std::string& svc, int pgid, const std::string& timeout);
-void leftovers_killed(const std::string& svc, int pgid);
+/// `group`: RunGroup::describe(), "process group 123" (and its cgroup).
+void stop_escalated(const std::string& svc, const std::string& group, const std::string& timeout);
+void leftovers_killed(const std::string& svc, const std::string& group);
 void fault(const std::string& svc, const std::string& reason);
 
 // Rules and alerts.

@@ -36,6 +36,12 @@ class ProcSampler {
   /// `owned(pid)` tells vigil's own main children apart from adopted orphans.
   std::vector<TreeSample> sample(const std::vector<pid_t>& roots, const std::function<bool(pid_t)>& owned,
                                  std::chrono::steady_clock::time_point now);
+  /// The same, where `cgroups[i]`, when not "", is service i's cgroup (containment.hpp). Its
+  /// processes are then exactly those in the cgroup, so one that left the tree (setsid and a double
+  /// fork) still counts; CPU is the cgroup's own usage (exact: what processes that exited between two
+  /// passes used counts too), and memory its working set when the memory controller is on.
+  std::vector<TreeSample> sample(const std::vector<pid_t>& roots, const std::vector<std::string>& cgroups,
+                                 const std::function<bool(pid_t)>& owned, std::chrono::steady_clock::time_point now);
 
  private:
   struct Seen {
@@ -46,6 +52,7 @@ class ProcSampler {
     pid_t root = 0;
     std::chrono::steady_clock::time_point at{};
     std::unordered_map<pid_t, Seen> procs;
+    std::optional<std::uint64_t> cgroup_usec;  // the cgroup's cpu.stat usage_usec at `at`
   };
 
   struct OpenProc {
@@ -66,7 +73,8 @@ class ProcSampler {
   template <class OnEntry>
   void each_entry(const char* dir, OnEntry&& on_entry);
   void children_of(pid_t pid, std::int64_t threads, const OpenProc* kept, std::vector<pid_t>& out);
-  void walk(pid_t pid, TreeSample& out, History& next, const History* prev, bool& any_prev);
+  void walk(pid_t pid, TreeSample& out, History& next, const History* prev, bool& any_prev, bool children = true);
+  void cgroup_figures(const std::string& dir, TreeSample& out, History& next, const History* prev);
 
   long ticks_per_second_;
   long page_size_;

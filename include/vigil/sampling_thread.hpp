@@ -29,11 +29,13 @@ class SamplingThread {
   SamplingThread(const SamplingThread&) = delete;
   SamplingThread& operator=(const SamplingThread&) = delete;
 
-  bool submit(Roots roots, std::set<pid_t> owned, Done done);
+  /// `cgroups[i]`: root i's cgroup directory, "" for none (ProcSampler::sample).
+  bool submit(Roots roots, std::vector<std::string> cgroups, std::set<pid_t> owned, Done done);
 
  private:
   struct Job {
     Roots roots;
+    std::vector<std::string> cgroups;
     std::set<pid_t> owned;
     Done done;
   };

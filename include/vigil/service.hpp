@@ -19,12 +19,14 @@
 #include "vigil/periodic.hpp"
 #include "vigil/line_matcher.hpp"
 #include "vigil/restart_policy.hpp"
+#include "vigil/run_group.hpp"
 #include "vigil/service_probes.hpp"
 #include "vigil/snapshot.hpp"
 #include "vigil/service_state.hpp"
 
 namespace vigil {
 
+class Containment;
 class OutputPump;
 class HookRunner;
 class HookQueue;
@@ -37,6 +39,8 @@ class ServiceHost {
   virtual void on_state_changed(Service& svc, State from) = 0;
   virtual void own_pid(pid_t pid, bool owned) = 0;  // the reaper must leave owned pids alone
   virtual std::string notify_socket_path() const = 0;  // "" when vigil has none
+  /// Where runs are kept: their own cgroups, or process groups only.
+  virtual const Containment& containment() const = 0;
   /// A probe's verdict changed, or a log line made the service ready: status should say so soon.
   virtual void on_health_changed(Service& svc) { (void)svc; }
 };
@@ -84,6 +88,8 @@ class Service {
   const ServiceSpec& spec() const { return spec_; }
   State state() const { return state_; }
   pid_t pid() const { return pid_; }
+  /// The current run's cgroup directory ("" without one): what the sampler reads.
+  const std::string& cgroup() const { return group_.cgroup(); }
   LogWriter::StreamId log_stream() const { return stream_; }
 
  private:
@@ -115,7 +121,7 @@ class Service {
 
   // The current run.
   pid_t pid_ = 0;        // main process; 0 when none
-  pid_t pgid_ = 0;       // its process group (= pid at spawn); kept until the group is gone
+  RunGroup group_;       // its process group (= pid at spawn) and cgroup; kept until both are empty
   TimePoint started_at_{};
   std::optional<ExitStatus> exit_;  // main process exited, group maybe not yet gone
   std::unique_ptr<boost::asio::posix::stream_descriptor> pidfd_;

@@ -135,6 +135,8 @@ struct Snapshot {
   double taken_at = 0;  // unix seconds
   std::string config_path;
   double config_loaded_at = 0;  // unix seconds: when the config in force was read
+  bool cgroups = false;           // runs are kept in their own cgroups (containment.hpp), else process groups
+  std::string containment_detail; // the cgroup root, or why runs are in process groups only
   StoreState store;
   std::vector<ServiceSnapshot> services;
   std::vector<JobSnapshot> jobs;

@@ -12,6 +12,7 @@
 
 #include "vigil/alerting.hpp"
 #include "vigil/config.hpp"
+#include "vigil/containment.hpp"
 #include "vigil/job_runner.hpp"
 #include "vigil/log_writer.hpp"
 #include "vigil/notify_socket.hpp"
@@ -27,7 +28,9 @@ namespace vigil {
 class Supervisor : public ServiceHost {
  public:
   /// `runtime_dir` (0700, created if missing) holds notify.sock and status.json.
-  Supervisor(boost::asio::io_context& io, Config config, LogWriter& writer, std::string runtime_dir);
+  /// `containment` (Containment::take_over) outlives the Supervisor.
+  Supervisor(boost::asio::io_context& io, Config config, LogWriter& writer, std::string runtime_dir,
+             const Containment& containment);
   ~Supervisor();
 
   /// Starts every service in dependency order.
@@ -79,6 +82,7 @@ class Supervisor : public ServiceHost {
   void on_state_changed(Service& svc, State from) override;
   void own_pid(pid_t pid, bool owned) override;
   std::string notify_socket_path() const override;
+  const Containment& containment() const override { return containment_; }
   void on_health_changed(Service& svc) override;
 
  private:
@@ -102,6 +106,7 @@ class Supervisor : public ServiceHost {
   Config config_;  // the config in force (Alerting reads it by reference)
   LogWriter& writer_;
   std::string runtime_dir_;
+  const Containment& containment_;
   TimePoint started_at_;
   std::unique_ptr<NotifySocket> notify_;
   SamplingThread sampling_;

@@ -101,6 +101,8 @@ sample_interval = "200ms"
 [service.ticker]
 command = ["sh", "-c", "while :; do echo tick; sleep 0.2; done"]
 restart_delay = "100ms"
+[service.escaper]
+command = ["sh", "-c", "setsid sleep 1000 & echo \$! > $E2E_HOME/grandchild.pid; exec sleep 1000"]
 TOML
   chown -R "$E2E_USER:" "$E2E_HOME/.config"
   as_user env VIGIL_BUILD_DIR="$E2E_SRC/build" "$E2E_SRC/scripts/install-user.sh" > "$E2E_WORK/install.out" || fail "install-user.sh: $(cat $E2E_WORK/install.out)"
@@ -139,6 +141,30 @@ TOML
   wait_until 10 "the ticker restarted" bash -c "[[ \$(runuser -u $E2E_USER -- env XDG_RUNTIME_DIR=/run/user/$E2E_UID $E2E_HOME/.local/bin/vigil status --json | python3 -c \"import json,sys; s=json.load(sys.stdin)[\\\"services\\\"][0]; print(s[\\\"state\\\"], s[\\\"pid\\\"])\") == \"running \"* && \$(runuser -u $E2E_USER -- env XDG_RUNTIME_DIR=/run/user/$E2E_UID $E2E_HOME/.local/bin/vigil status --json | python3 -c \"import json,sys; print(json.load(sys.stdin)[\\\"services\\\"][0][\\\"pid\\\"])\") != $pid ]]"
   grep -q "ticker: was killed by SIGKILL" "$E2E_HOME/vigil.out" || fail "the crash was not logged"
   echo "ok: a crashed child was restarted"
+
+  # Containment: each service in its own cgroup; nothing escapes a stop by setsid().
+  mode=$(as_user vigil status --json | python3 -c "import json,sys; print(json.load(sys.stdin)[\"vigil\"][\"containment\"][\"mode\"])")
+  [[ $mode == cgroups ]] || fail "containment is $mode under Delegate=yes"
+  as_user vigil status | head -1 | grep -q "runs in: own cgroups" || fail "vigil status does not say the runs are in cgroups"
+  gone() { local s; s=$(awk "{print \$3}" /proc/$1/stat 2>/dev/null || true); [[ -z $s || $s == Z ]]; }
+  wait_until 10 "the setsid grandchild" test -s "$E2E_HOME/grandchild.pid"
+  gc=$(cat "$E2E_HOME/grandchild.pid")
+  [[ $(ps -o sid= -p "$gc" | tr -d " ") == "$gc" ]] || fail "the grandchild $gc did not start its own session"
+  as_user vigil stop escaper > /dev/null || fail "vigil stop escaper failed"
+  wait_until 10 "the setsid grandchild $gc gone after vigil stop" gone "$gc"
+  echo "ok: vigil stop killed a grandchild that had left the process group"
+
+  # vigil is SIGKILLed: systemd kills the unit cgroup, with the cgroups of the services below it, and restarts vigil.
+  rm -f "$E2E_HOME/grandchild.pid"
+  as_user vigil start escaper > /dev/null || fail "vigil start escaper failed"
+  wait_until 10 "the setsid grandchild" test -s "$E2E_HOME/grandchild.pid"
+  gc=$(cat "$E2E_HOME/grandchild.pid")
+  main=$(sysctl_user show -p MainPID --value vigil)
+  kill -KILL "$main"
+  wait_until 30 "the grandchild $gc gone after kill -9 of vigil" gone "$gc"
+  wait_until 30 "vigil restarted after kill -9" bash -c "m=\$(runuser -u $E2E_USER -- env XDG_RUNTIME_DIR=/run/user/$E2E_UID systemctl --user show -p MainPID --value vigil); [[ \$m != 0 && \$m != $main ]]"
+  wait_until 10 "vigil answering after its restart" as_user vigil status
+  echo "ok: kill -9 of vigil left no grandchild behind; systemd restarted vigil"
 
   # vigil hangs (SIGSTOP): its watchdog pings stop, systemd kills and restarts it.
   main=$(sysctl_user show -p MainPID --value vigil)

@@ -54,7 +54,7 @@ nlohmann::json as_json(const Snapshot& s) { return nlohmann::json::parse(to_json
 
 TEST(StatusRender, TableAlignsAndExplainsUnhealthyServices) {
   std::string out = render_status(as_json(sample()), {});
-  EXPECT_NE(out.find("vigil 0.1.0  up 2h13m  pid 4242  config /home/op/.config/vigil/vigil.toml  rules: 5 in force  store: up"),
+  EXPECT_NE(out.find("vigil 0.1.0  up 2h13m  pid 4242  config /home/op/.config/vigil/vigil.toml  runs in: process groups  rules: 5 in force  store: up"),
             std::string::npos)
       << out;
   // Columns line up under the long name.

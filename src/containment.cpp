@@ -1,0 +1,151 @@
+#include "vigil/containment.hpp"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "vigil/cgroup_files.hpp"
+#include "vigil/cgroup_parse.hpp"
+#include "vigil/files.hpp"
+#include "vigil/oplog.hpp"
+
+namespace vigil {
+namespace {
+
+// systemd marks a cgroup it delegated (Delegate=yes) with trusted.delegate, and an unprivileged
+// manager, which cannot write trusted.*, with user.delegate.
+bool marked_delegated(const std::string& dir) {
+  for (const char* name : {"trusted.delegate", "user.delegate"}) {
+    char v[8] = {};
+    ssize_t n = ::getxattr(dir.c_str(), name, v, sizeof v - 1);
+    if (n > 0 && v[0] == '1') return true;
+  }
+  return false;
+}
+
+constexpr const char* kSupervisorLeaf = "supervisor";
+
+}  // namespace
+
+DelegationCheck check_delegation(std::string_view proc_self_cgroup, std::string_view mountinfo) {
+  DelegationCheck c;
+  auto path = unified_cgroup(proc_self_cgroup);
+  if (!path) {
+    c.why_not = "no cgroup v2 hierarchy on this host";
+    return c;
+  }
+  auto dir = cgroup_dir(mountinfo, *path);
+  if (!dir) {
+    c.why_not = "cgroup " + *path + " is not mounted where vigil can see it";
+    return c;
+  }
+  c.root = *dir;
+  struct stat st {};
+  if (::stat(dir->c_str(), &st) != 0) {
+    c.why_not = "cannot look at " + *dir + ": " + std::strerror(errno);
+    return c;
+  }
+  uid_t self = ::geteuid();
+  if (st.st_uid != self) {
+    c.why_not = "cgroup " + *dir + " belongs to uid " + std::to_string(st.st_uid) + ", not to vigil (not delegated)";
+    return c;
+  }
+  if (::access(dir->c_str(), W_OK) != 0 || ::access((*dir + "/cgroup.procs").c_str(), W_OK) != 0) {
+    c.why_not = "cgroup " + *dir + " is not writable by vigil (not delegated)";
+    return c;
+  }
+  if (::access((*dir + "/cgroup.kill").c_str(), F_OK) != 0) {
+    c.why_not = "no cgroup.kill in " + *dir + " (Linux 5.14 or later is needed)";
+    return c;
+  }
+  if (self == 0 && !marked_delegated(*dir)) {
+    c.why_not = "cgroup " + *dir + " is not marked delegated (root owns every cgroup: Delegate=yes is required)";
+    return c;
+  }
+  for (pid_t p : cgroup_pids(*dir)) {
+    if (p != ::getpid()) {
+      c.why_not = "cgroup " + *dir + " is shared with other processes (pid " + std::to_string(p) + ")";
+      return c;
+    }
+  }
+  c.delegated = true;
+  return c;
+}
+
+Containment Containment::take_over(bool wanted) {
+  Containment c;
+  if (!wanted) {
+    c.detail_ = "cgroups = false in the config";
+    oplog::info("services and jobs run in process groups (cgroups = false)");
+    return c;
+  }
+  DelegationCheck check = check_delegation(read_file("/proc/self/cgroup").value_or(""),
+                                           read_file("/proc/self/mountinfo").value_or(""));
+  if (!check.delegated) {
+    c.detail_ = check.why_not;
+    oplog::info("services and jobs run in process groups: " + check.why_not +
+                "; a process that leaves its group (setsid) is not stopped with it");
+    return c;
+  }
+  const std::string& root = check.root;
+  std::string own = root + "/" + kSupervisorLeaf;
+  if ((::mkdir(own.c_str(), 0755) != 0 && errno != EEXIST) || !cgroup_write(own, "cgroup.procs", "0")) {
+    c.detail_ = "cannot move vigil into " + own + ": " + std::strerror(errno);
+    oplog::warn("services and jobs run in process groups: " + c.detail_);
+    return c;
+  }
+  // Controllers for the runs' cgroups, as far as ROOT has them (best effort: none on a hybrid host).
+  if (auto offered = read_file(root + "/cgroup.controllers")) {
+    std::string words = " " + *offered + " ";
+    for (char& ch : words)
+      if (ch == '\n') ch = ' ';
+    for (const char* ctl : {"cpu", "memory", "pids"})
+      if (words.find(std::string(" ") + ctl + " ") != std::string::npos &&
+          !cgroup_write(root, "cgroup.subtree_control", std::string("+") + ctl))
+        oplog::debug(std::string("cannot enable the ") + ctl + " controller in " + root + ": " + std::strerror(errno));
+  }
+  // A previous vigil killed with SIGKILL outside systemd leaves its runs' cgroups behind.
+  if (DIR* d = ::opendir(root.c_str())) {
+    std::vector<std::string> leftovers;
+    while (dirent* e = ::readdir(d)) {
+      std::string_view n = e->d_name;
+      if (e->d_type == DT_DIR && (n.rfind("service-", 0) == 0 || n.rfind("job-", 0) == 0)) leftovers.emplace_back(n);
+    }
+    ::closedir(d);
+    for (const auto& leaf : leftovers) {
+      std::string error;
+      int killed = cgroup_kill_and_remove(root + "/" + leaf, 2000, &error);
+      if (killed > 0)
+        oplog::warn("killed " + std::to_string(killed) + " process(es) a previous vigil left in " + leaf + " (cgroup " + root + "/" + leaf + ")");
+      if (!error.empty()) oplog::warn("leftover cgroup " + leaf + ": " + error + "; its next run starts beside it");
+    }
+  }
+  c.mode_ = ContainmentMode::Cgroups;
+  c.root_ = root;
+  c.detail_ = root;
+  oplog::info("services and jobs run in their own cgroups under " + root + " (stop kills each whole cgroup)");
+  return c;
+}
+
+std::string Containment::run_cgroup(std::string_view kind, std::string_view name, std::string* error) const {
+  error->clear();
+  if (mode_ != ContainmentMode::Cgroups) return "";
+  std::string dir = root_ + "/" + cgroup_leaf(kind, name);
+  if (::mkdir(dir.c_str(), 0755) == 0) return dir;
+  if (errno != EEXIST) {
+    *error = "cannot create cgroup " + dir + ": " + std::strerror(errno);
+    return "";
+  }
+  // Left by an earlier run whose removal failed: usable once empty.
+  if (cgroup_populated_now(dir).value_or(true)) {
+    *error = "cgroup " + dir + " still holds processes of an earlier run";
+    return "";
+  }
+  return dir;
+}
+
+}  // namespace vigil
