@@ -12,6 +12,7 @@
 #include "vigil/cgroup_parse.hpp"
 #include "vigil/files.hpp"
 #include "vigil/oplog.hpp"
+#include "vigil/run_group.hpp"
 
 namespace vigil {
 namespace {
@@ -146,6 +147,15 @@ std::string Containment::run_cgroup(std::string_view kind, std::string_view name
     return "";
   }
   return dir;
+}
+
+SpawnResult Containment::spawn_run(std::string_view kind, const std::string& name, SpawnSpec& spec) const {
+  std::string error;
+  spec.cgroup = run_cgroup(kind, name, &error);
+  if (!error.empty()) oplog::warn(name + ": " + error + "; this run is kept in its process group only");
+  SpawnResult r = spawn_child(spec);
+  if (!r.child && !spec.cgroup.empty()) RunGroup(0, spec.cgroup).release(name);
+  return r;
 }
 
 }  // namespace vigil

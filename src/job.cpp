@@ -252,13 +252,9 @@ void Job::spawn(bool condition) {
   ss.env.push_back("VIGIL_RUN_ID=" + std::to_string(run_id_));
   ss.env.push_back("VIGIL_ATTEMPT=" + std::to_string(attempt_));
   ss.run = spec_.run;
-  std::string cgroup_error;
-  ss.cgroup = host_.containment().run_cgroup("job", spec_.name, &cgroup_error);
-  if (!cgroup_error.empty()) oplog::warn(spec_.name + ": " + cgroup_error + "; this run is kept in its process group only");
-  SpawnResult r = spawn_child(ss);
+  SpawnResult r = host_.containment().spawn_run("job", spec_.name, ss);
   attempt_steady_ = Clock::now();
   if (!r.child) {
-    RunGroup(0, ss.cgroup).release(spec_.name);
     spawn_error_ = r.error;
     oplog::error(spec_.name + ": run " + std::to_string(run_id_) + ": cannot start the " +
                  (condition ? "condition" : "command") + ": " + r.error);

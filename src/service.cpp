@@ -261,15 +261,8 @@ void Service::spawn(const std::string& refused) {
     ss.env.push_back(kWatchdogPidPlaceholder);  // spawn_child writes the child's own pid here
   }
   SpawnResult r;
-  if (refused.empty()) {
-    std::string cgroup_error;
-    ss.cgroup = host_.containment().run_cgroup("service", spec_.name, &cgroup_error);
-    if (!cgroup_error.empty()) oplog::warn(spec_.name + ": " + cgroup_error + "; this run is kept in its process group only");
-    r = spawn_child(ss);
-    if (!r.child) RunGroup(0, ss.cgroup).release(spec_.name);
-  } else {
-    r.error = refused + "; the service was not started";
-  }
+  if (refused.empty()) r = host_.containment().spawn_run("service", spec_.name, ss);
+  else r.error = refused + "; the service was not started";
   TimePoint now = Clock::now();
   tracker_.record_start(now);
   started_at_ = now;
@@ -288,7 +281,6 @@ void Service::spawn(const std::string& refused) {
   }
   pid_ = r.child->pid;
   group_ = RunGroup(r.child->pid, ss.cgroup);
-  writer_.set_pid(stream_, pid_);
   writer_.set_pid(stream_, pid_);
   host_.own_pid(pid_, true);
   oplog::started(spec_.name, pid_, r.child->program);

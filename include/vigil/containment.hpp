@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "vigil/child_process.hpp"
+
 namespace vigil {
 
 enum class ContainmentMode { ProcessGroups, Cgroups };
@@ -40,6 +42,10 @@ class Containment {
   /// process-group mode. When it cannot be made, *error says why and "" is returned: the run then
   /// starts in its process group only.
   std::string run_cgroup(std::string_view kind, std::string_view name, std::string* error) const;
+  /// spawn_child() for one run of `kind` `name`, in its own cgroup when there is one: sets
+  /// `spec.cgroup` (what RunGroup takes), warns when the cgroup could not be made, and removes it
+  /// again when the spawn failed.
+  SpawnResult spawn_run(std::string_view kind, const std::string& name, SpawnSpec& spec) const;
 
  private:
   ContainmentMode mode_ = ContainmentMode::ProcessGroups;

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 
@@ -90,6 +91,34 @@ TEST(ChildProcess, ExecFailureIsAnErrorAndLeavesNoChild) {
   EXPECT_NE(r.error.find("/nonexistent-dir-for-vigil"), std::string::npos) << r.error;
   // The failed child was reaped by the launcher: nothing is left to wait for.
   EXPECT_EQ(::waitpid(-1, nullptr, WNOHANG), -1);
+}
+
+// The child writes "0" into the cgroup's cgroup.procs before exec (here a plain file stands in for
+// it, so the write is seen); a cgroup that cannot be entered is a spawn error naming it.
+TEST(ChildProcess, TheChildEntersItsCgroupBeforeExec) {
+  char tmpl[] = "/tmp/vigil-cgroup-enter.XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  std::string dir = tmpl;
+  { FILE* f = std::fopen((dir + "/cgroup.procs").c_str(), "w"); ASSERT_NE(f, nullptr); std::fclose(f); }
+  SpawnSpec s = sh("exit 0");
+  s.cgroup = dir;
+  SpawnResult r = spawn_child(s);
+  ASSERT_TRUE(r.child) << r.error;
+  EXPECT_TRUE(wait_exit(*r.child).success());
+  close_fds(*r.child);
+  FILE* f = std::fopen((dir + "/cgroup.procs").c_str(), "r");
+  ASSERT_NE(f, nullptr);
+  char buf[8] = {};
+  EXPECT_EQ(std::fread(buf, 1, sizeof buf - 1, f), 1u);
+  std::fclose(f);
+  EXPECT_STREQ(buf, "0");
+  std::remove((dir + "/cgroup.procs").c_str());
+  ::rmdir(dir.c_str());
+
+  s.cgroup = dir + "/gone";
+  r = spawn_child(s);
+  EXPECT_FALSE(r.child);
+  EXPECT_NE(r.error.find(dir + "/gone/cgroup.procs"), std::string::npos) << r.error;
 }
 
 TEST(ChildProcess, OnlyStdioIsInherited) {

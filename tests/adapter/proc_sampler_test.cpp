@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <thread>
 
 #include "vigil/child_process.hpp"
@@ -91,4 +93,48 @@ TEST(ProcSampler, NoRootOrAGoneRootIsAnEmptySample) {
   }
   samples = sampler.sample({gone}, none, std::chrono::steady_clock::now());
   EXPECT_EQ(samples[0].processes, 0);
+}
+
+// With a cgroup, the sampler reads the cgroup's files: its process list, cpu.stat and, where the
+// memory controller is on, memory.current and memory.stat. A directory holding those files the way
+// the kernel writes them stands in for the cgroup here, so the figures are known (and the memory
+// path is covered on hosts without the memory controller); the process listed is a real one.
+TEST(ProcSampler, WithACgroupTheProcessesCpuAndMemoryAreTheCgroups) {
+  Tree t("sleep 30");
+  ASSERT_GT(t.child.pid, 0);
+  char tmpl[] = "/tmp/vigil-cgroup-sample.XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  std::string dir = tmpl;
+  auto put = [&](const char* name, const std::string& text) {
+    FILE* f = std::fopen((dir + "/" + name).c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs(text.c_str(), f);
+    std::fclose(f);
+  };
+  put("cgroup.procs", std::to_string(t.child.pid) + "\n");
+  put("cpu.stat", "usage_usec 1000000\nuser_usec 800000\nsystem_usec 200000\n");
+  put("memory.current", "50000000\n");
+  put("memory.stat", "anon 30000000\ninactive_file 20000000\n");
+  ProcSampler sampler;
+  auto owned = [&](pid_t p) { return p == t.child.pid; };
+  auto t0 = std::chrono::steady_clock::now();
+  TreeSample first = sampler.sample({t.child.pid}, {dir}, owned, t0).at(0);
+  EXPECT_EQ(first.processes, 1);
+  EXPECT_EQ(first.memory, 30000000u) << "memory.current minus inactive_file";
+  EXPECT_FALSE(first.cpu) << "CPU is a difference between two samples";
+  EXPECT_DOUBLE_EQ(first.cpu_seconds, 1.0) << "the run's first look counts all it used so far";
+
+  put("cpu.stat", "usage_usec 1500000\nuser_usec 1000000\nsystem_usec 500000\n");  // 0.5 s more, 1 s later
+  TreeSample second = sampler.sample({t.child.pid}, {dir}, owned, t0 + std::chrono::seconds(1)).at(0);
+  ASSERT_TRUE(second.cpu);
+  EXPECT_DOUBLE_EQ(*second.cpu, 50.0);
+  EXPECT_DOUBLE_EQ(second.cpu_seconds, 0.5);
+
+  // Without the memory controller (no memory.current) memory is the listed processes' RSS.
+  std::remove((dir + "/memory.current").c_str());
+  TreeSample third = sampler.sample({t.child.pid}, {dir}, owned, t0 + std::chrono::seconds(2)).at(0);
+  EXPECT_GT(third.memory, 0u);
+  EXPECT_NE(third.memory, 30000000u);
+  for (const char* f : {"cgroup.procs", "cpu.stat", "memory.stat"}) std::remove((dir + "/" + f).c_str());
+  ::rmdir(dir.c_str());
 }
