@@ -14,7 +14,6 @@
 #include "vigil/cgroup_files.hpp"
 #include "vigil/cgroup_parse.hpp"
 #include "vigil/clock.hpp"
-#include "vigil/files.hpp"
 #include "vigil/proc_parse.hpp"
 
 namespace vigil {
@@ -43,6 +42,40 @@ ProcSampler::ProcSampler()
 
 ProcSampler::~ProcSampler() {
   for (auto& [pid, o] : open_) close_open(o);
+  for (auto& [dir, c] : open_cgroups_) close_cgroup(c);
+}
+
+void ProcSampler::close_cgroup(OpenCgroup& c) {
+  for (int* fd : {&c.procs, &c.cpu, &c.memory, &c.memory_stat}) {
+    if (*fd >= 0) ::close(*fd);
+    *fd = -1;
+  }
+}
+
+ProcSampler::OpenCgroup& ProcSampler::open_cgroup(const std::string& dir, pid_t root) {
+  OpenCgroup& c = open_cgroups_[dir];
+  if (c.root != root) {
+    close_cgroup(c);
+    c.root = root;
+    auto open = [&](const char* name) { return ::open((dir + "/" + name).c_str(), O_RDONLY | O_CLOEXEC); };
+    c.procs = open("cgroup.procs");
+    c.cpu = open("cpu.stat");
+    c.memory = open("memory.current");  // only with the memory controller
+    c.memory_stat = c.memory >= 0 ? open("memory.stat") : -1;
+  }
+  c.pass = pass_;
+  return c;
+}
+
+void ProcSampler::cgroup_procs(const std::string& dir, const OpenCgroup& c, std::vector<pid_t>& out) {
+  out.clear();
+  std::size_t len = 0;
+  if (c.procs < 0 || !read_fd(c.procs, &len)) return;
+  if (len + 1 < sizeof buf_) {
+    parse_children(std::string_view(buf_, len), [&](pid_t p) { out.push_back(p); });
+    return;
+  }
+  out = cgroup_pids(dir);  // more than the buffer holds (about a thousand processes): read it whole
 }
 
 void ProcSampler::close_open(OpenProc& o) {
@@ -221,8 +254,9 @@ void ProcSampler::walk(pid_t root, TreeSample& out, History& next, const History
   }
 }
 
-void ProcSampler::cgroup_figures(const std::string& dir, TreeSample& out, History& next, const History* prev) {
-  if (auto stat = vigil::read_file(dir + "/cpu.stat")) next.cgroup_usec = cgroup_cpu_usage_usec(*stat);
+void ProcSampler::cgroup_figures(const OpenCgroup& c, TreeSample& out, History& next, const History* prev) {
+  std::size_t len = 0;
+  if (c.cpu >= 0 && read_fd(c.cpu, &len)) next.cgroup_usec = cgroup_cpu_usage_usec(std::string_view(buf_, len));
   if (next.cgroup_usec) {
     std::uint64_t now_usec = *next.cgroup_usec;
     if (prev && prev->cgroup_usec && now_usec >= *prev->cgroup_usec) {
@@ -235,8 +269,11 @@ void ProcSampler::cgroup_figures(const std::string& dir, TreeSample& out, Histor
       out.cpu.reset();
     }
   }
-  if (auto current = vigil::read_file(dir + "/memory.current"))
-    if (auto ws = cgroup_working_set(*current, vigil::read_file(dir + "/memory.stat").value_or(""))) out.memory = *ws;
+  if (c.memory >= 0 && read_fd(c.memory, &len)) {
+    std::string current(buf_, len);
+    std::string_view stat = c.memory_stat >= 0 && read_fd(c.memory_stat, &len) ? std::string_view(buf_, len) : std::string_view();
+    if (auto ws = cgroup_working_set(current, stat)) out.memory = *ws;
+  }
 }
 
 std::vector<TreeSample> ProcSampler::sample(const std::vector<pid_t>& roots, const std::function<bool(pid_t)>& owned,
@@ -272,9 +309,10 @@ std::vector<TreeSample> ProcSampler::sample(const std::vector<pid_t>& roots, con
     bool any_prev = false;
     next[i].root = root;
     next[i].at = now;
-    const std::string* cgroup = i < cgroups.size() && !cgroups[i].empty() ? &cgroups[i] : nullptr;
+    OpenCgroup* cgroup = i < cgroups.size() && !cgroups[i].empty() ? &open_cgroup(cgroups[i], root) : nullptr;
     if (cgroup) {
-      for (pid_t p : cgroup_pids(*cgroup)) walk(p, out[i], next[i], prev, any_prev, false);
+      cgroup_procs(cgroups[i], *cgroup, cgroup_pids_);
+      for (pid_t p : cgroup_pids_) walk(p, out[i], next[i], prev, any_prev, false);
     } else {
       walk(root, out[i], next[i], prev, any_prev);
       auto range = adopted_by_session.equal_range(root);
@@ -297,6 +335,14 @@ std::vector<TreeSample> ProcSampler::sample(const std::vector<pid_t>& roots, con
     if (it->second.pass != pass_) {
       close_open(it->second);
       it = open_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (auto it = open_cgroups_.begin(); it != open_cgroups_.end();) {
+    if (it->second.pass != pass_) {
+      close_cgroup(it->second);
+      it = open_cgroups_.erase(it);
     } else {
       ++it;
     }

@@ -74,7 +74,18 @@ class ProcSampler {
   void each_entry(const char* dir, OnEntry&& on_entry);
   void children_of(pid_t pid, std::int64_t threads, const OpenProc* kept, std::vector<pid_t>& out);
   void walk(pid_t pid, TreeSample& out, History& next, const History* prev, bool& any_prev, bool children = true);
-  void cgroup_figures(const std::string& dir, TreeSample& out, History& next, const History* prev);
+  // A run's cgroup files, kept open across passes like the /proc files (three opens per service per
+  // pass would cost more than the walk they replace). Keyed by directory; a new root pid means a new
+  // run, whose cgroup is a new directory under the same name: opened afresh.
+  struct OpenCgroup {
+    pid_t root = 0;
+    int procs = -1, cpu = -1, memory = -1, memory_stat = -1;
+    unsigned pass = 0;
+  };
+  OpenCgroup& open_cgroup(const std::string& dir, pid_t root);
+  static void close_cgroup(OpenCgroup& c);
+  void cgroup_procs(const std::string& dir, const OpenCgroup& c, std::vector<pid_t>& out);
+  void cgroup_figures(const OpenCgroup& c, TreeSample& out, History& next, const History* prev);
 
   long ticks_per_second_;
   long page_size_;
@@ -82,6 +93,8 @@ class ProcSampler {
   std::vector<pid_t> stack_, tids_, mine_;
   std::vector<History> history_;  // per root index, from the previous pass
   std::unordered_map<pid_t, OpenProc> open_;  // processes seen in the last pass, files kept open
+  std::unordered_map<std::string, OpenCgroup> open_cgroups_;  // cgroups seen in the last pass
+  std::vector<pid_t> cgroup_pids_;
   std::size_t open_budget_ = 0;
   unsigned pass_ = 0;
 };
