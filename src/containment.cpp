@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 
 #include "vigil/cgroup_files.hpp"
@@ -99,6 +100,12 @@ Containment Containment::take_over(bool wanted) {
     oplog::warn("services and jobs run in process groups: " + c.detail_);
     return c;
   }
+  // A hook or exec probe of a previous vigil that was SIGKILLed outside systemd may still be here.
+  int strays = 0;
+  for (pid_t p : cgroup_pids(own))
+    if (p != ::getpid() && ::kill(p, SIGKILL) == 0) ++strays;
+  if (strays > 0)
+    oplog::warn("killed " + std::to_string(strays) + " process(es) a previous vigil left in " + own + " (hooks or exec probes)");
   // Controllers for the runs' cgroups, as far as ROOT has them (best effort: none on a hybrid host).
   if (auto offered = read_file(root + "/cgroup.controllers")) {
     std::string words = " " + *offered + " ";

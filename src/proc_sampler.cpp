@@ -18,6 +18,23 @@
 
 namespace vigil {
 
+namespace {
+
+// Closes and forgets the files of what a pass did not visit: those processes exited, those runs ended.
+template <class Map, class Close>
+void drop_unvisited(Map& kept, unsigned pass, Close close) {
+  for (auto it = kept.begin(); it != kept.end();) {
+    if (it->second.pass == pass) {
+      ++it;
+      continue;
+    }
+    close(it->second);
+    it = kept.erase(it);
+  }
+}
+
+}  // namespace
+
 std::optional<ProcStat> read_proc_stat(pid_t pid) {
   char path[64];
   std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
@@ -330,23 +347,8 @@ std::vector<TreeSample> ProcSampler::sample(const std::vector<pid_t>& roots, con
     if (cgroup) cgroup_figures(*cgroup, out[i], next[i], prev);
   }
   history_ = std::move(next);
-  // Close what this pass did not visit: those processes exited.
-  for (auto it = open_.begin(); it != open_.end();) {
-    if (it->second.pass != pass_) {
-      close_open(it->second);
-      it = open_.erase(it);
-    } else {
-      ++it;
-    }
-  }
-  for (auto it = open_cgroups_.begin(); it != open_cgroups_.end();) {
-    if (it->second.pass != pass_) {
-      close_cgroup(it->second);
-      it = open_cgroups_.erase(it);
-    } else {
-      ++it;
-    }
-  }
+  drop_unvisited(open_, pass_, close_open);
+  drop_unvisited(open_cgroups_, pass_, close_cgroup);
   ++pass_;
   return out;
 }
