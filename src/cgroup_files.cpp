@@ -16,16 +16,37 @@
 
 namespace vigil {
 
+std::vector<std::string> cgroup_children(const std::string& dir) {
+  std::vector<std::string> out;
+  if (DIR* d = ::opendir(dir.c_str())) {
+    while (dirent* e = ::readdir(d))
+      if (e->d_type == DT_DIR && std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0)
+        out.push_back(dir + "/" + e->d_name);
+    ::closedir(d);
+  }
+  return out;
+}
+
 std::vector<pid_t> cgroup_pids(const std::string& dir) {
   std::vector<pid_t> pids;
   if (auto text = read_file(dir + "/cgroup.procs")) parse_children(*text, [&](pid_t p) { pids.push_back(p); });
   return pids;
 }
 
+std::vector<pid_t> cgroup_subtree_pids(const std::string& dir) {
+  std::vector<pid_t> pids = cgroup_pids(dir);
+  for (const auto& child : cgroup_children(dir))
+    for (pid_t p : cgroup_subtree_pids(child)) pids.push_back(p);
+  return pids;
+}
+
 std::optional<bool> cgroup_populated_now(const std::string& dir) {
   auto text = read_file(dir + "/cgroup.events");
-  if (!text) return std::nullopt;
-  return cgroup_populated(*text);
+  if (text) {
+    if (auto populated = cgroup_populated(*text)) return populated;
+  }
+  if (::access(dir.c_str(), F_OK) != 0 && errno == ENOENT) return std::nullopt;
+  return true;
 }
 
 bool cgroup_write(const std::string& dir, const char* file, const std::string& text) {
@@ -41,63 +62,47 @@ bool cgroup_write(const std::string& dir, const char* file, const std::string& t
 
 bool cgroup_kill(const std::string& dir) { return cgroup_write(dir, "cgroup.kill", "1"); }
 
-void cgroup_signal(const std::string& dir, int signo) {
+void cgroup_signal(const std::string& dir, int signo, pid_t pgid) {
   std::vector<pid_t> done;
   for (int pass = 0; pass < 8; ++pass) {
     bool any = false;
-    for (pid_t p : cgroup_pids(dir)) {
+    for (pid_t p : cgroup_subtree_pids(dir)) {
       if (std::find(done.begin(), done.end(), p) != done.end()) continue;
-      ::kill(p, signo);
       done.push_back(p);
       any = true;
+      if (::getpgid(p) != pgid) ::kill(p, signo);
     }
     if (!any) return;
   }
 }
 
 bool cgroup_remove(const std::string& dir) {
-  if (DIR* d = ::opendir(dir.c_str())) {
-    std::vector<std::string> children;
-    while (dirent* e = ::readdir(d))
-      if (e->d_type == DT_DIR && std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0)
-        children.push_back(dir + "/" + e->d_name);
-    ::closedir(d);
-    for (const auto& c : children)
-      if (!cgroup_remove(c)) return false;
-  }
+  for (const auto& child : cgroup_children(dir))
+    if (!cgroup_remove(child)) return false;
   return ::rmdir(dir.c_str()) == 0 || errno == ENOENT;
 }
 
-int cgroup_kill_and_remove(const std::string& dir, int wait_ms, std::string* error) {
-  error->clear();
-  int count = 0;
-  std::vector<std::string> stack{dir};  // cgroup.procs lists one level: count every level
-  while (!stack.empty()) {
-    std::string d = std::move(stack.back());
-    stack.pop_back();
-    count += static_cast<int>(cgroup_pids(d).size());
-    if (DIR* dp = ::opendir(d.c_str())) {
-      while (dirent* e = ::readdir(dp))
-        if (e->d_type == DT_DIR && std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0)
-          stack.push_back(d + "/" + e->d_name);
-      ::closedir(dp);
-    }
-  }
+int cgroup_kill_tree(const std::string& dir, std::string* error) {
+  int count = static_cast<int>(cgroup_subtree_pids(dir).size());
   if (!cgroup_kill(dir) && errno != ENOENT) {
     *error = "cannot write " + dir + "/cgroup.kill: " + std::strerror(errno);
-    return count;
+    return -1;
   }
-  // Bounded: this runs once at start, before any service; SIGKILLed processes are gone in
-  // microseconds unless the machine is very busy.
-  for (int waited = 0; cgroup_populated_now(dir).value_or(false); waited += 10) {
-    if (waited >= wait_ms) {
-      *error = "processes still in " + dir + " " + std::to_string(wait_ms) + " ms after SIGKILL";
-      return count;
+  return count;
+}
+
+bool cgroup_remove_when_empty(const std::string& dir, std::chrono::steady_clock::time_point deadline, std::string* error) {
+  // Bounded: SIGKILLed processes are gone in microseconds unless the machine is very busy.
+  while (cgroup_populated_now(dir).value_or(false)) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      *error = "processes are still in " + dir + " after SIGKILL";
+      return false;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  if (!cgroup_remove(dir)) *error = "cannot remove " + dir + ": " + std::strerror(errno);
-  return count;
+  if (cgroup_remove(dir)) return true;
+  *error = "cannot remove " + dir + ": " + std::strerror(errno);
+  return false;
 }
 
 }  // namespace vigil

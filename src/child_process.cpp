@@ -112,15 +112,6 @@ SpawnResult spawn_child(const SpawnSpec& spec) {
   }
   envp.push_back(nullptr);
 
-  int out[2] = {-1, -1}, err[2] = {-1, -1}, status[2] = {-1, -1}, in[2] = {-1, -1};
-  int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (devnull < 0 || ::pipe2(out, O_CLOEXEC) < 0 || ::pipe2(err, O_CLOEXEC) < 0 || ::pipe2(status, O_CLOEXEC) < 0 ||
-      (spec.stdin_pipe && ::pipe2(in, O_CLOEXEC) < 0)) {
-    r.error = std::string("cannot create pipes: ") + std::strerror(errno);
-    for (int* fd : {&devnull, &out[0], &out[1], &err[0], &err[1], &status[0], &status[1], &in[0], &in[1]}) close_fd(*fd);
-    return r;
-  }
-  int child_stdin = spec.stdin_pipe ? in[0] : devnull;
   // The child moves itself into its cgroup before exec, so that its first instruction already runs
   // there and nothing it forks can start outside.
   int cgroup_procs = -1;
@@ -128,10 +119,18 @@ SpawnResult spawn_child(const SpawnSpec& spec) {
     cgroup_procs = ::open((spec.cgroup + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
     if (cgroup_procs < 0) {
       r.error = "cannot open " + spec.cgroup + "/cgroup.procs: " + std::strerror(errno);
-      for (int* fd : {&devnull, &out[0], &out[1], &err[0], &err[1], &status[0], &status[1], &in[0], &in[1]}) close_fd(*fd);
       return r;
     }
   }
+  int out[2] = {-1, -1}, err[2] = {-1, -1}, status[2] = {-1, -1}, in[2] = {-1, -1};
+  int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (devnull < 0 || ::pipe2(out, O_CLOEXEC) < 0 || ::pipe2(err, O_CLOEXEC) < 0 || ::pipe2(status, O_CLOEXEC) < 0 ||
+      (spec.stdin_pipe && ::pipe2(in, O_CLOEXEC) < 0)) {
+    r.error = std::string("cannot create pipes: ") + std::strerror(errno);
+    for (int* fd : {&cgroup_procs, &devnull, &out[0], &out[1], &err[0], &err[1], &status[0], &status[1], &in[0], &in[1]}) close_fd(*fd);
+    return r;
+  }
+  int child_stdin = spec.stdin_pipe ? in[0] : devnull;
 
   // Block every signal across fork so no handler of vigil's (Asio's signal pipe) can run in the child
   // before it resets dispositions.

@@ -1,11 +1,11 @@
 #include "vigil/containment.hpp"
 
-#include <dirent.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstring>
 
@@ -100,37 +100,43 @@ Containment Containment::take_over(bool wanted) {
     oplog::warn("services and jobs run in process groups: " + c.detail_);
     return c;
   }
-  // A hook or exec probe of a previous vigil that was SIGKILLed outside systemd may still be here.
+  // What a previous vigil, SIGKILLed outside systemd, left running beside itself: its hooks and exec
+  // probes, and runs that could not have a cgroup of their own.
   int strays = 0;
   for (pid_t p : cgroup_pids(own))
     if (p != ::getpid() && ::kill(p, SIGKILL) == 0) ++strays;
   if (strays > 0)
-    oplog::warn("killed " + std::to_string(strays) + " process(es) a previous vigil left in " + own + " (hooks or exec probes)");
-  // Controllers for the runs' cgroups, as far as ROOT has them (best effort: none on a hybrid host).
+    oplog::warn("killed " + std::to_string(strays) + " process(es) a previous vigil left in " + own +
+                " (hooks, exec probes or runs without a cgroup)");
+  // Accounting for the runs' cgroups, as far as ROOT offers it (none on a hybrid host): memory for
+  // memory.current, pids for the count. Not cpu: it would give every service an equal CPU weight,
+  // a scheduling change nobody asked for (cpu.stat's usage needs no controller).
   if (auto offered = read_file(root + "/cgroup.controllers")) {
     std::string words = " " + *offered + " ";
     for (char& ch : words)
       if (ch == '\n') ch = ' ';
-    for (const char* ctl : {"cpu", "memory", "pids"})
+    for (const char* ctl : {"memory", "pids"})
       if (words.find(std::string(" ") + ctl + " ") != std::string::npos &&
           !cgroup_write(root, "cgroup.subtree_control", std::string("+") + ctl))
-        oplog::debug(std::string("cannot enable the ") + ctl + " controller in " + root + ": " + std::strerror(errno));
+        oplog::info(std::string("cannot enable the ") + ctl + " controller in " + root + ": " + std::strerror(errno) +
+                    (std::string(ctl) == "memory" ? "; memory is sampled as resident memory instead" : ""));
   }
-  // A previous vigil killed with SIGKILL outside systemd leaves its runs' cgroups behind.
-  if (DIR* d = ::opendir(root.c_str())) {
-    std::vector<std::string> leftovers;
-    while (dirent* e = ::readdir(d)) {
-      std::string_view n = e->d_name;
-      if (e->d_type == DT_DIR && (n.rfind("service-", 0) == 0 || n.rfind("job-", 0) == 0)) leftovers.emplace_back(n);
-    }
-    ::closedir(d);
-    for (const auto& leaf : leftovers) {
-      std::string error;
-      int killed = cgroup_kill_and_remove(root + "/" + leaf, 2000, &error);
-      if (killed > 0)
-        oplog::warn("killed " + std::to_string(killed) + " process(es) a previous vigil left in " + leaf + " (cgroup " + root + "/" + leaf + ")");
-      if (!error.empty()) oplog::warn("leftover cgroup " + leaf + ": " + error + "; its next run starts beside it");
-    }
+  // A previous vigil killed with SIGKILL outside systemd leaves its runs' cgroups behind: all are
+  // killed first, then each is waited for (2 s in all) and removed.
+  std::vector<std::pair<std::string, int>> killed;
+  for (const auto& dir : cgroup_children(root)) {
+    std::string leaf = dir.substr(root.size() + 1);
+    if (leaf.rfind("service-", 0) != 0 && leaf.rfind("job-", 0) != 0) continue;
+    std::string error;
+    int n = cgroup_kill_tree(dir, &error);
+    if (n < 0) oplog::warn("leftover cgroup " + leaf + " of a previous vigil: " + error + "; its processes keep running");
+    else killed.emplace_back(dir, n);
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  for (const auto& [dir, n] : killed) {
+    std::string leaf = dir.substr(root.size() + 1), error;
+    if (n > 0) oplog::warn("killed " + std::to_string(n) + " process(es) a previous vigil left in " + leaf + " (cgroup " + dir + ")");
+    if (!cgroup_remove_when_empty(dir, deadline, &error)) oplog::warn("leftover cgroup " + leaf + ": " + error + "; left as it is");
   }
   c.mode_ = ContainmentMode::Cgroups;
   c.root_ = root;
@@ -142,18 +148,18 @@ Containment Containment::take_over(bool wanted) {
 std::string Containment::run_cgroup(std::string_view kind, std::string_view name, std::string* error) const {
   error->clear();
   if (mode_ != ContainmentMode::Cgroups) return "";
-  std::string dir = root_ + "/" + cgroup_leaf(kind, name);
-  if (::mkdir(dir.c_str(), 0755) == 0) return dir;
-  if (errno != EEXIST) {
-    *error = "cannot create cgroup " + dir + ": " + std::strerror(errno);
-    return "";
+  // Each run has a directory of its own (KIND-NAME@N): a run whose cgroup could not be removed, or a
+  // removed job's last run still ending while a new job of that name starts, never shares one.
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    std::string dir = root_ + "/" + cgroup_leaf(kind, name) + "@" + std::to_string(++runs_);
+    if (::mkdir(dir.c_str(), 0755) == 0) return dir;
+    if (errno != EEXIST) {
+      *error = "cannot create cgroup " + dir + ": " + std::strerror(errno);
+      return "";
+    }
   }
-  // Left by an earlier run whose removal failed: usable once empty.
-  if (cgroup_populated_now(dir).value_or(true)) {
-    *error = "cgroup " + dir + " still holds processes of an earlier run";
-    return "";
-  }
-  return dir;
+  *error = "cannot create a cgroup for it under " + root_ + ": the names are taken";
+  return "";
 }
 
 SpawnResult Containment::spawn_run(std::string_view kind, const std::string& name, SpawnSpec& spec) const {

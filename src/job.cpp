@@ -166,8 +166,7 @@ void Job::perform(const RunStep& step) {
     }
   }
   if (a & kRunKillGroup) {
-    oplog::warn(spec_.name + ": still running " + format_duration(spec_.stop_timeout) +
-                " after the stop signal; sending SIGKILL to " + group_.describe());
+    oplog::stop_escalated(spec_.name, group_.describe(), format_duration(spec_.stop_timeout));
     group_.kill();
   }
   if (a & kRunArmRetry) {
@@ -336,7 +335,7 @@ void Job::on_exit(const ExitStatus& exit) {
   exit_ = exit;
   if (group_.alive()) {
     // A run is over when its main process is: what it left behind goes with it.
-    oplog::warn(spec_.name + ": main process ended but " + group_.describe() + " still has processes; killing them");
+    oplog::leftovers_killed(spec_.name, group_.describe());
     group_.kill();
   }
   check_group();

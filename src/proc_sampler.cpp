@@ -11,7 +11,6 @@
 #include <cstring>
 #include <map>
 
-#include "vigil/cgroup_files.hpp"
 #include "vigil/cgroup_parse.hpp"
 #include "vigil/clock.hpp"
 #include "vigil/proc_parse.hpp"
@@ -71,7 +70,7 @@ void ProcSampler::close_cgroup(OpenCgroup& c) {
 
 ProcSampler::OpenCgroup& ProcSampler::open_cgroup(const std::string& dir, pid_t root) {
   OpenCgroup& c = open_cgroups_[dir];
-  if (c.root != root) {
+  if (c.root != root || c.procs < 0) {  // a new run, or files that could not be opened last time
     close_cgroup(c);
     c.root = root;
     auto open = [&](const char* name) { return ::open((dir + "/" + name).c_str(), O_RDONLY | O_CLOEXEC); };
@@ -84,15 +83,9 @@ ProcSampler::OpenCgroup& ProcSampler::open_cgroup(const std::string& dir, pid_t 
   return c;
 }
 
-void ProcSampler::cgroup_procs(const std::string& dir, const OpenCgroup& c, std::vector<pid_t>& out) {
+void ProcSampler::cgroup_procs(const OpenCgroup& c, std::vector<pid_t>& out) {
   out.clear();
-  std::size_t len = 0;
-  if (c.procs < 0 || !read_fd(c.procs, &len)) return;
-  if (len + 1 < sizeof buf_) {
-    parse_children(std::string_view(buf_, len), [&](pid_t p) { out.push_back(p); });
-    return;
-  }
-  out = cgroup_pids(dir);  // more than the buffer holds (about a thousand processes): read it whole
+  if (c.procs >= 0) read_children(c.procs, out);  // in chunks: one read of cgroup.procs returns a page at most
 }
 
 void ProcSampler::close_open(OpenProc& o) {
@@ -327,10 +320,10 @@ std::vector<TreeSample> ProcSampler::sample(const std::vector<pid_t>& roots, con
     next[i].root = root;
     next[i].at = now;
     OpenCgroup* cgroup = i < cgroups.size() && !cgroups[i].empty() ? &open_cgroup(cgroups[i], root) : nullptr;
-    if (cgroup) {
-      cgroup_procs(cgroups[i], *cgroup, cgroup_pids_);
+    if (cgroup) cgroup_procs(*cgroup, cgroup_pids_);
+    if (cgroup && !cgroup_pids_.empty()) {
       for (pid_t p : cgroup_pids_) walk(p, out[i], next[i], prev, any_prev, false);
-    } else {
+    } else {  // no cgroup, or the service moved its processes into cgroups of its own below it
       walk(root, out[i], next[i], prev, any_prev);
       auto range = adopted_by_session.equal_range(root);
       for (auto it = range.first; it != range.second; ++it) walk(it->second, out[i], next[i], prev, any_prev);

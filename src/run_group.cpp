@@ -1,5 +1,6 @@
 #include "vigil/run_group.hpp"
 
+#include <cerrno>
 #include <csignal>
 #include <cstring>
 
@@ -17,20 +18,17 @@ std::string RunGroup::describe() const {
 
 void RunGroup::signal(int signo) const {
   if (pgid_ <= 0) return;
-  if (cgroup_.empty()) {
-    signal_process_group(pgid_, signo);
-    return;
-  }
-  // Every member of the group is in the cgroup: signalling the cgroup's processes one by one reaches
-  // each exactly once (a process that counts repeated SIGTERMs, "again to force", sees one).
-  cgroup_signal(cgroup_, signo);
+  signal_process_group(pgid_, signo);
+  // What left the group (setsid, setpgid) but not the cgroup gets it too; each process once, so a
+  // program that takes a second SIGTERM as "force" sees one.
+  if (!cgroup_.empty()) cgroup_signal(cgroup_, signo, pgid_);
 }
 
 void RunGroup::kill() const {
   if (pgid_ <= 0) return;
   signal_process_group(pgid_, SIGKILL);
   if (!cgroup_.empty() && !cgroup_kill(cgroup_))
-    cgroup_signal(cgroup_, SIGKILL);  // cgroup.kill unwritable: one by one, as well as it goes
+    cgroup_signal(cgroup_, SIGKILL, pgid_);  // cgroup.kill unwritable: one by one, as well as it goes
 }
 
 bool RunGroup::alive() const {
@@ -40,8 +38,12 @@ bool RunGroup::alive() const {
 }
 
 void RunGroup::release(const std::string& owner) {
-  if (!cgroup_.empty() && !cgroup_remove(cgroup_))
-    oplog::debug(owner + ": cannot remove cgroup " + cgroup_ + ": " + std::strerror(errno) + " (reused by the next run)");
+  if (!cgroup_.empty() && !cgroup_remove(cgroup_)) {
+    int err = errno;
+    bool left = cgroup_populated_now(cgroup_).value_or(false);
+    oplog::warn(owner + ": cannot remove cgroup " + cgroup_ + ": " + std::strerror(err) +
+                (left ? "; processes are still in it, the next vigil start kills them" : "; it stays, empty"));
+  }
   pgid_ = 0;
   cgroup_.clear();
 }

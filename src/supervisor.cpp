@@ -164,8 +164,9 @@ std::string Supervisor::apply_config(Config next) {
       }
     }
   }
-  if (next.vigil.socket != config_.vigil.socket || next.vigil.log_dir != config_.vigil.log_dir)
-    oplog::warn("socket and log_dir changes take effect when vigil itself restarts");
+  if (next.vigil.socket != config_.vigil.socket || next.vigil.log_dir != config_.vigil.log_dir ||
+      next.vigil.cgroups != config_.vigil.cgroups)
+    oplog::warn("socket, log_dir and cgroups changes take effect when vigil itself restarts");
   if (!(next.vigil.http == config_.vigil.http) || next.vigil.http_token_file != config_.vigil.http_token_file ||
       next.vigil.textfile != config_.vigil.textfile || next.vigil.external_url != config_.vigil.external_url)
     oplog::warn("http, http_token_file, textfile and external_url changes take effect when vigil itself restarts");

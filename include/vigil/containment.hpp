@@ -4,8 +4,9 @@
 //
 // With cgroups, ROOT is the cgroup vigil started in. vigil moves itself into ROOT/supervisor (cgroup
 // v2 keeps processes in leaves once controllers are enabled), enables for ROOT's children what ROOT
-// offers of cpu, memory and pids, and starts each run in ROOT/service-NAME or ROOT/job-NAME. A process
+// offers of memory and pids, and starts each run in ROOT/service-NAME@N or ROOT/job-NAME@N. A process
 // cannot leave that by setsid() or by double-forking, and cgroup.kill ends all of it at once.
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -38,7 +39,7 @@ class Containment {
   ContainmentMode mode() const { return mode_; }
   /// With cgroups: ROOT. With process groups: why (for `vigil status`).
   const std::string& detail() const { return detail_; }
-  /// An empty cgroup for the next run of `kind` `name` ("service", "api"): its directory, or "" in
+  /// A new cgroup for the next run of `kind` `name` ("service", "api"): its directory, or "" in
   /// process-group mode. When it cannot be made, *error says why and "" is returned: the run then
   /// starts in its process group only.
   std::string run_cgroup(std::string_view kind, std::string_view name, std::string* error) const;
@@ -50,6 +51,7 @@ class Containment {
  private:
   ContainmentMode mode_ = ContainmentMode::ProcessGroups;
   std::string root_;
+  mutable std::uint64_t runs_ = 0;  // numbers the runs' cgroups
   std::string detail_ = "process groups";
 };
 

@@ -84,7 +84,7 @@ class ProcSampler {
   };
   OpenCgroup& open_cgroup(const std::string& dir, pid_t root);
   static void close_cgroup(OpenCgroup& c);
-  void cgroup_procs(const std::string& dir, const OpenCgroup& c, std::vector<pid_t>& out);
+  void cgroup_procs(const OpenCgroup& c, std::vector<pid_t>& out);
   void cgroup_figures(const OpenCgroup& c, TreeSample& out, History& next, const History* prev);
 
   long ticks_per_second_;

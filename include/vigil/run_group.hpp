@@ -20,14 +20,15 @@ class RunGroup {
 
   /// "process group 123", or "process group 123 and cgroup DIR": for the operator log.
   std::string describe() const;
-  /// `signo` to the process group and to every process in the cgroup (each once).
+  /// `signo` to the process group and to every process of the cgroup (and the cgroups below it)
+  /// that is not in the group: each process once.
   void signal(int signo) const;
   /// SIGKILL to the process group and to the whole cgroup (cgroup.kill: no fork escapes it).
   void kill() const;
   /// Any process left in the group or the cgroup.
   bool alive() const;
-  /// The run is over: forgets the group and removes the cgroup (an error is logged, not fatal:
-  /// the directory is reused by the next run once empty).
+  /// The run is over: forgets the group and removes the cgroup (a failure is logged; each run has a
+  /// cgroup of its own, so the next one does not depend on it).
   void release(const std::string& owner);
 
  private:

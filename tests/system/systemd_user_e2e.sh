@@ -149,7 +149,7 @@ TOML
   gone() { local s; s=$(awk "{print \$3}" /proc/$1/stat 2>/dev/null || true); [[ -z $s || $s == Z ]]; }
   wait_until 10 "the setsid grandchild" test -s "$E2E_HOME/grandchild.pid"
   gc=$(cat "$E2E_HOME/grandchild.pid")
-  [[ $(ps -o sid= -p "$gc" | tr -d " ") == "$gc" ]] || fail "the grandchild $gc did not start its own session"
+  wait_until 10 "the grandchild $gc in a session of its own" bash -c "[[ \$(ps -o sid= -p $gc | tr -d \" \") == $gc ]]"
   as_user vigil stop escaper > /dev/null || fail "vigil stop escaper failed"
   wait_until 10 "the setsid grandchild $gc gone after vigil stop" gone "$gc"
   echo "ok: vigil stop killed a grandchild that had left the process group"
