@@ -125,7 +125,7 @@ class HttpSite {
   DashboardEvents events_;
 };
 
-/// The dashboard page (src/dashboard.html, embedded at build time).
+/// The dashboard page (src/core/dashboard.html, embedded at build time).
 std::string_view dashboard_page();
 
 /// vigil's own process figures from /proc/self (an edge; cheap reads of the kernel's own files).
