@@ -298,19 +298,27 @@ std::vector<TreeSample> ProcSampler::sample(const std::vector<pid_t>& roots, con
   history_.resize(roots.size());
 
   // Orphans vigil adopted (a service's main process died, or a daemon double-forked): attribute each
-  // to the service whose session it still belongs to (every service leads its own session).
+  // to the service whose session it still belongs to (every service leads its own session). Only
+  // walks of process trees need it: a run with a cgroup has its orphans in the cgroup, so with
+  // cgroups everywhere vigil's children are not read at all.
   std::multimap<pid_t, pid_t> adopted_by_session;
-  mine_.clear();
-  children_of(::getpid(), 2, nullptr, mine_);  // vigil has several threads: read every task's list
-  for (pid_t c : mine_) {
-    if (owned(c)) continue;
-    char path[64];
-    std::size_t len = 0;
-    std::snprintf(path, sizeof path, "/proc/%d/stat", c);
-    ProcStat st;
-    if (read_file(path, &len) && parse_proc_stat(std::string_view(buf_, len), &st))
-      adopted_by_session.emplace(st.session, c);
-  }
+  bool adopted_read = false;
+  auto adopted = [&]() -> const std::multimap<pid_t, pid_t>& {
+    if (adopted_read) return adopted_by_session;
+    adopted_read = true;
+    mine_.clear();
+    children_of(::getpid(), 2, nullptr, mine_);  // vigil has several threads: read every task's list
+    for (pid_t c : mine_) {
+      if (owned(c)) continue;
+      char path[64];
+      std::size_t len = 0;
+      std::snprintf(path, sizeof path, "/proc/%d/stat", c);
+      ProcStat st;
+      if (read_file(path, &len) && parse_proc_stat(std::string_view(buf_, len), &st))
+        adopted_by_session.emplace(st.session, c);
+    }
+    return adopted_by_session;
+  };
 
   for (std::size_t i = 0; i < roots.size(); ++i) {
     pid_t root = roots[i];
@@ -325,7 +333,7 @@ std::vector<TreeSample> ProcSampler::sample(const std::vector<pid_t>& roots, con
       for (pid_t p : cgroup_pids_) walk(p, out[i], next[i], prev, any_prev, false);
     } else {  // no cgroup, or the service moved its processes into cgroups of its own below it
       walk(root, out[i], next[i], prev, any_prev);
-      auto range = adopted_by_session.equal_range(root);
+      auto range = adopted().equal_range(root);
       for (auto it = range.first; it != range.second; ++it) walk(it->second, out[i], next[i], prev, any_prev);
     }
     if (prev && out[i].cpu) {

@@ -42,7 +42,8 @@ void RunGroup::release(const std::string& owner) {
     int err = errno;
     bool left = cgroup_populated_now(cgroup_).value_or(false);
     oplog::warn(owner + ": cannot remove cgroup " + cgroup_ + ": " + std::strerror(err) +
-                (left ? "; processes are still in it, the next vigil start kills them" : "; it stays, empty"));
+                (left ? "; processes are still in it (a vigil started with cgroups kills what it finds there)"
+                      : "; it stays, empty"));
   }
   pgid_ = 0;
   cgroup_.clear();
