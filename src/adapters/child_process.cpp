@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -21,6 +22,9 @@ extern char** environ;
 namespace vigil {
 namespace {
 
+// The child's stack: it runs a few system calls before exec (glibc's posix_spawn uses 32 KiB).
+constexpr std::size_t kChildStackSize = 64 * 1024;
+
 // What the child reports through the exec-error pipe before it _exit()s.
 struct ChildFailure {
   int stage;  // 1 chdir, 2 dup2, 3 exec, 4 nice, 5 a limit (index: which), 6 entering the cgroup
@@ -36,6 +40,64 @@ bool is_executable_file(const std::string& p) {
 void close_fd(int& fd) {
   if (fd >= 0) ::close(fd);
   fd = -1;
+}
+
+// Everything the child needs, prepared by the parent: between the clone and exec only
+// async-signal-safe system calls on this (no allocation, no logging, no locks).
+struct ChildArgs {
+  const SpawnSpec* spec;
+  const char* program;
+  char* const* argv;
+  char* const* envp;
+  char* watchdog_digits;  // in the parent's WATCHDOG_PID=... entry, or null
+  pid_t parent;
+  int cgroup_procs, stdin_fd, out_fd, err_fd, status_fd;
+};
+
+[[noreturn]] void child_failed(const ChildArgs& a, int stage, int index = -1) {
+  ChildFailure f{stage, errno, index};
+  (void)!::write(a.status_fd, &f, sizeof f);
+  ::_exit(127);
+}
+
+// The child, on its own small stack in vigil's memory (CLONE_VM | CLONE_VFORK: the parent thread
+// waits until exec). Everything it changes is its own: file descriptors, signal dispositions, cwd,
+// umask and limits are per process without CLONE_FILES/SIGHAND/FS; only errno is shared.
+int child_main(void* arg) {
+  const ChildArgs& a = *static_cast<const ChildArgs*>(arg);
+  const SpawnSpec& spec = *a.spec;
+  ::setsid();
+  if (a.cgroup_procs >= 0 && ::write(a.cgroup_procs, "0", 1) != 1) child_failed(a, 6);
+  if (a.watchdog_digits) {
+    char rev[16];
+    int n = 0;
+    for (pid_t p = ::getpid(); p > 0; p /= 10) rev[n++] = static_cast<char>('0' + p % 10);
+    for (int i = 0; i < n; ++i) a.watchdog_digits[i] = rev[n - 1 - i];
+    a.watchdog_digits[n] = 0;
+  }
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != a.parent) ::_exit(127);  // vigil died before PDEATHSIG was armed
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  for (int s = 1; s < NSIG; ++s) ::sigaction(s, &dfl, nullptr);
+  sigset_t none;
+  ::sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  if (::dup2(a.stdin_fd, 0) < 0 || ::dup2(a.out_fd, 1) < 0 || ::dup2(a.err_fd, 2) < 0) child_failed(a, 2);
+  if (::chdir(spec.cwd.c_str()) < 0) child_failed(a, 1);
+  restore_fd_limit_for_child();
+  // The run settings (config_run.cpp checked their ranges): plain system calls, no allocation.
+  if (spec.run.umask >= 0) ::umask(static_cast<mode_t>(spec.run.umask));
+  if (spec.run.has_nice && ::setpriority(PRIO_PROCESS, 0, spec.run.nice) < 0) child_failed(a, 4);
+  for (std::size_t i = 0; i < spec.run.limits.size(); ++i) {
+    struct rlimit rl {spec.run.limits[i].value, spec.run.limits[i].value};
+    if (::setrlimit(static_cast<__rlimit_resource_t>(spec.run.limits[i].resource), &rl) < 0)
+      child_failed(a, 5, static_cast<int>(i));
+  }
+  // Whatever vigil has open (log files, hiredis sockets, the control socket...) closes at exec.
+  ::syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC);
+  ::execve(a.program, a.argv, a.envp);
+  child_failed(a, 3);
 }
 
 }  // namespace
@@ -94,12 +156,10 @@ SpawnResult spawn_child(const SpawnSpec& spec) {
     return r;
   }
 
-  // Everything the child needs is prepared before fork: between fork and exec only
-  // async-signal-safe calls are allowed (no allocation, no logging).
   std::vector<char*> argv, envp;
   for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
-  // WATCHDOG_PID must be the child's own pid: reserve room now, write the digits after fork.
+  // WATCHDOG_PID must be the child's own pid: reserve room now, the child writes the digits.
   char watchdog_pid[32] = "WATCHDOG_PID=";
   char* watchdog_digits = nullptr;
   for (const auto& e : spec.env) {
@@ -132,56 +192,20 @@ SpawnResult spawn_child(const SpawnSpec& spec) {
   }
   int child_stdin = spec.stdin_pipe ? in[0] : devnull;
 
-  // Block every signal across fork so no handler of vigil's (Asio's signal pipe) can run in the child
+  // Block every signal across the clone so no handler of vigil's (Asio's signal pipe) can run in the child
   // before it resets dispositions.
   sigset_t all, old;
   ::sigfillset(&all);
   ::pthread_sigmask(SIG_SETMASK, &all, &old);
-  pid_t parent = ::getpid();
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    int failed_limit = -1;
-    auto fail = [&](int stage) {
-      ChildFailure f{stage, errno, failed_limit};
-      (void)!::write(status[1], &f, sizeof f);
-      ::_exit(127);
-    };
-    ::setsid();
-    if (cgroup_procs >= 0 && ::write(cgroup_procs, "0", 1) != 1) fail(6);
-    if (watchdog_digits) {
-      char rev[16];
-      int n = 0;
-      for (pid_t p = ::getpid(); p > 0; p /= 10) rev[n++] = static_cast<char>('0' + p % 10);
-      for (int i = 0; i < n; ++i) watchdog_digits[i] = rev[n - 1 - i];
-      watchdog_digits[n] = 0;
-    }
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) ::_exit(127);  // vigil died before PDEATHSIG was armed
-    struct sigaction dfl {};
-    dfl.sa_handler = SIG_DFL;
-    for (int s = 1; s < NSIG; ++s) ::sigaction(s, &dfl, nullptr);
-    sigset_t none;
-    ::sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    if (::dup2(child_stdin, 0) < 0 || ::dup2(out[1], 1) < 0 || ::dup2(err[1], 2) < 0) fail(2);
-    if (::chdir(spec.cwd.c_str()) < 0) fail(1);
-    restore_fd_limit_for_child();
-    // The run settings (config_run.cpp checked their ranges): plain system calls, no allocation.
-    if (spec.run.umask >= 0) ::umask(static_cast<mode_t>(spec.run.umask));
-    if (spec.run.has_nice && ::setpriority(PRIO_PROCESS, 0, spec.run.nice) < 0) fail(4);
-    for (std::size_t i = 0; i < spec.run.limits.size(); ++i) {
-      struct rlimit rl {spec.run.limits[i].value, spec.run.limits[i].value};
-      if (::setrlimit(static_cast<__rlimit_resource_t>(spec.run.limits[i].resource), &rl) < 0) {
-        failed_limit = static_cast<int>(i);
-        fail(5);
-      }
-    }
-    // Whatever vigil has open (log files, hiredis sockets, the control socket...) closes at exec.
-    ::syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC);
-    ::execve(program->c_str(), argv.data(), envp.data());
-    fail(3);
-  }
-  int fork_errno = errno;
+  // Not fork(): copying vigil's page tables, and the copy-on-write faults after it, made a restart
+  // cost several times what the child's own start does. The parent thread sleeps until the exec
+  // (CLONE_VFORK), as glibc's posix_spawn does, which cannot put the child in a cgroup or set
+  // PDEATHSIG and limits.
+  ChildArgs args{&spec, program->c_str(), argv.data(), envp.data(), watchdog_digits, ::getpid(),
+                 cgroup_procs, child_stdin, out[1], err[1], status[1]};
+  alignas(16) char child_stack[kChildStackSize];
+  pid_t pid = ::clone(child_main, child_stack + sizeof child_stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
+  int clone_errno = pid < 0 ? errno : 0;  // the child shares errno: only a failed clone's is ours
   ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
   close_fd(devnull);
   close_fd(cgroup_procs);
@@ -190,7 +214,7 @@ SpawnResult spawn_child(const SpawnSpec& spec) {
   close_fd(status[1]);
   close_fd(in[0]);
   if (pid < 0) {
-    r.error = std::string("fork failed: ") + std::strerror(fork_errno);
+    r.error = std::string("cannot start a process (clone): ") + std::strerror(clone_errno);
     for (int* fd : {&out[0], &err[0], &status[0], &in[1]}) close_fd(*fd);
     return r;
   }
