@@ -1,5 +1,6 @@
 #include "vigil/history.hpp"
 
+#include <pthread.h>
 #include <sqlite3.h>
 
 #include <filesystem>
@@ -206,6 +207,7 @@ void History::write(sqlite3* db, const AttemptRecord& r, bool insert) {
 }
 
 void History::run() {
+  ::pthread_setname_np(::pthread_self(), "vigil-history");  // for top -H and /proc/PID/task
   for (;;) {
     std::function<void(sqlite3*)> op;
     {

@@ -1,6 +1,7 @@
 #include "vigil/log_writer.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -213,6 +214,7 @@ void LogWriter::flush() {
 }
 
 void LogWriter::run() {
+  ::pthread_setname_np(::pthread_self(), "vigil-logs");  // for top -H and /proc/PID/task
   std::unique_lock lock(mu_);
   bool holding = false;  // some stream holds chunks a full disk refused: try again after a while
   auto wanted = [this] { return pending_ || stop_; };

@@ -1,5 +1,7 @@
 #include "vigil/notifier.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -159,6 +161,7 @@ void NotifierPool::configure(const std::vector<NotifierSpec>& specs) {
     c->stats.name = spec.name;
     c->stats.type = std::string(type_name(spec.type));
     c->thread = std::thread([raw = c.get()] {
+      ::pthread_setname_np(::pthread_self(), "vigil-notify");  // for top -H and /proc/PID/task
       raw->run();
       raw->finished = true;
     });

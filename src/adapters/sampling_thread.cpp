@@ -1,5 +1,7 @@
 #include "vigil/sampling_thread.hpp"
 
+#include <pthread.h>
+
 namespace vigil {
 
 SamplingThread::SamplingThread(std::function<void(std::function<void()>)> post)
@@ -25,6 +27,7 @@ bool SamplingThread::submit(Roots roots, std::vector<std::string> cgroups, std::
 }
 
 void SamplingThread::run() {
+  ::pthread_setname_np(::pthread_self(), "vigil-sample");  // for top -H and /proc/PID/task
   for (;;) {
     Job job;
     {
