@@ -7,8 +7,12 @@ cd "$(dirname "$0")/.."
 quick=""
 [[ ${1:-} == "--quick" ]] && quick="--quick"
 
+# VIGIL_BUILD_DIR: a build dir as it was configured (scripts/test.sh passes its Release one), else a
+# RelWithDebInfo one in build/.
 build_dir=${VIGIL_BUILD_DIR:-build}
-cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+if [[ ! -f $build_dir/CMakeCache.txt ]]; then
+  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+fi
 cmake --build "$build_dir" --target vigil vigil_bench >/dev/null
 
 echo "== hot paths (Google Benchmark)"

@@ -184,7 +184,11 @@ VigilRun::VigilRun(const TempDir& dir, const std::string& config_text, std::vect
   // Keep vigil's defaults inside the test's folder.
   env.push_back("XDG_STATE_HOME=" + dir.path() + "/state");
   env.push_back("XDG_RUNTIME_DIR=" + dir.path() + "/run");
-  for (auto& e : extra_env) env.push_back(e);
+  for (auto& e : extra_env) {  // replaces a variable of the same name (getenv finds the first)
+    std::string name = e.substr(0, e.find('=') + 1);
+    std::erase_if(env, [&](const std::string& kv) { return kv.rfind(name, 0) == 0; });
+    env.push_back(e);
+  }
   wrapper.insert(wrapper.end(), {VIGIL_BINARY, "run", "-c", config_});
   pid_ = spawn(wrapper, dir / "vigil.out", log_, env);
 }
