@@ -97,7 +97,8 @@ TEST(Manager, TellsItsManagerReadyStatusWatchdogReloadingAndStopping) {
     }
   double secs = std::chrono::duration<double>(last - start).count();
   EXPECT_GE(pings, 5) << "pings in " << secs << "s";
-  EXPECT_LE(pings, 10) << "pings in " << secs << "s";
+  // No more than one per 200 ms of the time they spanned (a loaded machine sleeps longer than asked).
+  EXPECT_LE(pings, secs / 0.2 + 2) << "pings in " << secs << "s";
 
   // vigil reload: RELOADING=1 with MONOTONIC_USEC, then READY=1 again.
   int before = static_cast<int>(manager.messages().size());

@@ -67,9 +67,14 @@ TEST(Reload, AHundredReloadsLeaveNothingBehind) {
   write_file(dir / "rules.toml", rules(dir, 0));
   // Under ASan (scripts/sanitize.sh) freed memory waits in a quarantine of up to 256 MB before it
   // is reused, which would be all this measures: without it, ASan's allocator reuses as malloc does.
+  // Its allocator also adds redzones and caches per thread (the notifier threads come and go): what
+  // a hundred kept services would hold is larger there too, so the bound is twice the plain one.
   std::vector<std::string> env;
-  if (const char* asan = std::getenv("ASAN_OPTIONS"))
+  long limit_kb = 1024;
+  if (const char* asan = std::getenv("ASAN_OPTIONS")) {
     env.push_back(std::string("ASAN_OPTIONS=") + asan + ":quarantine_size_mb=0:thread_local_quarantine_size_kb=0");
+    limit_kb = 2048;
+  }
   VigilRun vigil(dir, config(0, false), env);
   ASSERT_TRUE(wait_for([&] { return settled(vigil, 1); })) << vigil.log();
 
@@ -98,5 +103,5 @@ TEST(Reload, AHundredReloadsLeaveNothingBehind) {
       << "threads " << threads_before << " -> " << proc_status(vigil.pid(), "Threads:");
   long rss_after = proc_status(vigil.pid(), "VmRSS:");
   // Flat: 100 kept Services, log streams and channel threads would be well over a megabyte.
-  EXPECT_LT(rss_after - rss_before, 1024) << "VmRSS " << rss_before << " kB -> " << rss_after << " kB";
+  EXPECT_LT(rss_after - rss_before, limit_kb) << "VmRSS " << rss_before << " kB -> " << rss_after << " kB";
 }
