@@ -21,8 +21,9 @@ case $kind in
     flags="-fsanitize=thread"
     optimize="-O1"  # TSan's checks on every memory access make -O0 code several times slower
     # The integration tests whose vigil runs its threads hardest: logs (writer thread), health and
-    # store (sampling thread, status.json), alerts and notify (notifier channels), reload and control.
-    integration='^(Output|Health|Store|Alerts|Notify|Reload|Control)\.' ;;
+    # store (sampling thread, status.json), alerts and notify (notifier channels), reload and control,
+    # and the launcher (the clone shares memory with the thread that starts it).
+    integration='^(Output|Health|Store|Alerts|Notify|Reload|Control|ChildProcess)\.' ;;
   *) echo "sanitize: unknown kind '$kind' (address or thread)" >&2; exit 2 ;;
 esac
 build_dir=${VIGIL_SANITIZE_BUILD_DIR:-build-$kind}

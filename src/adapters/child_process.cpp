@@ -12,6 +12,7 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 
@@ -81,12 +82,14 @@ int child_main(void* arg) {
   }
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (::getppid() != a.parent) ::_exit(127);  // vigil died before PDEATHSIG was armed
-  struct sigaction dfl {};
-  dfl.sa_handler = SIG_DFL;
-  for (int s = 1; s < NSIG; ++s) ::sigaction(s, &dfl, nullptr);
-  sigset_t none;
-  ::sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  // Default dispositions and an empty mask, by raw system calls: a sanitizer's sigaction and
+  // sigprocmask keep their own tables in memory this child shares with vigil (CLONE_VM), and through
+  // them the child would change vigil's signal handling (under TSan, SIGTERM stopped reaching it).
+  // All zero is SIG_DFL, no flags, an empty mask, whatever the architecture's field order.
+  const unsigned long default_action[4] = {};
+  const std::uint64_t no_signals = 0;
+  for (int s = 1; s < NSIG; ++s) ::syscall(SYS_rt_sigaction, s, default_action, nullptr, sizeof no_signals);
+  ::syscall(SYS_rt_sigprocmask, SIG_SETMASK, &no_signals, nullptr, sizeof no_signals);
   if (::dup2(a.stdin_fd, 0) < 0 || ::dup2(a.out_fd, 1) < 0 || ::dup2(a.err_fd, 2) < 0) child_failed(a, 2);
   if (::chdir(spec.cwd.c_str()) < 0) child_failed(a, 1);
   restore_fd_limit_for_child();

@@ -177,3 +177,34 @@ TEST(ChildProcess, EnvironmentDropsTheManagersVariables) {
   EXPECT_TRUE(has("VIGIL_SERVICE=svc"));
   for (const auto& e : env) EXPECT_NE(e.rfind("NOTIFY_SOCKET=", 0), 0u) << e;
 }
+
+TEST(ChildProcess, TheChildStartsWithDefaultSignalsAndVigilKeepsItsOwn) {
+  // vigil's own: a signal ignored and one blocked in the spawning thread.
+  struct sigaction ignore {}, before {}, after {};
+  ignore.sa_handler = SIG_IGN;
+  ASSERT_EQ(::sigaction(SIGUSR2, &ignore, &before), 0);
+  sigset_t usr1, old_mask, mask_after;
+  sigemptyset(&usr1);
+  sigaddset(&usr1, SIGUSR1);
+  ASSERT_EQ(::pthread_sigmask(SIG_BLOCK, &usr1, &old_mask), 0);
+
+  // An ignored disposition and the mask survive exec: the launcher resets both in the child.
+  SpawnSpec s;
+  s.argv = {"grep", "-E", "^Sig(Blk|Ign)", "/proc/self/status"};
+  s.cwd = "/";
+  s.env = child_environment({}, "adapter-test");
+  SpawnResult r = spawn_child(s);
+  ASSERT_TRUE(r.child) << r.error;
+  std::string out = read_all(r.child->out_fd);
+  wait_exit(*r.child);
+  close_fds(*r.child);
+  EXPECT_NE(out.find("SigBlk:\t0000000000000000"), std::string::npos) << out;
+  EXPECT_NE(out.find("SigIgn:\t0000000000000000"), std::string::npos) << out;
+
+  // The child shares vigil's memory until exec: none of that may have changed vigil's side.
+  ASSERT_EQ(::sigaction(SIGUSR2, nullptr, &after), 0);
+  EXPECT_EQ(after.sa_handler, SIG_IGN);
+  ASSERT_EQ(::pthread_sigmask(SIG_SETMASK, &old_mask, &mask_after), 0);
+  EXPECT_EQ(sigismember(&mask_after, SIGUSR1), 1);
+  ::sigaction(SIGUSR2, &before, nullptr);
+}
