@@ -12,7 +12,8 @@ struct ExitStatus {
   int signal = 0;             // signal number when signaled
   bool core_dumped = false;
   double cpu_seconds = 0;     // user + system CPU of the child, from rusage
-  std::uint64_t max_rss = 0;  // peak RSS in bytes, from rusage (ru_maxrss is KiB on Linux)
+  std::uint64_t max_rss = 0;  // peak RSS in bytes, from rusage (ru_maxrss is KiB on Linux); 0: not
+                              // known, no more than vigil's own peak (reap_child says why)
 
   /// Builds from a raw wait status; never mistakes a signal death for an exit code (SIGTERM is not "exit 15").
   static ExitStatus from_wait_status(int wstatus);

@@ -210,8 +210,15 @@ SpawnResult spawn_child(const SpawnSpec& spec) {
   // PDEATHSIG and limits.
   ChildArgs args{&spec, program->c_str(), argv.data(), envp.data(), watchdog_digits, ::getpid(),
                  cgroup_procs, child_stdin, out[1], err[1], status[1]};
+#if defined(__SANITIZE_THREAD__)
+  // TSan takes clone() for fork() and, with CLONE_VM, its bookkeeping in the child lands in vigil's
+  // memory: vigil would take itself for a forked child and refuse to start threads. A real fork there.
+  pid_t pid = ::fork();
+  if (pid == 0) child_main(&args);
+#else
   alignas(16) char child_stack[kChildStackSize];
   pid_t pid = ::clone(child_main, child_stack + sizeof child_stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
+#endif
 #if defined(__SANITIZE_ADDRESS__)
   // The child's frames marked their redzones in this array's shadow and, as it never returns,
   // nothing cleared them: later frames of this thread would be reported as overflows.
@@ -293,7 +300,12 @@ std::optional<ExitStatus> reap_child(pid_t pid) {
   ExitStatus e = ExitStatus::from_wait_status(ws);
   e.cpu_seconds = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
                   static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-  e.max_rss = static_cast<std::uint64_t>(ru.ru_maxrss) * 1024;
+  // At exec the kernel folds the old address space's peak into the child's (exec_mmap), and until
+  // exec that was vigil's own (CLONE_VM; with fork, a copy of it): a figure up to vigil's own peak
+  // may be vigil's, so it is not told (0). Above it, it is the program's own.
+  struct rusage self {};
+  ::getrusage(RUSAGE_SELF, &self);
+  e.max_rss = ru.ru_maxrss > self.ru_maxrss ? static_cast<std::uint64_t>(ru.ru_maxrss) * 1024 : 0;
   return e;
 }
 

@@ -96,8 +96,9 @@ void ended(const std::string& svc, const ExitStatus& exit, double ran_seconds, c
   auto level = expected ? spdlog::level::info : spdlog::level::warn;
   if (next.verdict == Verdict::GiveUp) level = spdlog::level::err;
   emit(level, "exited",
-       fmt::format("{}: {} after {} (cpu {:.2f}s, peak rss {}); {}", svc, exit.describe(), format_seconds(ran_seconds),
-                   exit.cpu_seconds, format_size(exit.max_rss), next_step(next, policy)),
+       fmt::format("{}: {} after {} (cpu {:.2f}s{}); {}", svc, exit.describe(), format_seconds(ran_seconds),
+                   exit.cpu_seconds, exit.max_rss > 0 ? ", peak rss " + format_size(exit.max_rss) : "",
+                   next_step(next, policy)),
        {svc, "", ""});
 }
 

@@ -34,7 +34,9 @@ void attempt_json(JsonOut& j, const AttemptRecord& r) {
   if (r.signal > 0) j.value(r.signal);
   else j.null();
   j.key("cpu_seconds").value(r.cpu_seconds);
-  j.key("max_rss").value(r.max_rss);
+  j.key("max_rss");
+  if (r.max_rss > 0) j.value(r.max_rss);
+  else j.null();  // not known (ExitStatus::max_rss)
   j.key("log_file").value(r.log_file);
   j.key("error").string_or_null(r.error);
   j.key("final").value(r.final);

@@ -123,7 +123,8 @@ void service_json(JsonOut& j, const ServiceSnapshot& s) {
     j.key("description").value(e.describe());
     j.key("requested").value(s.last_exit->requested);
     j.key("cpu_seconds").value(e.cpu_seconds);
-    j.key("max_rss").value(e.max_rss);
+    j.key("max_rss");
+    e.max_rss > 0 ? j.value(e.max_rss) : j.null();  // null: not known (ExitStatus::max_rss)
     j.key("age").value(s.last_exit->age);
     j.end_object();
   } else {

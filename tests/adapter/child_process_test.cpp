@@ -2,6 +2,7 @@
 #include "vigil/child_process.hpp"
 
 #include <poll.h>
+#include <sys/resource.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -64,9 +65,29 @@ TEST(ChildProcess, SpawnsReadsOutputAndReportsExitWithRusage) {
   EXPECT_FALSE(st.signaled);
   EXPECT_EQ(st.code, 3);
   EXPECT_GT(st.cpu_seconds, 0.0);
-  EXPECT_GT(st.max_rss, 0u);
+  // A shell smaller than this test process: the kernel's figure would be the parent's peak.
+  EXPECT_EQ(st.max_rss, 0u) << "not known: no more than the parent's own peak";
   EXPECT_EQ(st.describe(), "exited with status 3");
   close_fds(*r.child);
+}
+
+TEST(ChildProcess, APeakAboveTheParentsIsTheChildsOwn) {
+  struct rusage self {};
+  ::getrusage(RUSAGE_SELF, &self);
+  std::uint64_t parent_peak = static_cast<std::uint64_t>(self.ru_maxrss) * 1024;
+  std::uint64_t want = parent_peak + (64u << 20);  // touches 64 MiB more than this process ever had
+  SpawnSpec s;
+  s.argv = {"python3", "-c", "import sys; b = bytearray(int(sys.argv[1])); b[::4096] = b'x' * len(b[::4096])",
+            std::to_string(want)};
+  s.cwd = "/";
+  s.env = child_environment({}, "adapter-test");
+  SpawnResult r = spawn_child(s);
+  ASSERT_TRUE(r.child) << r.error;
+  ExitStatus st = wait_exit(*r.child);
+  close_fds(*r.child);
+  EXPECT_EQ(st.code, 0);
+  EXPECT_GE(st.max_rss, want);
+  EXPECT_LT(st.max_rss, want + (64u << 20)) << "the child's own peak, not the parent's added";
 }
 
 TEST(ChildProcess, ASignalDeathIsNotAnExitCode) {

@@ -132,7 +132,7 @@ TEST(Jobs, AFailingJobRetriesWithGrowingDelaysAndEveryAttemptIsRecorded) {
     EXPECT_EQ(h[i]["result"], "failed");
     EXPECT_EQ(h[i]["run_id"], h[0]["run_id"]);
     EXPECT_TRUE(h[i]["cpu_seconds"].is_number());
-    EXPECT_GT(h[i]["max_rss"].get<double>(), 0);
+    EXPECT_TRUE(h[i]["max_rss"].is_null()) << "a shell's peak is below vigil's own: not known";
     EXPECT_EQ(h[i]["final"], i == 3);
   }
   // The waits between attempts: 100ms, 200ms, then capped at 300ms (lower bounds only).

@@ -91,13 +91,18 @@ TEST(Supervise, APreventedExitCodeIsNotRestarted) {
 
 TEST(Supervise, ASignalDeathIsReportedAsASignalWithItsRusage) {
   TempDir dir;
-  VigilRun vigil(dir, "[service.doomed]\ncommand = [\"sh\", \"-c\", \"kill -KILL $$\"]\nrestart = \"never\"\n");
+  // 64 MiB touched: above vigil's own peak, so the kernel's peak RSS is the child's (reap_child).
+  VigilRun vigil(dir, "[service.doomed]\ncommand = [\"python3\", \"-c\", \"import os; b = bytearray(64 << 20); "
+                      "b[::4096] = bytes(len(b[::4096])); os.kill(os.getpid(), 9)\"]\nrestart = \"never\"\n");
   ASSERT_TRUE(vigil.wait_log("doomed: running -> stopped (exited)")) << vigil.log();
   std::string log = vigil.log();
   EXPECT_NE(log.find("doomed: was killed by SIGKILL after"), std::string::npos) << log;
   EXPECT_EQ(log.find("status 137"), std::string::npos) << log;
-  EXPECT_NE(log.find("(cpu 0."), std::string::npos) << log;
-  EXPECT_NE(log.find("peak rss "), std::string::npos) << log;
+  EXPECT_NE(log.find("(cpu "), std::string::npos) << log;
+  auto peak = log.find("peak rss ");  // 64 MiB and python itself
+  ASSERT_NE(peak, std::string::npos) << log;
+  EXPECT_GE(std::stod(log.substr(peak + 9)), 64.0) << log;
+  EXPECT_EQ(log.substr(log.find_first_not_of("0123456789.", peak + 9), 2), "MB") << log;
 }
 
 TEST(Supervise, AMissingProgramIsAClearErrorAndLeavesNoZombie) {
