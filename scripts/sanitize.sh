@@ -29,7 +29,7 @@ esac
 build_dir=${VIGIL_SANITIZE_BUILD_DIR:-build-$kind}
 
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="$optimize -g1" \
-  -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="$flags" -DVIGIL_BUILD_BENCH=OFF >/dev/null
+  -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="$flags" -DVIGIL_BUILD_BENCH=OFF -DVIGIL_TEST_TIMEOUT=300 >/dev/null
 # Everything: the adapter tests are a binary of their own, and the install test installs from this tree.
 cmake --build "$build_dir"
 
