@@ -218,11 +218,11 @@ SpawnResult spawn_child(const SpawnSpec& spec) {
 #else
   alignas(16) char child_stack[kChildStackSize];
   pid_t pid = ::clone(child_main, child_stack + sizeof child_stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
-#endif
 #if defined(__SANITIZE_ADDRESS__)
   // The child's frames marked their redzones in this array's shadow and, as it never returns,
   // nothing cleared them: later frames of this thread would be reported as overflows.
   ASAN_UNPOISON_MEMORY_REGION(child_stack, sizeof child_stack);
+#endif
 #endif
   int clone_errno = pid < 0 ? errno : 0;  // the child shares errno: only a failed clone's is ours
   ::pthread_sigmask(SIG_SETMASK, &old, nullptr);

@@ -115,7 +115,7 @@ std::string render_history(const nlohmann::json& runs) {
     out << pad(std::to_string(r.value("run_id", 0)), 7) << pad(r.value("job", "?"), 18) << pad(r.value("trigger", "?"), 10)
         << pad(std::to_string(r.value("attempt", 1)), 5) << pad(local_time(r.value("started", 0.0)), 21)
         << pad(format_seconds(r.value("duration", 0.0), DurationStyle::Compact), 10) << pad(r.value("result", "?"), 16)
-        << pad(h.empty() ? "-" : h, 11) << pad(cpu.str(), 8) << (r["max_rss"].is_number() ? format_size(r["max_rss"].get<std::uint64_t>()) : "-") << "\n";
+        << pad(h.empty() ? "-" : h, 11) << pad(cpu.str(), 8) << (r.contains("max_rss") && r["max_rss"].is_number() ? format_size(r["max_rss"].get<std::uint64_t>()) : "-") << "\n";
     if (r["error"].is_string()) out << "       " << r["error"].get<std::string>() << "\n";
   }
   return out.str();
