@@ -23,6 +23,11 @@ packages=(
   groff-base                 # formats docs/vigil.1 (tests/system/man_page_test.sh)
   lintian file man-db        # checks the .deb and what it installs (tests/package/deb_test.sh)
 )
+# The log_match prefilter (src/core/line_prefilter.cpp); Debian 12 builds Vectorscan for these only,
+# and vigil builds without it elsewhere.
+case $(dpkg --print-architecture) in
+  amd64 | arm64 | ppc64el) packages+=(libvectorscan-dev) ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

@@ -7,11 +7,13 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "vigil/line_prefilter.hpp"
 #include "vigil/pattern.hpp"
 
 namespace vigil {
@@ -34,9 +36,10 @@ class LineMatcher {
   /// One line of output (without its newline). `now` is unix seconds.
   void feed(std::string_view line, double now);
   /// Before the lines of one read: `block` is the part of the read that starts a line (after the
-  /// first '\n' when the read continues an earlier line). One expression made of all the patterns
-  /// (Pattern::any_line_of) finds the lines of the block that can match; feed() passes over the
-  /// others instead of trying each pattern on each line. Until end_block().
+  /// first '\n' when the read continues an earlier line). One pass over the block finds the lines
+  /// that can match — LinePrefilter's SIMD scan where it can judge the block, else one RE2 expression
+  /// made of all the patterns (Pattern::any_line_of); feed() passes over the others instead of trying
+  /// each pattern on each line. Until end_block().
   void begin_block(std::string_view block);
   void end_block() { block_ = {}; }
   /// A new run: wait for `ready_log` again.
@@ -58,7 +61,13 @@ class LineMatcher {
   std::optional<Pattern> ready_;
   bool waiting_ready_ = false;
   std::optional<Pattern> gate_;  // Pattern::any_line_of all of the above
+  std::unique_ptr<LinePrefilter> prefilter_;  // of the same patterns; null where it cannot serve them
   std::string_view block_;       // the read being fed, empty outside begin_block/end_block
+  // The prefilter's answer for this block, when it gave one: the starts of the lines that can match.
+  bool listed_ = false;
+  std::vector<std::size_t> listed_starts_;
+  std::size_t next_listed_ = 0;
+  // Otherwise the RE2 gate's search, one candidate line at a time.
   std::size_t candidate_ = 0;    // offset in block_ of the next line that can match; npos: none left
   std::size_t searched_to_ = 0;  // offset in block_ where the next search for one starts (a line start)
   void find_candidate();

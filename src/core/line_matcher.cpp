@@ -9,13 +9,19 @@ LineMatcher::LineMatcher(const std::vector<std::pair<std::string, std::string>>&
     if (auto p = Pattern::compile(text, nullptr)) counters_.push_back({name, std::move(*p), 0, {}, 0});
   if (!ready_pattern.empty()) ready_ = Pattern::compile(ready_pattern, nullptr);
   std::vector<const Pattern*> all;
+  std::vector<std::string> texts;
   for (const auto& c : counters_) all.push_back(&c.pattern);
   if (ready_) all.push_back(&*ready_);
+  for (const Pattern* p : all) texts.push_back(p->text());
   if (!all.empty()) gate_ = Pattern::any_line_of(all);
+  if (gate_) prefilter_ = LinePrefilter::build(texts);
 }
 
 void LineMatcher::begin_block(std::string_view block) {
   block_ = gate_ ? block : std::string_view();
+  listed_ = prefilter_ && !block_.empty() && prefilter_->candidate_lines(block_, listed_starts_);
+  next_listed_ = 0;
+  if (listed_) return;
   searched_to_ = 0;
   find_candidate();
 }
@@ -47,6 +53,10 @@ bool LineMatcher::passed_over(std::string_view line) {
   if (line.data() < begin || line.data() + line.size() >= end) return false;
   if (!(line.data() == begin || line.data()[-1] == '\n') || line.data()[line.size()] != '\n') return false;
   auto at = static_cast<std::size_t>(line.data() - begin);
+  if (listed_) {
+    while (next_listed_ < listed_starts_.size() && listed_starts_[next_listed_] < at) ++next_listed_;
+    return next_listed_ == listed_starts_.size() || listed_starts_[next_listed_] != at;
+  }
   while (candidate_ != std::string_view::npos && at > candidate_) find_candidate();
   return at != candidate_;
 }

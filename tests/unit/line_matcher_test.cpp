@@ -54,13 +54,8 @@ TEST(LineMatcher, PatternsAreRe2NotBacktracking) {
 
 // The per-read gate (begin_block) never changes a count: reads cut at every offset, lines cut by the
 // splitter's max_line, anchors, word boundaries and patterns that could reach across lines in a block.
-TEST(LineMatcher, TheReadGateCountsWhatLineByLineMatchingCounts) {
-  const std::vector<std::pair<std::string, std::string>> patterns = {
-      {"errors", "ERROR|Traceback"}, {"start", "^begin"}, {"end", "done$"}, {"word", "\\bok\\b"},
-      {"across", "(?s)x.y"},        {"none", "[^a]zz"},  {"whole", "^$"}};
-  const std::string text =
-      "begin here\nall done\nnot ok.\nERROR one\nx\ny\nbook\n\nzz\nTraceback (most recent)\n"
-      "a long line that the splitter cuts: begin ok done\nplain\nxy\n";
+void expect_gated_counts_like_line_by_line(const std::vector<std::pair<std::string, std::string>>& patterns,
+                                           const std::string& text) {
   for (std::size_t cut = 0; cut <= text.size(); ++cut) {
     LineMatcher each(patterns, "");
     LineMatcher gated(patterns, "");
@@ -80,6 +75,30 @@ TEST(LineMatcher, TheReadGateCountsWhatLineByLineMatchingCounts) {
     for (std::size_t i = 0; i < want.size(); ++i)
       EXPECT_EQ(got[i].count, want[i].count) << want[i].name << " with the read cut at " << cut;
   }
+}
+
+const std::string kMixedOutput =
+    "begin here\nall done\nnot ok.\nERROR one\nx\ny\nbook\n\nzz\nTraceback (most recent)\n"
+    "a long line that the splitter cuts: begin ok done\nplain\nxy\nerror, lower case\nid=deadbeef\n";
+
+TEST(LineMatcher, TheRe2GateCountsWhatLineByLineMatchingCounts) {
+  // "^$" and "[^a]zz" need no literal: the RE2 scan of each read serves this service.
+  expect_gated_counts_like_line_by_line({{"errors", "ERROR|Traceback"}, {"start", "^begin"}, {"end", "done$"},
+                                         {"word", "\\bok\\b"}, {"across", "(?s)x.y"}, {"none", "[^a]zz"}, {"whole", "^$"}},
+                                        kMixedOutput);
+}
+
+TEST(LineMatcher, TheAtomPrefilterCountsWhatLineByLineMatchingCounts) {
+  // Every pattern has an atom: Vectorscan's scan serves this service (where vigil is built with it).
+  const std::vector<std::pair<std::string, std::string>> patterns = {
+      {"errors", "ERROR|Traceback"}, {"start", "^begin"},       {"end", "done$"},
+      {"word", "\\bbook\\b"},          {"folded", "(?i)error"}, {"id", "id=[a-f0-9]{8}$"}};
+  std::vector<std::string> texts;
+  for (const auto& p : patterns) texts.push_back(p.second);
+  if (LinePrefilter::available()) {
+    ASSERT_NE(LinePrefilter::build(texts), nullptr);
+  }
+  expect_gated_counts_like_line_by_line(patterns, kMixedOutput);
 }
 
 TEST(LineMatcher, OnlyTheBlocksOwnLinesArePassedOver) {
