@@ -55,6 +55,25 @@ std::string bytes(const nlohmann::json& v) {
   return v.is_number() ? format_size(static_cast<std::uint64_t>(std::max(0.0, v.get<double>()))) : "-";
 }
 
+// What a child wrote or was started with, on one line and harmless to a terminal: control bytes
+// (a newline in an inline script, an escape sequence in a log line) are shown as \n, \t, \xNN.
+std::string one_line(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    auto b = static_cast<unsigned char>(c);
+    if (b >= 0x20 && b != 0x7f) out += c;
+    else if (c == '\n') out += "\\n";
+    else if (c == '\t') out += "\\t";
+    else {
+      char esc[8];
+      std::snprintf(esc, sizeof esc, "\\x%02x", b);
+      out += esc;
+    }
+  }
+  return out;
+}
+
 // Pads to `width` visible characters (colour codes do not count).
 std::string pad(const std::string& shown, std::size_t visible, std::size_t width) {
   return shown + std::string(width > visible ? width - visible : 0, ' ');
@@ -243,7 +262,7 @@ std::string render_service_detail(const nlohmann::json& d, const RenderOptions& 
   if (s["next_start_in"].is_number()) restarts += ", next start in " + seconds(s["next_start_in"]);
   if (s["failed_reason"].is_string()) restarts += ", failed: " + s["failed_reason"].get<std::string>();
   field("Restarts", restarts);
-  if (!s.value("status_text", "").empty()) field("Status", s.value("status_text", ""));
+  if (!s.value("status_text", "").empty()) field("Status", one_line(s.value("status_text", "")));
   if (s["store_error"].is_string()) field("Store", s["store_error"].get<std::string>());
   field("Log", s.value("log_file", "?"));
 
@@ -252,7 +271,7 @@ std::string render_service_detail(const nlohmann::json& d, const RenderOptions& 
     for (const auto& p : procs) {
       int depth = p.value("depth", 0);
       out += "  " + std::string(static_cast<std::size_t>(depth) * 2, ' ') + (depth ? "\u2514\u2500 " : "") +
-             std::to_string(p.value("pid", 0)) + " " + p.value("cmdline", "") + "\n";
+             std::to_string(p.value("pid", 0)) + " " + one_line(p.value("cmdline", "")) + "\n";
     }
   }
 
@@ -284,7 +303,7 @@ std::string render_service_detail(const nlohmann::json& d, const RenderOptions& 
     for (std::size_t nl; (nl = table.find('\n', start)) != std::string::npos; start = nl + 1, ++row) {
       out += table.substr(start, nl - start + 1);
       std::string detail = probes[row].value("detail", "");
-      detail = detail.substr(0, std::min(detail.find('\n'), std::size_t{200}));
+      detail = one_line(detail.substr(0, std::min(detail.find('\n'), std::size_t{200})));
       if (!detail.empty()) out += "      " + detail + "\n";
     }
   }
@@ -296,7 +315,7 @@ std::string render_service_detail(const nlohmann::json& d, const RenderOptions& 
       const auto& c = it.value();
       out += "  " + it.key() + " = " + std::to_string(c.value("count", 0));
       if (c["last_line"].is_string())
-        out += "   last " + seconds(nlohmann::json(opt.now - c.value("last_at", opt.now))) + " ago: " + c["last_line"].get<std::string>();
+        out += "   last " + seconds(nlohmann::json(opt.now - c.value("last_at", opt.now))) + " ago: " + one_line(c["last_line"].get<std::string>());
       out += "\n";
     }
   }
@@ -340,7 +359,7 @@ std::string render_service_detail(const nlohmann::json& d, const RenderOptions& 
 
   const auto& tail = d.value("log_tail", nlohmann::json::array());
   out += "\nLog, last 10 lines:\n";
-  for (const auto& l : tail) out += "  " + l.get<std::string>() + "\n";
+  for (const auto& l : tail) out += "  " + one_line(l.get<std::string>()) + "\n";
   return out;
 }
 

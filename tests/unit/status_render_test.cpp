@@ -209,3 +209,31 @@ TEST(StatusRender, AlertsShowNoDataAndWhatBecameOfTheAction) {
   EXPECT_NE(out.find("[no data for 12s: kept as it was]"), std::string::npos) << out;
   EXPECT_NE(out.find("[action: restart skipped: service is failed"), std::string::npos) << out;
 }
+
+namespace {
+
+// A service started with an inline script and writing escape sequences: each stays on its own line
+// of `vigil status NAME`, and nothing reaches the terminal as a control byte.
+TEST(StatusRender, TheDetailShowsWhatAChildWroteOnOneLineWithoutControlBytes) {
+  ServiceSnapshot svc;
+  svc.name = "bridge";
+  svc.state = State::Running;
+  svc.pid = 77;
+  svc.log_counters = {{"errors", 2, "ERROR \x1b[31mred\x1b[0m", 1.0}};
+  Snapshot snap;
+  snap.services = {svc};
+  auto d = nlohmann::json::object();
+  d["service"] = nlohmann::json::parse(to_json(snap))["services"][0];
+  d["processes"] = nlohmann::json::array({{{"pid", 77}, {"depth", 0}, {"comm", "python3"}, {"cmdline", "python3 -c import time\nfor i in x:\n\tpass"}}});
+  d["log_tail"] = nlohmann::json::array({"2026-12-02T15:00:00.000Z out \x1b]0;title\x07" "done"});
+  RenderOptions opt;
+  opt.now = 2.0;
+  std::string out = render_service_detail(d, opt);
+  EXPECT_NE(out.find("77 python3 -c import time\\nfor i in x:\\n\\tpass\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("ago: ERROR \\x1b[31mred\\x1b[0m"), std::string::npos) << out;
+  EXPECT_NE(out.find("out \\x1b]0;title\\x07done\n"), std::string::npos) << out;
+  EXPECT_EQ(out.find('\x1b'), std::string::npos);
+  EXPECT_EQ(out.find('\x07'), std::string::npos);
+}
+
+}  // namespace
