@@ -49,9 +49,9 @@ cmake --build "$release_dir"
 ./tests/package/deb_test.sh "$release_dir"
 took
 # The benchmarks are not tests: their numbers are printed, never judged (a slow machine is not a
-# failure). The quick run only keeps the scripts working; it fails when a figure cannot be measured.
-echo "== benchmark smoke run (scripts/bench.sh --quick, ~1 min)"
-VIGIL_BUILD_DIR="$release_dir" ./scripts/bench.sh --quick
+# failure). The smoke run only keeps the scripts working; it fails when a figure cannot be measured.
+echo "== benchmark smoke run (scripts/bench.sh --smoke: each figure once at its smallest)"
+VIGIL_BUILD_DIR="$release_dir" ./scripts/bench.sh --smoke
 took
 # Each fuzzer briefly: the harnesses keep building, and every stored input (seeds, and the
 # regression inputs of fixed findings) keeps passing.

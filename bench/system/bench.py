@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Whole-system figures for vigil, each next to a floor measured in the same run.
 
-usage: bench.py VIGIL_BINARY [--quick] [--only NAME,...]
+usage: bench.py VIGIL_BINARY [--quick | --smoke] [--only NAME,...]
+--quick: fewer runs and shorter windows (noisy figures). --smoke: each figure once at its smallest,
+only to keep this script working (scripts/test.sh); its numbers mean nothing.
 Every measurement starts the real vigil binary on a generated config in a temp folder, is bounded
 in time and count, and cleans up after itself. Where a peer does the same job, supervisord (Debian's
 `supervisor`) runs the same children in the same run. Prints one table: figure, vigil, supervisord,
@@ -9,7 +11,13 @@ floor, ratio (vigil / floor), target. Benchmarks, not tests: nothing here fails 
 import http.client, json, os, shutil, signal, socket, statistics, subprocess, sys, tempfile, time, xmlrpc.client
 
 VIGIL = os.path.abspath(sys.argv[1])
-QUICK = "--quick" in sys.argv
+SMOKE = "--smoke" in sys.argv
+QUICK = "--quick" in sys.argv or SMOKE
+
+
+def size(full, quick, smoke):
+    return smoke if SMOKE else quick if QUICK else full
+
 ONLY = next((a.split("=", 1)[1].split(",") for a in sys.argv if a.startswith("--only=")), None)
 rows = []
 
@@ -185,7 +193,7 @@ def gone(pid):
 
 
 def bench_restart():
-    n = 20 if QUICK else 60
+    n = size(60, 20, 5)
     with tempfile.TemporaryDirectory() as d:
         floor_file = os.path.join(d, "floor")
         cmd = f"date +%s%N >> {floor_file}; exit 0"
@@ -209,7 +217,7 @@ def bench_restart():
 
 
 def bench_idle():
-    secs = 10 if QUICK else 60
+    secs = size(60, 10, 3)
     services = "".join(f'[service.s{i}]\ncommand = ["sleep", "100000"]\n' for i in range(100))
     with Vigil('sample_interval = "1s"\n' + services) as v:
         wait(lambda: all(s["state"] == "running" for s in v.status()["services"]), 30)
@@ -222,8 +230,8 @@ def bench_idle():
 
 
 def bench_logs():
-    lines = 200_000 if QUICK else 1_000_000
-    reps = 3 if QUICK else 7
+    lines = size(1_000_000, 200_000, 50_000)
+    reps = size(7, 3, 1)
     with tempfile.TemporaryDirectory() as d:
         src = os.path.join(d, "lines")
         with open(src, "w") as f:
@@ -316,12 +324,12 @@ def bench_status():
     with Vigil(services) as v:
         wait(lambda: all(s["state"] == "running" for s in v.status()["services"]), 30)
         times = []
-        for _ in range(30 if QUICK else 100):
+        for _ in range(size(100, 30, 10)):
             t0 = time.time()
             v.request({"cmd": "status"})
             times.append((time.time() - t0) * 1000)
         cli = []
-        for _ in range(5 if QUICK else 20):
+        for _ in range(size(20, 5, 2)):
             t0 = time.time()
             subprocess.run([VIGIL, "status", "-s", v.sock], capture_output=True)
             cli.append((time.time() - t0) * 1000)
@@ -348,7 +356,7 @@ def bench_staleness():
                      f'[notify.t]\ntype = "exec"\ncommand = ["sh", "-c", "[ $VIGIL_ALERT_STATE = firing ] && date +%s.%N >> {fired}; true"]\n')
             with Vigil(f'sample_interval = "{sample}"\n[store]\nurl = "redis://127.0.0.1:{port}/0"\n'
                        '[service.bridge]\ncommand = ["sleep", "100000"]\nfreshness = { key = "ts" }\n', rules) as v:
-                for _ in range(5 if QUICK else 10):
+                for _ in range(size(10, 5, 2)):
                     last = time.time()
                     subprocess.run(["redis-cli", "-p", str(port), "SET", "ts", f"{last:.6f}"], capture_output=True)
                     if not wait(lambda: os.path.exists(fired) and len(open(fired).read().split()) > len(results), 10):
@@ -373,7 +381,7 @@ HEALTH_SERVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../
 
 def bench_probes():
     """Idle CPU of 100 services, each with an HTTP probe every 1 s against one real HTTP server."""
-    secs = 10 if QUICK else 60
+    secs = size(60, 10, 3)
     with tempfile.TemporaryDirectory() as d:
         state, portf = os.path.join(d, "state"), os.path.join(d, "port")
         open(state, "w").write("ok\n")
@@ -405,8 +413,8 @@ def bench_probes():
 
 def bench_log_match():
     """Log throughput with two log_match patterns against the same child without them."""
-    lines = 200_000 if QUICK else 1_000_000
-    reps = 3 if QUICK else 7
+    lines = size(1_000_000, 200_000, 50_000)
+    reps = size(7, 3, 1)
     with tempfile.TemporaryDirectory() as d:
         src = os.path.join(d, "lines")
         with open(src, "w") as f:
@@ -438,13 +446,13 @@ def bench_log_match():
 
 
 def bench_scale():
-    n = 300 if QUICK else 1000
+    n = size(1000, 300, 100)
     services = "".join(f'[service.s{i}]\ncommand = ["sleep", "100000"]\n' for i in range(n))
     with Vigil('sample_interval = "1s"\n' + services) as v:
         wait(lambda: all(s["state"] == "running" for s in v.status()["services"]), 120)
         time.sleep(2)
         c0 = v.cpu_seconds()
-        passes = 5 if QUICK else 15  # CPU time comes in 10 ms ticks: enough passes to average them out
+        passes = size(15, 5, 2)  # CPU time comes in 10 ms ticks: enough passes to average them out
         time.sleep(passes)
         per_pass = (v.cpu_seconds() - c0) / passes * 1000
         times = []
