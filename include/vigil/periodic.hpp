@@ -29,8 +29,15 @@ class PeriodicTimer {
   std::shared_ptr<State> state_;
 };
 
-/// Calls `fn` on the loop one `period` from now, and again one `period` after each call returns.
+/// Calls `fn` on the loop one `period` from now and then every `period` (a call that ran past the
+/// next one's time skips ahead). Times fall on a grid of 1/16 of the period, at most 50 ms, so that
+/// timers due close together (a hundred probes every second) share one wake-up of the loop.
 [[nodiscard]] PeriodicTimer every(boost::asio::io_context& io, std::chrono::steady_clock::duration period,
                                   std::function<void()> fn);
+
+/// When the call after one due at `last` is due (`last` zero: the first). Pure, for the tests.
+std::chrono::steady_clock::time_point next_periodic_expiry(std::chrono::steady_clock::time_point last,
+                                                           std::chrono::steady_clock::time_point now,
+                                                           std::chrono::steady_clock::duration period);
 
 }  // namespace vigil

@@ -2,6 +2,8 @@
 
 #include <boost/asio/steady_timer.hpp>
 
+#include <algorithm>
+
 namespace vigil {
 
 struct PeriodicTimer::State {
@@ -13,10 +15,26 @@ struct PeriodicTimer::State {
       : timer(io), period(p), fn(std::move(f)) {}
 };
 
+// Timers due within a few milliseconds of each other (a hundred probes every second, started one
+// after the other) each woke the loop on their own, and a wake-up costs more than the work of most
+// of them: on a grid, those due close together share one. A fixed rate (a call every period, not
+// a period after each call) keeps a repetition from drifting by the time its work takes.
+std::chrono::steady_clock::time_point next_periodic_expiry(std::chrono::steady_clock::time_point last,
+                                                           std::chrono::steady_clock::time_point now,
+                                                           std::chrono::steady_clock::duration period) {
+  using namespace std::chrono;
+  auto next = last + period;
+  if (last == steady_clock::time_point{} || next <= now) next = now + period;  // the first, or it ran late
+  steady_clock::duration grid = std::min<steady_clock::duration>(period / 16, milliseconds(50));
+  if (grid <= steady_clock::duration::zero()) return next;
+  auto over = next.time_since_epoch() % grid;
+  return over == steady_clock::duration::zero() ? next : next + (grid - over);
+}
+
 namespace {
 
 void arm(const std::shared_ptr<PeriodicTimer::State>& s) {
-  s->timer.expires_after(s->period);
+  s->timer.expires_at(next_periodic_expiry(s->timer.expiry(), std::chrono::steady_clock::now(), s->period));
   // The handler holds the state: a handle destroyed meanwhile leaves it stopped, not dangling.
   s->timer.async_wait([s](const boost::system::error_code& ec) {
     if (ec || s->stopped) return;

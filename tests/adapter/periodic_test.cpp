@@ -45,3 +45,19 @@ TEST(Periodic, AssigningANewOneStopsTheOld) {
   EXPECT_EQ(old_calls, 0);
   EXPECT_EQ(new_calls, 2);
 }
+
+// The schedule itself, without a clock: a fixed rate on a grid of period/16 (at most 50 ms).
+TEST(Periodic, CallsComeAtAFixedRateOnAGridAndSkipAheadWhenLate) {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point t0 = Clock::time_point{} + 1000s;  // on every grid
+  // The first: a period from now, rounded up to the 50 ms grid of a 1 s period.
+  EXPECT_EQ(next_periodic_expiry({}, t0 + 7ms, 1s), t0 + 1050ms);
+  // Then a period after the last one was due, however long the call took: no drift.
+  EXPECT_EQ(next_periodic_expiry(t0 + 1050ms, t0 + 1050ms + 300ms, 1s), t0 + 2050ms);
+  // A call that ran past the next one's time: a period from now, not a burst of the missed ones.
+  EXPECT_EQ(next_periodic_expiry(t0 + 1050ms, t0 + 3010ms, 1s), t0 + 4050ms);
+  // Short periods get a finer grid: 1/16 of 20 ms is 1.25 ms.
+  EXPECT_EQ(next_periodic_expiry({}, t0 + 1ms, 20ms), t0 + 21250us);
+  // A period that is no multiple of the grid is rounded up each time (1.23 s -> 1.25 s).
+  EXPECT_EQ(next_periodic_expiry(t0, t0 + 1ms, 1230ms), t0 + 1250ms);
+}
