@@ -74,6 +74,16 @@ std::string one_line(std::string_view text) {
   return out;
 }
 
+// A member of a JSON object, or null when it has none: the const operator[] on a missing key is
+// undefined behaviour (an assertion in debug builds), and a reply from another vigil version, or a
+// status.json written by one, may lack a key this one reads.
+const nlohmann::json& at(const nlohmann::json& j, const char* key) {
+  static const nlohmann::json kNull;
+  if (!j.is_object()) return kNull;
+  auto it = j.find(key);
+  return it == j.end() ? kNull : *it;
+}
+
 // Pads to `width` visible characters (colour codes do not count).
 std::string pad(const std::string& shown, std::size_t visible, std::size_t width) {
   return shown + std::string(width > visible ? width - visible : 0, ' ');
@@ -104,10 +114,10 @@ struct Table {
 
 std::string alert_notes(const nlohmann::json& a, double now) {
   std::string out;
-  if (a["no_data_since"].is_number())
-    out += "  [no data for " + format_seconds(now - a["no_data_since"].get<double>(), DurationStyle::Compact) + ": kept as it was]";
-  if (a["action"].is_string()) out += "  [action: " + a["action"].get<std::string>() + "]";
-  if (a["muted_by"].is_string()) out += "  [" + a["muted_by"].get<std::string>() + "]";
+  if (at(a, "no_data_since").is_number())
+    out += "  [no data for " + format_seconds(now - at(a, "no_data_since").get<double>(), DurationStyle::Compact) + ": kept as it was]";
+  if (at(a, "action").is_string()) out += "  [action: " + at(a, "action").get<std::string>() + "]";
+  if (at(a, "muted_by").is_string()) out += "  [" + at(a, "muted_by").get<std::string>() + "]";
   return out;
 }
 
@@ -130,24 +140,24 @@ int status_exit_code(const nlohmann::json& st) {
 
 std::string render_status(const nlohmann::json& st, const RenderOptions& opt) {
   std::string out;
-  const auto& v = st["vigil"];
-  std::string head = "vigil " + v.value("version", "?") + "  up " + seconds(v["uptime"]) + "  pid " +
+  const auto& v = at(st, "vigil");
+  std::string head = "vigil " + v.value("version", "?") + "  up " + seconds(at(v, "uptime")) + "  pid " +
                      std::to_string(v.value("pid", 0)) + "  config " + v.value("config", "?");
-  if (v.contains("containment") && v["containment"].is_object())
-    head += v["containment"].value("mode", "") == "cgroups" ? "  runs in: own cgroups" : "  runs in: process groups";
-  const auto& r = st["rules"];
+  if (v.contains("containment") && at(v, "containment").is_object())
+    head += at(v, "containment").value("mode", "") == "cgroups" ? "  runs in: own cgroups" : "  runs in: process groups";
+  const auto& r = at(st, "rules");
   if (r.is_object()) {
-    if (!r["loaded"].get<bool>()) head += "  rules: none";
+    if (!at(r, "loaded").get<bool>()) head += "  rules: none";
     else head += "  rules: " + std::to_string(r.value("count", 0)) + " in force";
-    if (r["error"].is_string()) head += paint("  (last edit rejected: " + r["error"].get<std::string>() + ")", "\033[33m", opt.color);
+    if (at(r, "error").is_string()) head += paint("  (last edit rejected: " + at(r, "error").get<std::string>() + ")", "\033[33m", opt.color);
   }
-  const auto& store = st["store"];
+  const auto& store = at(st, "store");
   if (store.is_object() && store.value("configured", false))
-    head += store["store_up"] == true ? "  store: up" : paint("  store: DOWN (" + store["error"].get<std::string>() + ")", "\033[1;31m", opt.color);
+    head += at(store, "store_up") == true ? "  store: up" : paint("  store: DOWN (" + at(store, "error").get<std::string>() + ")", "\033[1;31m", opt.color);
   for (const auto& n : st.value("notifiers", nlohmann::json::array()))
     if (n.value("failed", 0) > 0)
       head += paint("  notifier " + n.value("name", "?") + ": " + std::to_string(n.value("failed", 0)) + " failed" +
-                        (n["last_error"].is_string() ? " (" + n["last_error"].get<std::string>() + ")" : ""),
+                        (at(n, "last_error").is_string() ? " (" + at(n, "last_error").get<std::string>() + ")" : ""),
                     "\033[33m", opt.color);
   out += head + "\n\n";
 
@@ -156,23 +166,23 @@ std::string render_status(const nlohmann::json& st, const RenderOptions& opt) {
   t.rows.push_back({cell("SERVICE"), cell("STATE"), cell("PID"), cell("UPTIME"), cell("RESTARTS"), cell("CPU"),
                     cell("MEMORY"), cell("DATA AGE"), cell("HEALTH")});
   std::vector<std::string> details;  // per row, what goes under it
-  for (const auto& s : st["services"]) {
-    const auto& m = s["metrics"];
+  for (const auto& s : at(st, "services")) {
+    const auto& m = at(s, "metrics");
     std::string state = s.value("state", "?"), health = s.value("health", "ok");
     std::string health_text = health == "ok" ? "ok" : health + "  " + s.value("health_summary", "");
     if (state == "failed" && health != "critical") {  // failed is critical even with service_failed disabled
       health = "critical";
       health_text = "critical  failed" +
-                    (s["failed_reason"].is_string() ? " (start limit: " + s["failed_reason"].get<std::string>() + ")" : "");
+                    (at(s, "failed_reason").is_string() ? " (start limit: " + at(s, "failed_reason").get<std::string>() + ")" : "");
     }
     t.rows.push_back({cell(s.value("name", "?")),
                       {state, paint(state, state_color(state), opt.color)},
-                      cell(s["pid"].is_number() ? std::to_string(s["pid"].get<int>()) : "-"),
-                      cell(seconds(s["uptime"])),
+                      cell(at(s, "pid").is_number() ? std::to_string(at(s, "pid").get<int>()) : "-"),
+                      cell(seconds(at(s, "uptime"))),
                       cell(std::to_string(s.value("restarts", 0))),
-                      cell(num(m["cpu"], "%.1f%%")),
-                      cell(bytes(m["memory"])),
-                      cell(seconds(m["data_age"])),
+                      cell(num(at(m, "cpu"), "%.1f%%")),
+                      cell(bytes(at(m, "memory"))),
+                      cell(seconds(at(m, "data_age"))),
                       {health_text, paint(health_text, health_color(health), opt.color)}});
   }
   std::string table = t.render();
@@ -182,33 +192,33 @@ std::string render_status(const nlohmann::json& st, const RenderOptions& opt) {
     lines.push_back(table.substr(start, nl - start));
   out += lines[0] + "\n";
   std::size_t i = 1;
-  for (const auto& s : st["services"]) {
+  for (const auto& s : at(st, "services")) {
     out += lines[i++] + "\n";
     std::string state = s.value("state", "?");
     bool unhealthy = s.value("health", "ok") != "ok" || (state != "running" && state != "stopped") ||
-                     s["store_error"].is_string();
+                     at(s, "store_error").is_string();
     if (!unhealthy) continue;
     std::string name = s.value("name", "");
     for (const auto& a : st.value("alerts", nlohmann::json::array())) {
       if (a.value("service", "") != name) continue;
       std::string values;
-      for (auto it = a["values"].begin(); it != a["values"].end(); ++it)
+      for (auto it = at(a, "values").begin(); it != at(a, "values").end(); ++it)
         values += (values.empty() ? "" : ", ") + it.key() + " = " + it.value().get<std::string>();
       std::string line = "    " + a.value("rule", "") + " " + a.value("state", "") + " (" + a.value("severity", "") +
-                         ", " + seconds(a["since"]) + ")" + (values.empty() ? "" : ": " + values);
+                         ", " + seconds(at(a, "since")) + ")" + (values.empty() ? "" : ": " + values);
       line += alert_notes(a, opt.now);
       out += line + "\n";
     }
-    if (s["next_start_in"].is_number()) out += "    next start in " + seconds(s["next_start_in"]) + "\n";
-    if (s["last_exit"].is_object()) {
-      const auto& e = s["last_exit"];
-      out += "    last exit: " + e.value("description", "?") + ", cpu " + num(e["cpu_seconds"], "%.2fs") + ", peak rss " +
-             bytes(e["max_rss"]) + ", " + seconds(e["age"]) + " ago" + (e.value("requested", false) ? " (requested)" : "") + "\n";
+    if (at(s, "next_start_in").is_number()) out += "    next start in " + seconds(at(s, "next_start_in")) + "\n";
+    if (at(s, "last_exit").is_object()) {
+      const auto& e = at(s, "last_exit");
+      out += "    last exit: " + e.value("description", "?") + ", cpu " + num(at(e, "cpu_seconds"), "%.2fs") + ", peak rss " +
+             bytes(at(e, "max_rss")) + ", " + seconds(at(e, "age")) + " ago" + (e.value("requested", false) ? " (requested)" : "") + "\n";
     }
-    if (s["store_error"].is_string()) out += "    store: " + s["store_error"].get<std::string>() + "\n";
+    if (at(s, "store_error").is_string()) out += "    store: " + at(s, "store_error").get<std::string>() + "\n";
     if (!s.value("status_text", "").empty()) out += "    STATUS=" + s.value("status_text", "") + "\n";
-    if (s["notified_mainpid"].is_number())
-      out += "    MAINPID=" + std::to_string(s["notified_mainpid"].get<int>()) + " (as the service reported it)\n";
+    if (at(s, "notified_mainpid").is_number())
+      out += "    MAINPID=" + std::to_string(at(s, "notified_mainpid").get<int>()) + " (as the service reported it)\n";
   }
   for (const auto& a : st.value("alerts", nlohmann::json::array()))
     if (a.value("service", "") == "vigil")
@@ -223,20 +233,20 @@ std::string render_job_alerts(const nlohmann::json& st, const RenderOptions& opt
   for (const auto& a : st.value("alerts", nlohmann::json::array())) {
     if (!jobs.count(a.value("service", ""))) continue;
     std::string line = "    " + a.value("service", "") + ": " + a.value("rule", "") + " " + a.value("state", "") + " (" +
-                       a.value("severity", "") + ", " + seconds(a["since"]) + "): " + a.value("summary", "");
+                       a.value("severity", "") + ", " + seconds(at(a, "since")) + "): " + a.value("summary", "");
     out += paint(line + alert_notes(a, opt.now), health_color(a.value("severity", "")), opt.color) + "\n";
   }
   return out;
 }
 
 std::string render_service_detail(const nlohmann::json& d, const RenderOptions& opt) {
-  const auto& s = d["service"];
-  const auto& m = s["metrics"];
+  const auto& s = at(d, "service");
+  const auto& m = at(s, "metrics");
   std::string out;
   std::string state = s.value("state", "?"), health = s.value("health", "ok");
   std::string since;
-  if (s["uptime"].is_number()) since = " since " + seconds(s["uptime"]) + " ago";
-  else if (s["last_exit"].is_object()) since = " since " + seconds(s["last_exit"]["age"]) + " ago";
+  if (at(s, "uptime").is_number()) since = " since " + seconds(at(s, "uptime")) + " ago";
+  else if (at(s, "last_exit").is_object()) since = " since " + seconds(at(at(s, "last_exit"), "age")) + " ago";
   out += paint("\u25CF", state_color(state), opt.color) + " " + s.value("name", "?") + " - " +
          paint(state, state_color(state), opt.color) + since + "  health: " +
          paint(health == "ok" ? "ok" : health + " (" + s.value("health_summary", "") + ")", health_color(health), opt.color) +
@@ -245,25 +255,25 @@ std::string render_service_detail(const nlohmann::json& d, const RenderOptions& 
     out += std::string(label.size() < 12 ? 12 - label.size() : 0, ' ') + label + ": " + text + "\n";
   };
   const auto& procs = d.value("processes", nlohmann::json::array());
-  if (s["pid"].is_number()) {
-    std::string main = std::to_string(s["pid"].get<int>());
+  if (at(s, "pid").is_number()) {
+    std::string main = std::to_string(at(s, "pid").get<int>());
     if (!procs.empty()) main += " (" + procs[0].value("comm", "?") + ")";
     field("Main PID", main);
   }
-  if (!procs.empty()) field("Tasks", std::to_string(procs.size()) + " processes, " + num(m["threads"], "%.0f") + " threads");
-  field("CPU", num(m["cpu"], "%.1f%%") + "   Memory: " + bytes(m["memory"]) + "   FDs: " + num(m["fds"], "%.0f"));
-  if (s["last_exit"].is_object()) {
-    const auto& e = s["last_exit"];
-    field("Last exit", e.value("description", "?") + " (cpu " + num(e["cpu_seconds"], "%.2fs") + ", peak rss " +
-                           bytes(e["max_rss"]) + ") " + seconds(e["age"]) + " ago" +
+  if (!procs.empty()) field("Tasks", std::to_string(procs.size()) + " processes, " + num(at(m, "threads"), "%.0f") + " threads");
+  field("CPU", num(at(m, "cpu"), "%.1f%%") + "   Memory: " + bytes(at(m, "memory")) + "   FDs: " + num(at(m, "fds"), "%.0f"));
+  if (at(s, "last_exit").is_object()) {
+    const auto& e = at(s, "last_exit");
+    field("Last exit", e.value("description", "?") + " (cpu " + num(at(e, "cpu_seconds"), "%.2fs") + ", peak rss " +
+                           bytes(at(e, "max_rss")) + ") " + seconds(at(e, "age")) + " ago" +
                            (e.value("requested", false) ? ", requested" : ""));
   }
   std::string restarts = std::to_string(s.value("restarts", 0));
-  if (s["next_start_in"].is_number()) restarts += ", next start in " + seconds(s["next_start_in"]);
-  if (s["failed_reason"].is_string()) restarts += ", failed: " + s["failed_reason"].get<std::string>();
+  if (at(s, "next_start_in").is_number()) restarts += ", next start in " + seconds(at(s, "next_start_in"));
+  if (at(s, "failed_reason").is_string()) restarts += ", failed: " + at(s, "failed_reason").get<std::string>();
   field("Restarts", restarts);
   if (!s.value("status_text", "").empty()) field("Status", one_line(s.value("status_text", "")));
-  if (s["store_error"].is_string()) field("Store", s["store_error"].get<std::string>());
+  if (at(s, "store_error").is_string()) field("Store", at(s, "store_error").get<std::string>());
   field("Log", s.value("log_file", "?"));
 
   if (!procs.empty()) {
@@ -283,12 +293,12 @@ std::string render_service_detail(const nlohmann::json& d, const RenderOptions& 
     for (const auto& p : probes) {
       std::string pstate = p.value("state", "?");
       std::string last = "no check yet";
-      if (p["last_passed"].is_boolean()) {
-        last = p["last_passed"].get<bool>() ? "passed" : "failed";
-        if (p["http_status"].is_number()) last += ", HTTP " + std::to_string(p["http_status"].get<int>());
-        double lat = p["latency"].is_number() ? p["latency"].get<double>() : 0;
-        last += " in " + (lat < 1 ? num(nlohmann::json(lat * 1000), "%.1fms") : num(p["latency"], "%.2fs")) + ", " +
-                seconds(p["last_check_age"]) + " ago";
+      if (at(p, "last_passed").is_boolean()) {
+        last = at(p, "last_passed").get<bool>() ? "passed" : "failed";
+        if (at(p, "http_status").is_number()) last += ", HTTP " + std::to_string(at(p, "http_status").get<int>());
+        double lat = at(p, "latency").is_number() ? at(p, "latency").get<double>() : 0;
+        last += " in " + (lat < 1 ? num(nlohmann::json(lat * 1000), "%.1fms") : num(at(p, "latency"), "%.2fs")) + ", " +
+                seconds(at(p, "last_check_age")) + " ago";
       }
       const char* color = pstate == "passing" ? "\033[32m" : pstate == "failing" ? "\033[1;31m" : "\033[2m";
       t.rows.push_back({cell("  " + p.value("name", "?")), cell(p.value("type", "?") + (p.value("startup", false) ? " (startup)" : "")),
@@ -314,8 +324,8 @@ std::string render_service_detail(const nlohmann::json& d, const RenderOptions& 
     for (auto it = counters.begin(); it != counters.end(); ++it) {
       const auto& c = it.value();
       out += "  " + it.key() + " = " + std::to_string(c.value("count", 0));
-      if (c["last_line"].is_string())
-        out += "   last " + seconds(nlohmann::json(opt.now - c.value("last_at", opt.now))) + " ago: " + one_line(c["last_line"].get<std::string>());
+      if (at(c, "last_line").is_string())
+        out += "   last " + seconds(nlohmann::json(opt.now - c.value("last_at", opt.now))) + " ago: " + one_line(at(c, "last_line").get<std::string>());
       out += "\n";
     }
   }
@@ -327,7 +337,7 @@ std::string render_service_detail(const nlohmann::json& d, const RenderOptions& 
     std::string rstate = r.value("state", "?");
     std::string line = "  " + r.value("rule", "?") + "  " + rstate;
     if (rstate != "inactive") {
-      line += " (" + r.value("severity", "") + ") for " + seconds(r["since"]);
+      line += " (" + r.value("severity", "") + ") for " + seconds(at(r, "since"));
       if (!r.value("value", "").empty()) line += ", value " + r.value("value", "");
       if (r.value("no_data", false)) line += ", no data";
     }
@@ -340,22 +350,22 @@ std::string render_service_detail(const nlohmann::json& d, const RenderOptions& 
     for (const auto& a : alerts) {
       std::string sev = a.value("severity", "");
       out += "  " + paint(sev, health_color(sev), opt.color) + "  " + a.value("summary", "") + "  (" + a.value("rule", "") +
-             " " + a.value("state", "") + " for " + seconds(a["since"]) + ")" + alert_notes(a, opt.now) + "\n";
+             " " + a.value("state", "") + " for " + seconds(at(a, "since")) + ")" + alert_notes(a, opt.now) + "\n";
     }
   }
 
-  const auto& reload = d["reload"];
+  const auto& reload = at(d, "reload");
   out += "\nLast reload: ";
-  if (reload.is_object() && reload["at"].is_number())
+  if (reload.is_object() && at(reload, "at").is_number())
     out += std::string(reload.value("ok", true) ? "ok" : "refused") + ", " +
-           seconds(nlohmann::json(opt.now - reload["at"].get<double>())) + " ago: " + reload.value("result", "") + "\n";
+           seconds(nlohmann::json(opt.now - at(reload, "at").get<double>())) + " ago: " + reload.value("result", "") + "\n";
   else
     out += "none since vigil started\n";
-  const auto& rv = d["rules"];
+  const auto& rv = at(d, "rules");
   if (rv.is_object() && rv.value("loaded", false))
     out += "Rules file: " + std::to_string(rv.value("count", 0)) + " rules in force, loaded " +
            seconds(nlohmann::json(opt.now - rv.value("loaded_at", opt.now))) + " ago" +
-           (rv["error"].is_string() ? "; last edit rejected: " + rv["error"].get<std::string>() : "") + "\n";
+           (at(rv, "error").is_string() ? "; last edit rejected: " + at(rv, "error").get<std::string>() : "") + "\n";
 
   const auto& tail = d.value("log_tail", nlohmann::json::array());
   out += "\nLog, last 10 lines:\n";
@@ -373,7 +383,7 @@ std::string render_alerts(const nlohmann::json& alerts, const RenderOptions& opt
     std::string summary = a.value("summary", "");
     summary += alert_notes(a, opt.now);
     t.rows.push_back({cell(a.value("rule", "")), cell(a.value("service", "")), {sev, paint(sev, health_color(sev), opt.color)},
-                      cell(a.value("state", "")), cell(seconds(a["since"])), cell(summary)});
+                      cell(a.value("state", "")), cell(seconds(at(a, "since"))), cell(summary)});
   }
   return t.render();
 }
