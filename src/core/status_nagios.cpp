@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "vigil/json_member.hpp"
 #include "vigil/status_render.hpp"
 
 namespace vigil {
@@ -33,8 +34,8 @@ std::string perf(const std::string& label, double value, const char* uom, const 
   for (char c : label) quoted += c == '\'' ? std::string("''") : std::string(1, c);
   std::string warn, crit;
   if (thresholds.is_object()) {
-    if (thresholds["warning"].is_number()) warn = number(thresholds["warning"].get<double>());
-    if (thresholds["critical"].is_number()) crit = number(thresholds["critical"].get<double>());
+    if (member(thresholds, "warning").is_number()) warn = number(member(thresholds, "warning").get<double>());
+    if (member(thresholds, "critical").is_number()) crit = number(member(thresholds, "critical").get<double>());
   }
   // Each item starts with its separating space. (Appending in place: `" " + perf(...)` makes
   // g++ 12 at -O3 warn a false -Wrestrict inside std::string.)
@@ -61,9 +62,9 @@ std::string render_nagios(const nlohmann::json& st) {
   int ok = 0;
   for (const auto& s : services) {
     std::string name = s.value("name", "?"), state = s.value("state", "?"), health = s.value("health", "ok");
-    std::string why = s["health_summary"].is_string() ? s["health_summary"].get<std::string>() : "";
+    std::string why = member(s, "health_summary").is_string() ? member(s, "health_summary").get<std::string>() : "";
     if (state == "failed") {
-      std::string reason = s["failed_reason"].is_string() ? " (start limit: " + s["failed_reason"].get<std::string>() + ")" : "";
+      std::string reason = member(s, "failed_reason").is_string() ? " (start limit: " + member(s, "failed_reason").get<std::string>() + ")" : "";
       critical.push_back(name + " failed (start limit)");
       details.push_back("CRITICAL " + name + ": " + (health == "critical" && !why.empty() ? why : name + " failed" + reason));
     } else if (health == "critical") {
@@ -75,20 +76,20 @@ std::string render_nagios(const nlohmann::json& st) {
     } else {
       ++ok;
     }
-    const auto& m = s["metrics"];
-    const auto& th = s["thresholds"];
+    const auto& m = member(s, "metrics");
+    const auto& th = member(s, "thresholds");
     for (const MetricUnit& mu : kPerfMetrics) {
       bool ruled = th.is_object() && th.contains(mu.metric);
-      if (!m[mu.metric].is_number() || (!mu.always && !ruled)) continue;
-      perfdata += perf(name + "_" + mu.metric, m[mu.metric].get<double>(), mu.uom,
-                             ruled ? th[mu.metric] : nlohmann::json(), "0", "");
+      if (!member(m, mu.metric).is_number() || (!mu.always && !ruled)) continue;
+      perfdata += perf(name + "_" + mu.metric, member(m, mu.metric).get<double>(), mu.uom,
+                             ruled ? member(th, mu.metric) : nlohmann::json(), "0", "");
     }
     if (m.is_object())
       for (auto it = m.begin(); it != m.end(); ++it) {  // custom metrics a rule compares
         bool builtin = it.key() == "running";
         for (const MetricUnit& mu : kPerfMetrics) builtin = builtin || it.key() == mu.metric;
         if (builtin || !it.value().is_number() || !(th.is_object() && th.contains(it.key()))) continue;
-        perfdata += perf(name + "_" + it.key(), it.value().get<double>(), "", th[it.key()], "", "");
+        perfdata += perf(name + "_" + it.key(), it.value().get<double>(), "", member(th, it.key().c_str()), "", "");
       }
     perfdata += perf(name + "_restarts", s.value("restarts", 0), "c", nlohmann::json(), "0", "");
   }

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "vigil/json_member.hpp"
 #include "vigil/quantity.hpp"
 #include "vigil/severity.hpp"
 
@@ -74,16 +75,6 @@ std::string one_line(std::string_view text) {
   return out;
 }
 
-// A member of a JSON object, or null when it has none: the const operator[] on a missing key is
-// undefined behaviour (an assertion in debug builds), and a reply from another vigil version, or a
-// status.json written by one, may lack a key this one reads.
-const nlohmann::json& at(const nlohmann::json& j, const char* key) {
-  static const nlohmann::json kNull;
-  if (!j.is_object()) return kNull;
-  auto it = j.find(key);
-  return it == j.end() ? kNull : *it;
-}
-
 // Pads to `width` visible characters (colour codes do not count).
 std::string pad(const std::string& shown, std::size_t visible, std::size_t width) {
   return shown + std::string(width > visible ? width - visible : 0, ' ');
@@ -114,10 +105,10 @@ struct Table {
 
 std::string alert_notes(const nlohmann::json& a, double now) {
   std::string out;
-  if (at(a, "no_data_since").is_number())
-    out += "  [no data for " + format_seconds(now - at(a, "no_data_since").get<double>(), DurationStyle::Compact) + ": kept as it was]";
-  if (at(a, "action").is_string()) out += "  [action: " + at(a, "action").get<std::string>() + "]";
-  if (at(a, "muted_by").is_string()) out += "  [" + at(a, "muted_by").get<std::string>() + "]";
+  if (member(a, "no_data_since").is_number())
+    out += "  [no data for " + format_seconds(now - member(a, "no_data_since").get<double>(), DurationStyle::Compact) + ": kept as it was]";
+  if (member(a, "action").is_string()) out += "  [action: " + member(a, "action").get<std::string>() + "]";
+  if (member(a, "muted_by").is_string()) out += "  [" + member(a, "muted_by").get<std::string>() + "]";
   return out;
 }
 
@@ -140,24 +131,24 @@ int status_exit_code(const nlohmann::json& st) {
 
 std::string render_status(const nlohmann::json& st, const RenderOptions& opt) {
   std::string out;
-  const auto& v = at(st, "vigil");
-  std::string head = "vigil " + v.value("version", "?") + "  up " + seconds(at(v, "uptime")) + "  pid " +
+  const auto& v = member(st, "vigil");
+  std::string head = "vigil " + v.value("version", "?") + "  up " + seconds(member(v, "uptime")) + "  pid " +
                      std::to_string(v.value("pid", 0)) + "  config " + v.value("config", "?");
-  if (v.contains("containment") && at(v, "containment").is_object())
-    head += at(v, "containment").value("mode", "") == "cgroups" ? "  runs in: own cgroups" : "  runs in: process groups";
-  const auto& r = at(st, "rules");
+  if (v.contains("containment") && member(v, "containment").is_object())
+    head += member(v, "containment").value("mode", "") == "cgroups" ? "  runs in: own cgroups" : "  runs in: process groups";
+  const auto& r = member(st, "rules");
   if (r.is_object()) {
-    if (!at(r, "loaded").get<bool>()) head += "  rules: none";
+    if (!member(r, "loaded").get<bool>()) head += "  rules: none";
     else head += "  rules: " + std::to_string(r.value("count", 0)) + " in force";
-    if (at(r, "error").is_string()) head += paint("  (last edit rejected: " + at(r, "error").get<std::string>() + ")", "\033[33m", opt.color);
+    if (member(r, "error").is_string()) head += paint("  (last edit rejected: " + member(r, "error").get<std::string>() + ")", "\033[33m", opt.color);
   }
-  const auto& store = at(st, "store");
+  const auto& store = member(st, "store");
   if (store.is_object() && store.value("configured", false))
-    head += at(store, "store_up") == true ? "  store: up" : paint("  store: DOWN (" + at(store, "error").get<std::string>() + ")", "\033[1;31m", opt.color);
+    head += member(store, "store_up") == true ? "  store: up" : paint("  store: DOWN (" + member(store, "error").get<std::string>() + ")", "\033[1;31m", opt.color);
   for (const auto& n : st.value("notifiers", nlohmann::json::array()))
     if (n.value("failed", 0) > 0)
       head += paint("  notifier " + n.value("name", "?") + ": " + std::to_string(n.value("failed", 0)) + " failed" +
-                        (at(n, "last_error").is_string() ? " (" + at(n, "last_error").get<std::string>() + ")" : ""),
+                        (member(n, "last_error").is_string() ? " (" + member(n, "last_error").get<std::string>() + ")" : ""),
                     "\033[33m", opt.color);
   out += head + "\n\n";
 
@@ -166,23 +157,23 @@ std::string render_status(const nlohmann::json& st, const RenderOptions& opt) {
   t.rows.push_back({cell("SERVICE"), cell("STATE"), cell("PID"), cell("UPTIME"), cell("RESTARTS"), cell("CPU"),
                     cell("MEMORY"), cell("DATA AGE"), cell("HEALTH")});
   std::vector<std::string> details;  // per row, what goes under it
-  for (const auto& s : at(st, "services")) {
-    const auto& m = at(s, "metrics");
+  for (const auto& s : member(st, "services")) {
+    const auto& m = member(s, "metrics");
     std::string state = s.value("state", "?"), health = s.value("health", "ok");
     std::string health_text = health == "ok" ? "ok" : health + "  " + s.value("health_summary", "");
     if (state == "failed" && health != "critical") {  // failed is critical even with service_failed disabled
       health = "critical";
       health_text = "critical  failed" +
-                    (at(s, "failed_reason").is_string() ? " (start limit: " + at(s, "failed_reason").get<std::string>() + ")" : "");
+                    (member(s, "failed_reason").is_string() ? " (start limit: " + member(s, "failed_reason").get<std::string>() + ")" : "");
     }
     t.rows.push_back({cell(s.value("name", "?")),
                       {state, paint(state, state_color(state), opt.color)},
-                      cell(at(s, "pid").is_number() ? std::to_string(at(s, "pid").get<int>()) : "-"),
-                      cell(seconds(at(s, "uptime"))),
+                      cell(member(s, "pid").is_number() ? std::to_string(member(s, "pid").get<int>()) : "-"),
+                      cell(seconds(member(s, "uptime"))),
                       cell(std::to_string(s.value("restarts", 0))),
-                      cell(num(at(m, "cpu"), "%.1f%%")),
-                      cell(bytes(at(m, "memory"))),
-                      cell(seconds(at(m, "data_age"))),
+                      cell(num(member(m, "cpu"), "%.1f%%")),
+                      cell(bytes(member(m, "memory"))),
+                      cell(seconds(member(m, "data_age"))),
                       {health_text, paint(health_text, health_color(health), opt.color)}});
   }
   std::string table = t.render();
@@ -192,33 +183,33 @@ std::string render_status(const nlohmann::json& st, const RenderOptions& opt) {
     lines.push_back(table.substr(start, nl - start));
   out += lines[0] + "\n";
   std::size_t i = 1;
-  for (const auto& s : at(st, "services")) {
+  for (const auto& s : member(st, "services")) {
     out += lines[i++] + "\n";
     std::string state = s.value("state", "?");
     bool unhealthy = s.value("health", "ok") != "ok" || (state != "running" && state != "stopped") ||
-                     at(s, "store_error").is_string();
+                     member(s, "store_error").is_string();
     if (!unhealthy) continue;
     std::string name = s.value("name", "");
     for (const auto& a : st.value("alerts", nlohmann::json::array())) {
       if (a.value("service", "") != name) continue;
       std::string values;
-      for (auto it = at(a, "values").begin(); it != at(a, "values").end(); ++it)
+      for (auto it = member(a, "values").begin(); it != member(a, "values").end(); ++it)
         values += (values.empty() ? "" : ", ") + it.key() + " = " + it.value().get<std::string>();
       std::string line = "    " + a.value("rule", "") + " " + a.value("state", "") + " (" + a.value("severity", "") +
-                         ", " + seconds(at(a, "since")) + ")" + (values.empty() ? "" : ": " + values);
+                         ", " + seconds(member(a, "since")) + ")" + (values.empty() ? "" : ": " + values);
       line += alert_notes(a, opt.now);
       out += line + "\n";
     }
-    if (at(s, "next_start_in").is_number()) out += "    next start in " + seconds(at(s, "next_start_in")) + "\n";
-    if (at(s, "last_exit").is_object()) {
-      const auto& e = at(s, "last_exit");
-      out += "    last exit: " + e.value("description", "?") + ", cpu " + num(at(e, "cpu_seconds"), "%.2fs") + ", peak rss " +
-             bytes(at(e, "max_rss")) + ", " + seconds(at(e, "age")) + " ago" + (e.value("requested", false) ? " (requested)" : "") + "\n";
+    if (member(s, "next_start_in").is_number()) out += "    next start in " + seconds(member(s, "next_start_in")) + "\n";
+    if (member(s, "last_exit").is_object()) {
+      const auto& e = member(s, "last_exit");
+      out += "    last exit: " + e.value("description", "?") + ", cpu " + num(member(e, "cpu_seconds"), "%.2fs") + ", peak rss " +
+             bytes(member(e, "max_rss")) + ", " + seconds(member(e, "age")) + " ago" + (e.value("requested", false) ? " (requested)" : "") + "\n";
     }
-    if (at(s, "store_error").is_string()) out += "    store: " + at(s, "store_error").get<std::string>() + "\n";
+    if (member(s, "store_error").is_string()) out += "    store: " + member(s, "store_error").get<std::string>() + "\n";
     if (!s.value("status_text", "").empty()) out += "    STATUS=" + s.value("status_text", "") + "\n";
-    if (at(s, "notified_mainpid").is_number())
-      out += "    MAINPID=" + std::to_string(at(s, "notified_mainpid").get<int>()) + " (as the service reported it)\n";
+    if (member(s, "notified_mainpid").is_number())
+      out += "    MAINPID=" + std::to_string(member(s, "notified_mainpid").get<int>()) + " (as the service reported it)\n";
   }
   for (const auto& a : st.value("alerts", nlohmann::json::array()))
     if (a.value("service", "") == "vigil")
@@ -233,20 +224,20 @@ std::string render_job_alerts(const nlohmann::json& st, const RenderOptions& opt
   for (const auto& a : st.value("alerts", nlohmann::json::array())) {
     if (!jobs.count(a.value("service", ""))) continue;
     std::string line = "    " + a.value("service", "") + ": " + a.value("rule", "") + " " + a.value("state", "") + " (" +
-                       a.value("severity", "") + ", " + seconds(at(a, "since")) + "): " + a.value("summary", "");
+                       a.value("severity", "") + ", " + seconds(member(a, "since")) + "): " + a.value("summary", "");
     out += paint(line + alert_notes(a, opt.now), health_color(a.value("severity", "")), opt.color) + "\n";
   }
   return out;
 }
 
 std::string render_service_detail(const nlohmann::json& d, const RenderOptions& opt) {
-  const auto& s = at(d, "service");
-  const auto& m = at(s, "metrics");
+  const auto& s = member(d, "service");
+  const auto& m = member(s, "metrics");
   std::string out;
   std::string state = s.value("state", "?"), health = s.value("health", "ok");
   std::string since;
-  if (at(s, "uptime").is_number()) since = " since " + seconds(at(s, "uptime")) + " ago";
-  else if (at(s, "last_exit").is_object()) since = " since " + seconds(at(at(s, "last_exit"), "age")) + " ago";
+  if (member(s, "uptime").is_number()) since = " since " + seconds(member(s, "uptime")) + " ago";
+  else if (member(s, "last_exit").is_object()) since = " since " + seconds(member(member(s, "last_exit"), "age")) + " ago";
   out += paint("\u25CF", state_color(state), opt.color) + " " + s.value("name", "?") + " - " +
          paint(state, state_color(state), opt.color) + since + "  health: " +
          paint(health == "ok" ? "ok" : health + " (" + s.value("health_summary", "") + ")", health_color(health), opt.color) +
@@ -255,25 +246,25 @@ std::string render_service_detail(const nlohmann::json& d, const RenderOptions& 
     out += std::string(label.size() < 12 ? 12 - label.size() : 0, ' ') + label + ": " + text + "\n";
   };
   const auto& procs = d.value("processes", nlohmann::json::array());
-  if (at(s, "pid").is_number()) {
-    std::string main = std::to_string(at(s, "pid").get<int>());
+  if (member(s, "pid").is_number()) {
+    std::string main = std::to_string(member(s, "pid").get<int>());
     if (!procs.empty()) main += " (" + procs[0].value("comm", "?") + ")";
     field("Main PID", main);
   }
-  if (!procs.empty()) field("Tasks", std::to_string(procs.size()) + " processes, " + num(at(m, "threads"), "%.0f") + " threads");
-  field("CPU", num(at(m, "cpu"), "%.1f%%") + "   Memory: " + bytes(at(m, "memory")) + "   FDs: " + num(at(m, "fds"), "%.0f"));
-  if (at(s, "last_exit").is_object()) {
-    const auto& e = at(s, "last_exit");
-    field("Last exit", e.value("description", "?") + " (cpu " + num(at(e, "cpu_seconds"), "%.2fs") + ", peak rss " +
-                           bytes(at(e, "max_rss")) + ") " + seconds(at(e, "age")) + " ago" +
+  if (!procs.empty()) field("Tasks", std::to_string(procs.size()) + " processes, " + num(member(m, "threads"), "%.0f") + " threads");
+  field("CPU", num(member(m, "cpu"), "%.1f%%") + "   Memory: " + bytes(member(m, "memory")) + "   FDs: " + num(member(m, "fds"), "%.0f"));
+  if (member(s, "last_exit").is_object()) {
+    const auto& e = member(s, "last_exit");
+    field("Last exit", e.value("description", "?") + " (cpu " + num(member(e, "cpu_seconds"), "%.2fs") + ", peak rss " +
+                           bytes(member(e, "max_rss")) + ") " + seconds(member(e, "age")) + " ago" +
                            (e.value("requested", false) ? ", requested" : ""));
   }
   std::string restarts = std::to_string(s.value("restarts", 0));
-  if (at(s, "next_start_in").is_number()) restarts += ", next start in " + seconds(at(s, "next_start_in"));
-  if (at(s, "failed_reason").is_string()) restarts += ", failed: " + at(s, "failed_reason").get<std::string>();
+  if (member(s, "next_start_in").is_number()) restarts += ", next start in " + seconds(member(s, "next_start_in"));
+  if (member(s, "failed_reason").is_string()) restarts += ", failed: " + member(s, "failed_reason").get<std::string>();
   field("Restarts", restarts);
   if (!s.value("status_text", "").empty()) field("Status", one_line(s.value("status_text", "")));
-  if (at(s, "store_error").is_string()) field("Store", at(s, "store_error").get<std::string>());
+  if (member(s, "store_error").is_string()) field("Store", member(s, "store_error").get<std::string>());
   field("Log", s.value("log_file", "?"));
 
   if (!procs.empty()) {
@@ -293,12 +284,12 @@ std::string render_service_detail(const nlohmann::json& d, const RenderOptions& 
     for (const auto& p : probes) {
       std::string pstate = p.value("state", "?");
       std::string last = "no check yet";
-      if (at(p, "last_passed").is_boolean()) {
-        last = at(p, "last_passed").get<bool>() ? "passed" : "failed";
-        if (at(p, "http_status").is_number()) last += ", HTTP " + std::to_string(at(p, "http_status").get<int>());
-        double lat = at(p, "latency").is_number() ? at(p, "latency").get<double>() : 0;
-        last += " in " + (lat < 1 ? num(nlohmann::json(lat * 1000), "%.1fms") : num(at(p, "latency"), "%.2fs")) + ", " +
-                seconds(at(p, "last_check_age")) + " ago";
+      if (member(p, "last_passed").is_boolean()) {
+        last = member(p, "last_passed").get<bool>() ? "passed" : "failed";
+        if (member(p, "http_status").is_number()) last += ", HTTP " + std::to_string(member(p, "http_status").get<int>());
+        double lat = member(p, "latency").is_number() ? member(p, "latency").get<double>() : 0;
+        last += " in " + (lat < 1 ? num(nlohmann::json(lat * 1000), "%.1fms") : num(member(p, "latency"), "%.2fs")) + ", " +
+                seconds(member(p, "last_check_age")) + " ago";
       }
       const char* color = pstate == "passing" ? "\033[32m" : pstate == "failing" ? "\033[1;31m" : "\033[2m";
       t.rows.push_back({cell("  " + p.value("name", "?")), cell(p.value("type", "?") + (p.value("startup", false) ? " (startup)" : "")),
@@ -324,8 +315,8 @@ std::string render_service_detail(const nlohmann::json& d, const RenderOptions& 
     for (auto it = counters.begin(); it != counters.end(); ++it) {
       const auto& c = it.value();
       out += "  " + it.key() + " = " + std::to_string(c.value("count", 0));
-      if (at(c, "last_line").is_string())
-        out += "   last " + seconds(nlohmann::json(opt.now - c.value("last_at", opt.now))) + " ago: " + one_line(at(c, "last_line").get<std::string>());
+      if (member(c, "last_line").is_string())
+        out += "   last " + seconds(nlohmann::json(opt.now - c.value("last_at", opt.now))) + " ago: " + one_line(member(c, "last_line").get<std::string>());
       out += "\n";
     }
   }
@@ -337,7 +328,7 @@ std::string render_service_detail(const nlohmann::json& d, const RenderOptions& 
     std::string rstate = r.value("state", "?");
     std::string line = "  " + r.value("rule", "?") + "  " + rstate;
     if (rstate != "inactive") {
-      line += " (" + r.value("severity", "") + ") for " + seconds(at(r, "since"));
+      line += " (" + r.value("severity", "") + ") for " + seconds(member(r, "since"));
       if (!r.value("value", "").empty()) line += ", value " + r.value("value", "");
       if (r.value("no_data", false)) line += ", no data";
     }
@@ -350,22 +341,22 @@ std::string render_service_detail(const nlohmann::json& d, const RenderOptions& 
     for (const auto& a : alerts) {
       std::string sev = a.value("severity", "");
       out += "  " + paint(sev, health_color(sev), opt.color) + "  " + a.value("summary", "") + "  (" + a.value("rule", "") +
-             " " + a.value("state", "") + " for " + seconds(at(a, "since")) + ")" + alert_notes(a, opt.now) + "\n";
+             " " + a.value("state", "") + " for " + seconds(member(a, "since")) + ")" + alert_notes(a, opt.now) + "\n";
     }
   }
 
-  const auto& reload = at(d, "reload");
+  const auto& reload = member(d, "reload");
   out += "\nLast reload: ";
-  if (reload.is_object() && at(reload, "at").is_number())
+  if (reload.is_object() && member(reload, "at").is_number())
     out += std::string(reload.value("ok", true) ? "ok" : "refused") + ", " +
-           seconds(nlohmann::json(opt.now - at(reload, "at").get<double>())) + " ago: " + reload.value("result", "") + "\n";
+           seconds(nlohmann::json(opt.now - member(reload, "at").get<double>())) + " ago: " + reload.value("result", "") + "\n";
   else
     out += "none since vigil started\n";
-  const auto& rv = at(d, "rules");
+  const auto& rv = member(d, "rules");
   if (rv.is_object() && rv.value("loaded", false))
     out += "Rules file: " + std::to_string(rv.value("count", 0)) + " rules in force, loaded " +
            seconds(nlohmann::json(opt.now - rv.value("loaded_at", opt.now))) + " ago" +
-           (at(rv, "error").is_string() ? "; last edit rejected: " + at(rv, "error").get<std::string>() : "") + "\n";
+           (member(rv, "error").is_string() ? "; last edit rejected: " + member(rv, "error").get<std::string>() : "") + "\n";
 
   const auto& tail = d.value("log_tail", nlohmann::json::array());
   out += "\nLog, last 10 lines:\n";
@@ -383,7 +374,7 @@ std::string render_alerts(const nlohmann::json& alerts, const RenderOptions& opt
     std::string summary = a.value("summary", "");
     summary += alert_notes(a, opt.now);
     t.rows.push_back({cell(a.value("rule", "")), cell(a.value("service", "")), {sev, paint(sev, health_color(sev), opt.color)},
-                      cell(a.value("state", "")), cell(seconds(at(a, "since"))), cell(summary)});
+                      cell(a.value("state", "")), cell(seconds(member(a, "since"))), cell(summary)});
   }
   return t.render();
 }

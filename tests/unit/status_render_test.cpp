@@ -237,3 +237,29 @@ TEST(StatusRender, TheDetailShowsWhatAChildWroteOnOneLineWithoutControlBytes) {
 }
 
 }  // namespace
+
+namespace {
+
+// After an upgrade the running daemon may be the older binary: its status lacks the keys added
+// since. Every view renders what is there (the Debug builds of the sanitizer runs assert on a read of
+// a missing key), and vigil_status exits by what it knows.
+TEST(StatusRender, AStatusFromAnOlderVigilWithKeysMissingStillRenders) {
+  const auto older = nlohmann::json::parse(R"({
+    "vigil": {"version": "0.0.9", "pid": 10},
+    "services": [{"name": "bridge", "state": "running", "pid": 11, "metrics": {"cpu": 1.5}},
+                 {"name": "feed", "state": "failed"}],
+    "alerts": [{"rule": "stale", "service": "bridge", "severity": "warning", "state": "firing"}]
+  })");
+  RenderOptions opt;
+  opt.now = 100;
+  std::string table = render_status(older, opt);
+  EXPECT_NE(table.find("bridge"), std::string::npos) << table;
+  EXPECT_NE(table.find("feed"), std::string::npos) << table;
+  EXPECT_EQ(status_exit_code(older), 2);  // a failed service
+  EXPECT_NE(render_alerts(older["alerts"], opt).find("stale"), std::string::npos);
+  EXPECT_NE(render_nagios(older).find("feed"), std::string::npos) << render_nagios(older);
+  auto detail = nlohmann::json::object({{"service", older["services"][0]}});
+  EXPECT_NE(render_service_detail(detail, opt).find("bridge - running"), std::string::npos);
+}
+
+}  // namespace
