@@ -13,6 +13,7 @@
 #include "vigil/commands.hpp"
 #include "vigil/control_client.hpp"
 #include "vigil/job_render.hpp"
+#include "vigil/json_member.hpp"
 #include "vigil/quantity.hpp"
 
 namespace vigil {
@@ -115,8 +116,8 @@ std::string render_history(const nlohmann::json& runs) {
     out << pad(std::to_string(r.value("run_id", 0)), 7) << pad(r.value("job", "?"), 18) << pad(r.value("trigger", "?"), 10)
         << pad(std::to_string(r.value("attempt", 1)), 5) << pad(local_time(r.value("started", 0.0)), 21)
         << pad(format_seconds(r.value("duration", 0.0), DurationStyle::Compact), 10) << pad(r.value("result", "?"), 16)
-        << pad(h.empty() ? "-" : h, 11) << pad(cpu.str(), 8) << (r.contains("max_rss") && r["max_rss"].is_number() ? format_size(r["max_rss"].get<std::uint64_t>()) : "-") << "\n";
-    if (r["error"].is_string()) out << "       " << r["error"].get<std::string>() << "\n";
+        << pad(h.empty() ? "-" : h, 11) << pad(cpu.str(), 8) << (member(r, "max_rss").is_number() ? format_size(member(r, "max_rss").get<std::uint64_t>()) : "-") << "\n";
+    if (member(r, "error").is_string()) out << "       " << member(r, "error").get<std::string>() << "\n";
   }
   return out.str();
 }
