@@ -42,8 +42,10 @@ class SampleTable {
   void forget(const std::string& service);
   /// Fills the sampled metrics of `s` (already filled by its Service): cpu, memory, threads and fds
   /// when the reading is of its current main process, data_age (exact at `unix_now`), the custom
-  /// metrics it declares, store_error.
-  void fill(ServiceSnapshot& s, double unix_now) const;
+  /// metrics it declares, store_error. While the store is down (`store_down`: why), what an
+  /// earlier read found is not known now: data_age and the custom metrics stay without a value, as
+  /// after a failed read (the live status must not show a store down beside a fresh data_age).
+  void fill(ServiceSnapshot& s, double unix_now, const std::string* store_down = nullptr) const;
   std::size_t size() const { return by_service_.size(); }
 
  private:

@@ -22,7 +22,7 @@ void SampleTable::set_store(StoreValues values) {
 
 void SampleTable::forget(const std::string& service) { by_service_.erase(service); }
 
-void SampleTable::fill(ServiceSnapshot& snap, double unix_now) const {
+void SampleTable::fill(ServiceSnapshot& snap, double unix_now, const std::string* store_down) const {
   auto it = by_service_.find(snap.name);
   if (it == by_service_.end()) return;
   const Samples& s = it->second;
@@ -34,6 +34,10 @@ void SampleTable::fill(ServiceSnapshot& snap, double unix_now) const {
     snap.memory = static_cast<double>(s.proc.memory);
     snap.threads = static_cast<double>(s.proc.threads);
     snap.fds = static_cast<double>(s.proc.fds);
+  }
+  if (store_down && (s.data_ts || !s.custom.empty())) {
+    snap.store_error = "store unavailable: " + *store_down;  // as the next read will say
+    return;
   }
   snap.data_timestamp = s.data_ts;
   if (s.data_ts) snap.data_age = std::max(0.0, unix_now - *s.data_ts);  // a writer's clock slightly ahead reads as fresh

@@ -290,7 +290,7 @@ Snapshot Supervisor::snapshot() const {
   snap.services.reserve(services_.size());
   for (const auto& s : services_) {
     snap.services.push_back(s->snapshot(now));
-    samples_.fill(snap.services.back(), wall);
+    samples_.fill(snap.services.back(), wall, snap.store.configured && !snap.store.up ? &snap.store.error : nullptr);
     if (!dropped_lines_.empty())
       if (auto d = dropped_lines_.find(s->name()); d != dropped_lines_.end()) snap.services.back().log_dropped_lines = d->second;
   }

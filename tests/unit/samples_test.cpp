@@ -75,3 +75,21 @@ TEST(SampleTable, AFutureTimestampReadsAsFreshAndForgetDrops) {
   t.fill(again, 1000.0);
   EXPECT_FALSE(again.data_age);
 }
+
+// The store went down after its last read (the live status between two samples): the values that
+// read found are not known now, as after a failed read; the /proc figures stay.
+TEST(SampleTable, WhileTheStoreIsDownItsEarlierValuesAreNotShown) {
+  SampleTable t;
+  TreeSample tree;
+  tree.cpu = 1;
+  tree.processes = 1;
+  t.set_proc("a", 100, tree);
+  t.set_store({"a", 1000.0, {{"lag", 2.5}}, ""});
+  std::string why = "Connection refused";
+  ServiceSnapshot s = running("a", 100);
+  t.fill(s, 1010.0, &why);
+  EXPECT_EQ(s.cpu, 1);
+  EXPECT_FALSE(s.data_age);
+  EXPECT_FALSE(s.custom.at("lag"));
+  EXPECT_EQ(s.store_error, "store unavailable: Connection refused");
+}
