@@ -21,6 +21,7 @@
 #include "vigil/sampling_thread.hpp"
 #include "vigil/service.hpp"
 #include "vigil/snapshot.hpp"
+#include "vigil/status_file_schedule.hpp"
 #include "vigil/store_sampler.hpp"
 
 namespace vigil {
@@ -123,6 +124,7 @@ class Supervisor : public ServiceHost {
   void sample_part_done();
   int sample_parts_left_ = 0;  // the /proc pass and the store batch of the current sample
   bool publish_pending_ = false;
+  StatusFileSchedule status_file_;  // status.json follows changes of state, not every sample
   std::vector<std::unique_ptr<Service>> services_;  // in config order
   std::map<std::string, ServiceSpec> redefine_;  // changed by a reload: applied once stopped
   std::set<std::string> retiring_;               // removed by a reload: dropped once stopped

@@ -374,11 +374,12 @@ void Supervisor::evaluate(Snapshot& snap) {
 void Supervisor::publish(const Snapshot& snap) {
   publish_pending_ = false;
   publish_timer_.cancel();
-  writer_.write_file_atomically(runtime_dir_ + "/status.json", to_json(snap));
+  if (status_file_.due(snap, Clock::now())) writer_.write_file_atomically(runtime_dir_ + "/status.json", to_json(snap));
   if (on_publish_) on_publish_(snap);
 }
 
 void Supervisor::publish_soon() {
+  status_file_.note_change();
   if (publish_pending_) return;
   publish_pending_ = true;
   // Coalesce bursts (a crash loop, a flood of STATUS=) into one write per 100 ms.

@@ -2,6 +2,7 @@
 // object, hostile clients, other users, and every command's round trip.
 #include <gtest/gtest.h>
 #include <pwd.h>
+#include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -486,10 +487,60 @@ TEST(Control, ASymlinkAtTheStatusTempFileIsNotFollowed) {
   // Restarts change the status, so it is rewritten several times meanwhile.
   ASSERT_TRUE(vigil.wait_log("flappy: started", starts + 3)) << vigil.log();
   ASSERT_TRUE(wait_for([&] {
-    auto s = vigil.service("flappy");
+    auto file = nlohmann::json::parse(read_file(dir / "run/vigil/status.json"), nullptr, false);
+    auto s = file.is_object() ? file["services"][0] : nlohmann::json();
     return s.is_object() && s["restarts"].is_number() && s["restarts"].get<int>() >= starts + 1;
-  })) << vigil.status().dump(2);
+  })) << read_file(dir / "run/vigil/status.json");
   EXPECT_EQ(read_file(dir / "victim"), "precious\n");
+}
+
+namespace {
+
+// The times status.json was replaced (renamed into place) since the watch began.
+class StatusFileWrites {
+ public:
+  explicit StatusFileWrites(const std::string& folder) : fd_(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) {
+    ::inotify_add_watch(fd_, folder.c_str(), IN_MOVED_TO);
+  }
+  ~StatusFileWrites() { ::close(fd_); }
+  int count() {
+    alignas(inotify_event) char buf[4096];
+    for (ssize_t n; (n = ::read(fd_, buf, sizeof buf)) > 0;)
+      for (char* p = buf; p < buf + n;) {
+        auto* e = reinterpret_cast<inotify_event*>(p);
+        if (e->len > 0 && std::string(e->name) == "status.json") ++count_;
+        p += sizeof(inotify_event) + e->len;
+      }
+    return count_;
+  }
+
+ private:
+  int fd_;
+  int count_ = 0;
+};
+
+}  // namespace
+
+// status.json is what a stopped vigil leaves behind: rewritten at every change of state, and
+// otherwise every 10 s, not at every sample (the control socket has the live figures).
+TEST(Control, TheStatusFileFollowsChangesOfStateNotEverySample) {
+  TempDir dir;
+  VigilRun vigil(dir, "[vigil]\nsample_interval = \"100ms\"\n[service.web]\ncommand = [\"sleep\", \"1000\"]\n");
+  auto file_state = [&] {
+    auto file = nlohmann::json::parse(read_file(dir / "run/vigil/status.json"), nullptr, false);
+    return file.is_object() ? file["services"][0].value("state", "") : "";
+  };
+  ASSERT_TRUE(wait_for([&] { return file_state() == "running"; })) << vigil.log();
+  StatusFileWrites writes(dir / "run/vigil");
+  // Wait for at least 20 samples (the live status's taken_at moves on with each).
+  double first = vigil.status()["vigil"]["taken_at"].get<double>();
+  auto t0 = std::chrono::steady_clock::now();
+  ASSERT_TRUE(wait_for([&] { return vigil.status()["vigil"]["taken_at"].get<double>() >= first + 2.0; }));
+  double window = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_LE(writes.count(), 1 + static_cast<int>(window / 10)) << "over " << window << " s";
+  // A change of state reaches the file at once.
+  ASSERT_EQ(vigil_cli(dir, {"stop", "web"}).exit_code, 0);
+  EXPECT_TRUE(wait_for([&] { return file_state() == "stopped"; }, 5s)) << read_file(dir / "run/vigil/status.json");
 }
 
 // 32 connections held open by any same-uid program used to lock the CLI out ("too many control

@@ -1,4 +1,4 @@
-// Process sampling end to end: real hog children, numbers read back from status.json.
+// Process sampling end to end: real hog children, numbers read back from the live status.
 #include <gtest/gtest.h>
 
 #include <filesystem>

@@ -67,7 +67,7 @@ nlohmann::json probe_of(const VigilRun& v, const std::string& svc, const std::st
   return nullptr;
 }
 
-// probe.NAME in status.json: true, false, or nullopt (no value yet).
+// probe.NAME in the status: true, false, or nullopt (no value yet).
 std::optional<bool> probe_metric(const VigilRun& v, const std::string& svc, const std::string& name) {
   auto s = v.service(svc);
   if (!s.is_object() || !s["metrics"].contains("probe." + name) || !s["metrics"]["probe." + name].is_boolean())

@@ -2,6 +2,8 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -212,7 +214,32 @@ bool VigilRun::wait_log(const std::string& needle, int count, Ms timeout) const 
 
 void VigilRun::signal(int sig) const { ::kill(pid_, sig); }
 
+nlohmann::json control_request(const std::string& socket, const nlohmann::json& request) {
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un a{};
+  a.sun_family = AF_UNIX;
+  std::strncpy(a.sun_path, socket.c_str(), sizeof a.sun_path - 1);
+  timeval tv{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string line = request.dump() + "\n", reply;
+  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+            ::send(fd, line.data(), line.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(line.size());
+  char buf[65536];
+  while (ok && (reply.empty() || reply.back() != '\n')) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n <= 0) break;
+    reply.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  if (reply.empty() || reply.back() != '\n') return nullptr;
+  return nlohmann::json::parse(reply, nullptr, false);
+}
+
 nlohmann::json VigilRun::status() const {
+  // Live, as `vigil status --json` gets it; once vigil is gone, what it left in status.json.
+  std::string socket = status_.substr(0, status_.rfind('/')) + "/control.sock";
+  nlohmann::json reply = control_request(socket, {{"cmd", "status"}});
+  if (reply.is_object() && reply.value("ok", false) && reply.contains("status")) return reply["status"];
   std::string text = read_file(status_);
   if (text.empty()) return nullptr;
   return nlohmann::json::parse(text, nullptr, false);

@@ -56,6 +56,8 @@ CommandResult run_command(const std::vector<std::string>& argv);
 
 /// The control socket of a VigilRun in `dir` (its XDG_RUNTIME_DIR is dir/run).
 std::string control_socket(const TempDir& dir);
+/// One request over a control socket and its one-line reply (null if there is no answer).
+nlohmann::json control_request(const std::string& socket, const nlohmann::json& request);
 /// The real `vigil ARGS... -s <that socket>`, run to completion.
 CommandResult vigil_cli(const TempDir& dir, std::vector<std::string> args);
 
@@ -73,9 +75,10 @@ class VigilRun {
   /// Waits until the operator log contains `needle` (count times).
   bool wait_log(const std::string& needle, int count = 1, Ms timeout = kDeadline) const;
   void signal(int sig) const;
-  /// The status.json vigil publishes (null until it exists).
+  /// The status object: over the control socket while vigil answers, else the status.json it left
+  /// (null if neither).
   nlohmann::json status() const;
-  /// One service's object from status.json (null if absent).
+  /// One service's object from status() (null if absent).
   nlohmann::json service(const std::string& name) const;
   /// A metric of a service as a number; nullopt while it has no value.
   std::optional<double> metric(const std::string& service, const std::string& name) const;
