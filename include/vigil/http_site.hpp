@@ -97,8 +97,9 @@ class HttpSite {
   /// `self`: vigil's own process figures, read when /metrics is asked for.
   explicit HttpSite(std::function<SelfProcess()> self) : self_(std::move(self)) {}
 
-  /// Every published snapshot.
-  void publish(const Snapshot& snap);
+  /// Every published snapshot, shared with whoever else keeps it (no copy per sample).
+  void publish(std::shared_ptr<const Snapshot> snap);
+  void publish(const Snapshot& snap) { publish(std::make_shared<const Snapshot>(snap)); }
   /// Config loaded and services launched (GET /-/ready).
   void set_ready(bool ready) { ready_ = ready; }
   /// Requests must carry `Authorization: Bearer TOKEN`; "" = no token asked.

@@ -39,6 +39,8 @@
 
 namespace vigil {
 
+struct BuiltinAlert;  // builtin_alerts.hpp
+
 enum class AlertSource { Rule, ServiceBuiltin, VigilBuiltin };
 
 struct Alert {
@@ -146,7 +148,9 @@ class RuleEngine {
   void perform(Alert& a, AlertEffect effect, const Timing& t, TimePoint now, double unix_now, EngineOutput& out);
   void evaluate_rule(const Rule& r, const std::string& subject, const expr::Context& ctx, int new_exits, TimePoint now,
                      double unix_now, EngineOutput& out);
-  void evaluate_builtins(const ServiceSnapshot& s, TimePoint now, double unix_now, EngineOutput& out);
+  void evaluate_builtins(const std::vector<ServiceSnapshot>& services, TimePoint now, double unix_now, EngineOutput& out);
+  void evaluate_builtin(const BuiltinAlert& def, Duration after, const Timing& t, const ServiceSnapshot& s, TimePoint now,
+                        double unix_now, EngineOutput& out);
   Timing timing(const Rule& r) const;
   std::vector<std::string> all_notifiers() const;
 

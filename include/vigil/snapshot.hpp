@@ -5,7 +5,6 @@
 #include <sys/types.h>
 
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <optional>
 #include <string>
@@ -44,7 +43,7 @@ struct ServiceSnapshot {
   std::optional<double> uptime;           // seconds since the current run started
   int restarts = 0;                       // starts after the first since vigil started
   int exits = 0;                          // runs that ended since vigil started (event rules)
-  std::deque<double> start_ages;          // seconds ago of recent starts, newest first (restarts(WINDOW))
+  std::vector<double> start_ages;         // seconds ago of recent starts, newest first (restarts(WINDOW))
   std::optional<LastExit> last_exit;
   std::optional<double> next_start_in;    // backoff / failed_retry countdown, seconds
   std::string failed_reason;              // failed: why vigil gave up ("6 starts within 1m ...")

@@ -70,7 +70,7 @@ class Supervisor : public ServiceHost {
   /// Writes status.json soon (coalesced), off the loop.
   void publish_soon();
   /// Called with every published snapshot (vigil's STATUS= line to its manager).
-  void on_publish(std::function<void(const Snapshot&)> hook) { on_publish_ = std::move(hook); }
+  void on_publish(std::function<void(const std::shared_ptr<const Snapshot>&)> hook) { on_publish_ = std::move(hook); }
   /// How a `reload` request is carried out (cmd_run wraps reload() in RELOADING=1 / READY=1).
   void on_reload_request(std::function<std::string()> hook) { on_reload_request_ = std::move(hook); }
   const std::vector<std::unique_ptr<Service>>& services() const { return services_; }
@@ -97,7 +97,7 @@ class Supervisor : public ServiceHost {
   void sample();
   void refresh();
   void evaluate(Snapshot& snap);
-  void publish(const Snapshot& snap);
+  void publish(std::shared_ptr<const Snapshot> snap);
   std::vector<StoreReads> store_plan() const;
 
   boost::asio::io_context& io_;
@@ -136,7 +136,7 @@ class Supervisor : public ServiceHost {
   std::set<pid_t> owned_pids_;
   bool shutting_down_ = false;
   std::function<void()> on_all_down_;
-  std::function<void(const Snapshot&)> on_publish_;
+  std::function<void(const std::shared_ptr<const Snapshot>&)> on_publish_;
   std::function<std::string()> on_reload_request_;
   ReloadView last_reload_;  // what the last reload did
   double config_loaded_at_ = 0;  // unix seconds: when the config in force was read

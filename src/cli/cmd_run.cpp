@@ -146,8 +146,8 @@ int cmd_run(const Args& args) {
   }
   HttpServer http(io, config.vigil.http, site);
   std::string textfile = config.vigil.textfile;
-  supervisor.on_publish([&manager, &site, &writer, &textfile](const Snapshot& snap) {
-    manager.status(status_line(snap));
+  supervisor.on_publish([&manager, &site, &writer, &textfile](const std::shared_ptr<const Snapshot>& snap) {
+    manager.status(status_line(*snap));
     site.publish(snap);
     if (!textfile.empty()) writer.write_file_atomically(textfile, site.metrics_text(), 0644);
   });

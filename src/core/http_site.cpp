@@ -177,8 +177,7 @@ std::string DashboardEvents::json() const {
 
 // ---- site ----
 
-void HttpSite::publish(const Snapshot& snap) {
-  auto next = std::make_shared<const Snapshot>(snap);
+void HttpSite::publish(std::shared_ptr<const Snapshot> next) {
   events_.compare(snap_.get(), *next);
   history_.record(*next);
   snap_ = std::move(next);

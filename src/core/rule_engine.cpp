@@ -351,9 +351,11 @@ void RuleEngine::evaluate_rule(const Rule& r, const std::string& subject, const 
     feed(key, AlertSource::Rule, AlertInput::RepeatDue, t, nullptr, now, unix_now, out);
 }
 
-void RuleEngine::evaluate_builtins(const ServiceSnapshot& s, TimePoint now, double unix_now, EngineOutput& out) {
+void RuleEngine::evaluate_builtins(const std::vector<ServiceSnapshot>& services, TimePoint now, double unix_now,
+                                   EngineOutput& out) {
   for (const BuiltinAlert& def : builtin_alerts()) {
     if (!def.observe) continue;
+    // The same for every service: worked out once per evaluation, not once per service.
     BuiltinSettings bs = builtin_settings(rules_.get(), def);
     if (bs.disabled) continue;
     Duration after = bs.after.value_or(Duration{0});
@@ -361,24 +363,29 @@ void RuleEngine::evaluate_builtins(const ServiceSnapshot& s, TimePoint now, doub
     if (def.after_is_for) t.for_ = after;
     t.severity = bs.severity;
     t.targets = bs.notify ? *bs.notify : all_notifiers();
-    Key key{std::string(def.name), s.name};
-    AlertInput in = def.observe(s, after);
-    // The summary is written when the failure is new (first seen, or the service failed again
-    // since): not on every sample, where a countdown in it would change each time.
-    Refresh refresh = [&](Alert& a) {
-      if (in != AlertInput::Holds || (!a.summary.empty() && a.restarts_seen == s.restarts)) return;
-      a.summary = bounded_summary(def.summary(s, after));
-      a.restarts_seen = s.restarts;
-    };
-    feed(key, AlertSource::ServiceBuiltin, in, t, refresh, now, unix_now, out);
-    auto it = alerts_.find(key);
-    if (in == AlertInput::Holds && it != alerts_.end() && it->second.phase == AlertPhase::Pending &&
-        now - it->second.since >= t.for_)
-      feed(key, AlertSource::ServiceBuiltin, AlertInput::ForElapsed, t, refresh, now, unix_now, out);
-    it = alerts_.find(key);
-    if (it != alerts_.end() && it->second.phase == AlertPhase::Clearing)
-      feed(key, AlertSource::ServiceBuiltin, AlertInput::ClearElapsed, t, nullptr, now, unix_now, out);
+    for (const ServiceSnapshot& s : services) evaluate_builtin(def, after, t, s, now, unix_now, out);
   }
+}
+
+void RuleEngine::evaluate_builtin(const BuiltinAlert& def, Duration after, const Timing& t, const ServiceSnapshot& s,
+                                  TimePoint now, double unix_now, EngineOutput& out) {
+  Key key{std::string(def.name), s.name};
+  AlertInput in = def.observe(s, after);
+  // The summary is written when the failure is new (first seen, or the service failed again
+  // since): not on every sample, where a countdown in it would change each time.
+  Refresh refresh = [&](Alert& a) {
+    if (in != AlertInput::Holds || (!a.summary.empty() && a.restarts_seen == s.restarts)) return;
+    a.summary = bounded_summary(def.summary(s, after));
+    a.restarts_seen = s.restarts;
+  };
+  feed(key, AlertSource::ServiceBuiltin, in, t, refresh, now, unix_now, out);
+  auto it = alerts_.find(key);
+  if (in == AlertInput::Holds && it != alerts_.end() && it->second.phase == AlertPhase::Pending &&
+      now - it->second.since >= t.for_)
+    feed(key, AlertSource::ServiceBuiltin, AlertInput::ForElapsed, t, refresh, now, unix_now, out);
+  it = alerts_.find(key);
+  if (it != alerts_.end() && it->second.phase == AlertPhase::Clearing)
+    feed(key, AlertSource::ServiceBuiltin, AlertInput::ClearElapsed, t, nullptr, now, unix_now, out);
 }
 
 EngineOutput RuleEngine::evaluate(const Snapshot& snap, TimePoint now, double unix_now, const Silences& silences) {
@@ -387,7 +394,8 @@ EngineOutput RuleEngine::evaluate(const Snapshot& snap, TimePoint now, double un
   // never seen before has had no exit seen, so an exit that lands before the first evaluation is
   // news like any other. Counted with or without rules, so rules loaded later do not page for
   // exits from before they existed.
-  std::map<std::string, int> new_exits;
+  // Keyed by views of the snapshot's names, which outlive this call: no string copied per sample.
+  std::map<std::string_view, int> new_exits;
   for (const auto& s : snap.services) {
     auto seen = exits_seen_.find(s.name);
     int before = seen == exits_seen_.end() || s.exits < seen->second ? 0 : seen->second;  // smaller: a new run count
@@ -397,9 +405,9 @@ EngineOutput RuleEngine::evaluate(const Snapshot& snap, TimePoint now, double un
   std::optional<bool> store_up;
   if (snap.store.configured) store_up = snap.store.up;
 
-  std::map<std::string, const ServiceSnapshot*> services;
-  for (const auto& s : snap.services) services[s.name] = &s;
-  std::set<std::string> jobs;
+  std::set<std::string_view> services;
+  for (const auto& s : snap.services) services.insert(s.name);
+  std::set<std::string_view> jobs;
   for (const auto& j : snap.jobs) jobs.insert(j.name);
 
   // Each sample goes into the histories the rules' windows need (nothing is kept without one).
@@ -433,7 +441,7 @@ EngineOutput RuleEngine::evaluate(const Snapshot& snap, TimePoint now, double un
         if (r.applies_to_job(j.name))
           evaluate_rule(r, j.name, expr::Context{nullptr, store_up, nullptr, unix_now, &j}, 0, now, unix_now, out);
     }
-  for (const auto& s : snap.services) evaluate_builtins(s, now, unix_now, out);
+  evaluate_builtins(snap.services, now, unix_now, out);
 
   // Alerts of services and jobs that no longer exist resolve.
   std::vector<Key> gone;

@@ -348,9 +348,9 @@ bool Supervisor::read_store_then(std::function<void()> done) {
 }
 
 void Supervisor::refresh() {
-  Snapshot snap = snapshot();
-  evaluate(snap);
-  publish(snap);
+  auto snap = std::make_shared<Snapshot>(snapshot());
+  evaluate(*snap);
+  publish(std::move(snap));
 }
 
 void Supervisor::evaluate(Snapshot& snap) {
@@ -371,10 +371,10 @@ void Supervisor::evaluate(Snapshot& snap) {
   }
 }
 
-void Supervisor::publish(const Snapshot& snap) {
+void Supervisor::publish(std::shared_ptr<const Snapshot> snap) {
   publish_pending_ = false;
   publish_timer_.cancel();
-  if (status_file_.due(snap, Clock::now())) writer_.write_file_atomically(runtime_dir_ + "/status.json", to_json(snap));
+  if (status_file_.due(*snap, Clock::now())) writer_.write_file_atomically(runtime_dir_ + "/status.json", to_json(*snap));
   if (on_publish_) on_publish_(snap);
 }
 
