@@ -487,7 +487,7 @@ TEST(Control, ASymlinkAtTheStatusTempFileIsNotFollowed) {
   // Restarts change the status, so it is rewritten several times meanwhile.
   ASSERT_TRUE(vigil.wait_log("flappy: started", starts + 3)) << vigil.log();
   ASSERT_TRUE(wait_for([&] {
-    auto file = nlohmann::json::parse(read_file(dir / "run/vigil/status.json"), nullptr, false);
+    auto file = vigil.status_file();
     auto s = file.is_object() ? file["services"][0] : nlohmann::json();
     return s.is_object() && s["restarts"].is_number() && s["restarts"].get<int>() >= starts + 1;
   })) << read_file(dir / "run/vigil/status.json");
@@ -527,7 +527,7 @@ TEST(Control, TheStatusFileFollowsChangesOfStateNotEverySample) {
   TempDir dir;
   VigilRun vigil(dir, "[vigil]\nsample_interval = \"100ms\"\n[service.web]\ncommand = [\"sleep\", \"1000\"]\n");
   auto file_state = [&] {
-    auto file = nlohmann::json::parse(read_file(dir / "run/vigil/status.json"), nullptr, false);
+    auto file = vigil.status_file();
     return file.is_object() ? file["services"][0].value("state", "") : "";
   };
   ASSERT_TRUE(wait_for([&] { return file_state() == "running"; })) << vigil.log();

@@ -240,6 +240,10 @@ nlohmann::json VigilRun::status() const {
   std::string socket = status_.substr(0, status_.rfind('/')) + "/control.sock";
   nlohmann::json reply = control_request(socket, {{"cmd", "status"}});
   if (reply.is_object() && reply.value("ok", false) && reply.contains("status")) return reply["status"];
+  return status_file();
+}
+
+nlohmann::json VigilRun::status_file() const {
   std::string text = read_file(status_);
   if (text.empty()) return nullptr;
   return nlohmann::json::parse(text, nullptr, false);

@@ -78,6 +78,9 @@ class VigilRun {
   /// The status object: over the control socket while vigil answers, else the status.json it left
   /// (null if neither).
   nlohmann::json status() const;
+  /// status.json as vigil last wrote it (null until it exists): written after the rules have seen a
+  /// sample, at every change of state, and every 10 s.
+  nlohmann::json status_file() const;
   /// One service's object from status() (null if absent).
   nlohmann::json service(const std::string& name) const;
   /// A metric of a service as a number; nullopt while it has no value.
