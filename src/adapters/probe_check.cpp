@@ -4,11 +4,11 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
 
@@ -126,9 +126,11 @@ struct CheckBase {
 
 struct HttpCheck : CheckBase, std::enable_shared_from_this<HttpCheck> {
   HttpCheck(asio::io_context& io, const ProbeSpec& s, std::function<void(ProbeResult)> d)
-      : CheckBase(io, s, std::move(d)), resolver(io), stream(io) {}
+      : CheckBase(io, s, std::move(d)), resolver(io), socket(io) {}
   tcp::resolver resolver;
-  beast::tcp_stream stream;
+  // A plain socket, not beast::tcp_stream: the check's one deadline bounds it all, so the
+  // stream's own timers would be per-check bookkeeping for nothing.
+  tcp::socket socket;
   beast::flat_buffer buffer;
   http::request<http::empty_body> request;
   http::response_parser<http::string_body> parser;
@@ -154,14 +156,14 @@ struct HttpCheck : CheckBase, std::enable_shared_from_this<HttpCheck> {
       self->stop();
     });
     if (auto ep = numeric_endpoint(target->host, target->port)) {
-      stream.async_connect(*ep, [self = shared_from_this()](const boost::system::error_code& ec) { self->connected(ec); });
+      socket.async_connect(*ep, [self = shared_from_this()](const boost::system::error_code& ec) { self->connected(ec); });
       return;
     }
     resolver.async_resolve(target->host, target->port,
                            [self = shared_from_this()](const boost::system::error_code& ec, tcp::resolver::results_type r) {
                              if (ec) return self->fail_io("cannot resolve", ec);
-                             self->stream.async_connect(
-                                 r, [self](const boost::system::error_code& ec2, const tcp::endpoint&) { self->connected(ec2); });
+                             asio::async_connect(
+                                 self->socket, r, [self](const boost::system::error_code& ec2, const tcp::endpoint&) { self->connected(ec2); });
                            });
   }
   void connected(const boost::system::error_code& ec) {
@@ -169,10 +171,16 @@ struct HttpCheck : CheckBase, std::enable_shared_from_this<HttpCheck> {
     send();
   }
   void send() {
-    http::async_write(stream, request, [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+    http::async_write(socket, request, [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
       if (ec) return self->fail_io("cannot send the request", ec);
-      http::async_read(self->stream, self->buffer, self->parser,
-                       [self](const boost::system::error_code& ec2, std::size_t) { self->read(ec2); });
+      // Wait for the answer before reading: a read right after the request finds nothing yet
+      // (one system call for EAGAIN per check), and the first read takes up to 4 KiB at once.
+      self->socket.async_wait(tcp::socket::wait_read, [self](const boost::system::error_code& ec2) {
+        if (ec2) return self->fail_io("no valid response", ec2);
+        self->buffer.reserve(4096);
+        http::async_read(self->socket, self->buffer, self->parser,
+                         [self](const boost::system::error_code& ec3, std::size_t) { self->read(ec3); });
+      });
     });
   }
   void read(const boost::system::error_code& ec) {
@@ -205,7 +213,7 @@ struct HttpCheck : CheckBase, std::enable_shared_from_this<HttpCheck> {
   void stop() {
     resolver.cancel();
     beast::error_code ignored;
-    stream.socket().close(ignored);
+    socket.close(ignored);
   }
 };
 
