@@ -7,6 +7,7 @@
 
 #include "vigil/commands.hpp"
 #include "vigil/control_client.hpp"
+#include "vigil/json_member.hpp"
 #include "vigil/quantity.hpp"
 #include "vigil/status_render.hpp"
 
@@ -106,7 +107,7 @@ int cmd_service_action(const std::string& verb, const Args& args) {
     return 1;
   }
   if (a.flags.count("--no-wait")) {
-    for (const auto& s : r.body["services"]) std::cout << s["name"].get<std::string>() << ": " << s["state"].get<std::string>() << "\n";
+    for (const auto& s : r.body["services"]) std::cout << string_member(s, "name") << ": " << string_member(s, "state") << "\n";
     return 0;
   }
   return wait_for_states(a.socket, verb, before, timeout);
@@ -148,9 +149,8 @@ int cmd_silence(const Args& args) {
     }
     if (r.body["silences"].empty()) std::cout << "no silences\n";
     for (const auto& s : r.body["silences"])
-      std::cout << s["id"].get<std::string>() << "  " << s["service"].get<std::string>()
-                << (s["rule"].get<std::string>().empty() ? "" : "/" + s["rule"].get<std::string>()) << "  until "
-                << when(s["until"]) << (s["reason"].get<std::string>().empty() ? "" : "  " + s["reason"].get<std::string>())
+      std::cout << string_member(s, "id") << "  " << string_member(s, "service") << (string_member(s, "rule").empty() ? "" : "/" + string_member(s, "rule"))
+                << "  until " << when(member(s, "until")) << (string_member(s, "reason").empty() ? "" : "  " + string_member(s, "reason"))
                 << "\n";
     return 0;
   }
@@ -179,8 +179,8 @@ int cmd_silence(const Args& args) {
     return 1;
   }
   const auto& s = r.body["silence"];
-  std::cout << "silence " << s["id"].get<std::string>() << ": notifications for " << a.positional[0] << " muted until "
-            << when(s["until"]) << " (rule actions still run)\n";
+  std::cout << "silence " << string_member(s, "id") << ": notifications for " << a.positional[0] << " muted until "
+            << when(member(s, "until")) << " (rule actions still run)\n";
   return 0;
 }
 

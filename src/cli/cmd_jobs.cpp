@@ -36,8 +36,8 @@ std::string pad(std::string s, std::size_t n) {
 
 std::string how(const nlohmann::json& a) {
   if (!a.is_object()) return "";
-  if (a["exit_code"].is_number()) return "exit " + std::to_string(a["exit_code"].get<int>());
-  if (a["signal"].is_number()) return "signal " + std::to_string(a["signal"].get<int>());
+  if (member(a, "exit_code").is_number()) return "exit " + std::to_string(member(a, "exit_code").get<int>());
+  if (member(a, "signal").is_number()) return "signal " + std::to_string(member(a, "signal").get<int>());
   return "";
 }
 
@@ -84,19 +84,19 @@ std::string render_jobs(const nlohmann::json& jobs, double now) {
   out << "\n" << pad("JOB", 20) << pad("STATE", 12) << pad("LAST RUN", 34) << "NEXT RUN\n";
   for (const auto& j : jobs) {
     std::string state = j.value("state", "?");
-    if (j["run"].is_object())
-      state += " #" + std::to_string(j["run"].value("run_id", 0)) +
-               (j["run"].value("attempt", 0) > 1 ? " try " + std::to_string(j["run"].value("attempt", 0)) : "");
+    if (member(j, "run").is_object())
+      state += " #" + std::to_string(member(j, "run").value("run_id", 0)) +
+               (member(j, "run").value("attempt", 0) > 1 ? " try " + std::to_string(member(j, "run").value("attempt", 0)) : "");
     std::string last = "-";
-    if (j["last"].is_object()) {
-      const auto& l = j["last"];
+    if (member(j, "last").is_object()) {
+      const auto& l = member(j, "last");
       std::string h = how(l);
       last = l.value("result", "?") + (h.empty() ? "" : " (" + h + ")") + ", " +
              format_seconds(std::max(0.0, now - l.value("ended", now)), DurationStyle::Compact) + " ago";
     }
     std::string next = "-";
-    if (j["next_run"].is_number()) next = "in " + format_seconds(std::max(0.0, j["next_run"].get<double>() - now), DurationStyle::Compact);
-    if (j["schedule"].is_string()) next += "  (" + j["schedule"].get<std::string>() + ")";
+    if (member(j, "next_run").is_number()) next = "in " + format_seconds(std::max(0.0, member(j, "next_run").get<double>() - now), DurationStyle::Compact);
+    if (member(j, "schedule").is_string()) next += "  (" + member(j, "schedule").get<std::string>() + ")";
     if (j.value("queued", false)) state += " +1 queued";
     out << pad(j.value("name", "?"), 20) << pad(state, 12) << pad(last, 34) << next << "\n";
   }
@@ -124,8 +124,8 @@ std::string render_history(const nlohmann::json& runs) {
 
 int run_exit_code(const nlohmann::json& a) {
   if (a.value("result", "") == "skipped") return 0;
-  if (a["exit_code"].is_number()) return a["exit_code"].get<int>();
-  if (a["signal"].is_number()) return 128 + a["signal"].get<int>();
+  if (member(a, "exit_code").is_number()) return member(a, "exit_code").get<int>();
+  if (member(a, "signal").is_number()) return 128 + member(a, "signal").get<int>();
   return 127;
 }
 

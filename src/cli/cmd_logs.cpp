@@ -16,6 +16,7 @@
 #include "vigil/commands.hpp"
 #include "vigil/config_paths.hpp"
 #include "vigil/control_client.hpp"
+#include "vigil/json_member.hpp"
 #include "vigil/files.hpp"
 
 namespace vigil {
@@ -80,7 +81,7 @@ int cmd_logs(const Args& args) {
     bool job = false;
     if (jobs.ok())
       for (const auto& j : jobs.body["jobs"])
-        if (j["name"] == name) {
+        if (member(j, "name") == name) {
           services.push_back({{"name", name}, {"log_file", j.value("log_file", "")}});
           job = true;
         }

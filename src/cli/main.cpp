@@ -1,5 +1,6 @@
 // argv → subcommand. Nothing else lives here.
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "vigil/commands.hpp"
@@ -82,7 +83,16 @@ int main(int argc, char** argv) {
       std::cout << "usage: " << c.usage << "\n  " << c.help << "\n";
       return 0;
     }
-    return c.run(args);
+    if (cmd == "run") return c.run(args);
+    try {
+      return c.run(args);
+    } catch (const nlohmann::json::exception& e) {
+      // A reply this client cannot read: after an upgrade, the daemon still running may be the
+      // older binary. Say so instead of aborting.
+      std::cerr << "vigil " << cmd << ": vigil's reply is not what this client reads (" << e.what()
+                << "); if vigil was upgraded, restart it (systemctl --user restart vigil)\n";
+      return cmd == "status" ? 3 : 1;
+    }
   }
   std::cerr << "vigil: unknown command '" << cmd << "'\n";
   usage(std::cerr);

@@ -62,7 +62,7 @@ std::string render_nagios(const nlohmann::json& st) {
   int ok = 0;
   for (const auto& s : services) {
     std::string name = s.value("name", "?"), state = s.value("state", "?"), health = s.value("health", "ok");
-    std::string why = member(s, "health_summary").is_string() ? member(s, "health_summary").get<std::string>() : "";
+    std::string why = string_member(s, "health_summary");
     if (state == "failed") {
       std::string reason = member(s, "failed_reason").is_string() ? " (start limit: " + member(s, "failed_reason").get<std::string>() + ")" : "";
       critical.push_back(name + " failed (start limit)");

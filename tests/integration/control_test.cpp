@@ -12,6 +12,7 @@
 #include <csignal>
 #include <cstring>
 #include <filesystem>
+#include <thread>
 
 #include "http_peers.hpp"
 #include "test_support.hpp"
@@ -541,6 +542,64 @@ TEST(Control, TheStatusFileFollowsChangesOfStateNotEverySample) {
   // A change of state reaches the file at once.
   ASSERT_EQ(vigil_cli(dir, {"stop", "web"}).exit_code, 0);
   EXPECT_TRUE(wait_for([&] { return file_state() == "stopped"; }, 5s)) << read_file(dir / "run/vigil/status.json");
+}
+
+namespace {
+
+// Stands in for an older vigil on the control socket (the daemon still running after an upgrade):
+// answers each request with `reply`, whatever it asked.
+class OlderDaemon {
+ public:
+  OlderDaemon(const std::string& path, std::string reply) : reply_(std::move(reply)) {
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+    fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    std::strncpy(a.sun_path, path.c_str(), sizeof a.sun_path - 1);
+    ::unlink(path.c_str());
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    ::listen(fd_, 4);
+    thread_ = std::thread([this] {
+      for (int c; (c = ::accept(fd_, nullptr, nullptr)) >= 0; ::close(c)) {
+        std::string request;
+        char ch;
+        while (::read(c, &ch, 1) == 1 && ch != '\n') request += ch;
+        std::string line = reply_ + "\n";
+        (void)!::write(c, line.data(), line.size());
+      }
+    });
+  }
+  ~OlderDaemon() {
+    ::shutdown(fd_, SHUT_RDWR);
+    thread_.join();
+    ::close(fd_);
+  }
+
+ private:
+  std::string reply_;
+  int fd_;
+  std::thread thread_;
+};
+
+}  // namespace
+
+// After an upgrade the client may talk to the older daemon: a reply without the keys it reads is
+// shown as far as it goes, or refused with what to do, never an abort.
+TEST(Control, TheCliSurvivesTheRepliesOfAnOlderDaemon) {
+  TempDir dir;
+  {
+    OlderDaemon old(control_socket(dir), R"({"ok": true, "silences": [{"id": "s1", "until": 1795374406}]})");
+    CommandResult r = vigil_cli(dir, {"silence", "--list"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("s1  "), std::string::npos) << r.out;
+  }
+  {
+    OlderDaemon old(control_socket(dir), R"({"ok": true})");
+    CommandResult r = vigil_cli(dir, {"cancel", "--all"});
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_NE(r.err.find("vigil cancel: vigil's reply is not what this client reads"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("restart it"), std::string::npos) << r.err;
+  }
 }
 
 // 32 connections held open by any same-uid program used to lock the CLI out ("too many control
