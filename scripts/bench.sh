@@ -15,7 +15,7 @@ build_dir=${VIGIL_BUILD_DIR:-build}
 if [[ ! -f $build_dir/CMakeCache.txt ]]; then
   cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 fi
-cmake --build "$build_dir" --target vigil vigil_bench >/dev/null
+cmake --build "$build_dir" --target vigil vigil_bench proc_read_floor >/dev/null
 
 echo "== hot paths (Google Benchmark)"
 min_time=0.5
