@@ -3,8 +3,8 @@
 // `vigil status` and `vigil logs`; live figures come from the control socket. So it follows every
 // change of state at once (a start, an exit, a probe verdict, a reload, an alert pending, firing or
 // resolved) and otherwise refreshes its figures every kRefresh, not at every sample: rewriting the
-// whole status each second (60 KB at 100 services) was a third of an idle vigil's CPU, and on a
-// runtime dir without tmpfs (/tmp/vigil-UID) a steady stream of disk writes.
+// whole status each second (60 KB at 100 services) is most of what an idle vigil does besides
+// reading /proc, and on a runtime dir without tmpfs (/tmp/vigil-UID) a steady stream of disk writes.
 #include <optional>
 #include <string>
 

@@ -148,10 +148,11 @@ int cmd_silence(const Args& args) {
       return 1;
     }
     if (r.body["silences"].empty()) std::cout << "no silences\n";
-    for (const auto& s : r.body["silences"])
-      std::cout << string_member(s, "id") << "  " << string_member(s, "service") << (string_member(s, "rule").empty() ? "" : "/" + string_member(s, "rule"))
-                << "  until " << when(member(s, "until")) << (string_member(s, "reason").empty() ? "" : "  " + string_member(s, "reason"))
-                << "\n";
+    for (const auto& s : r.body["silences"]) {
+      std::string rule = string_member(s, "rule"), reason = string_member(s, "reason");
+      std::cout << string_member(s, "id") << "  " << string_member(s, "service") << (rule.empty() ? "" : "/" + rule)
+                << "  until " << when(member(s, "until")) << (reason.empty() ? "" : "  " + reason) << "\n";
+    }
     return 0;
   }
   if (a.values.count("--remove")) {

@@ -287,11 +287,13 @@ TEST(Probes, LogMatchCountsLinesAndIncreaseFiresOnABurst) {
   VigilRun vigil(dir, "[vigil]\nsample_interval = \"100ms\"\n[service.app]\ncommand = [\"sh\", \"-c\", \"" + script +
                           "\"]\nlog_match = { errors = \"ERROR|Traceback\", slow = \"took [0-9]{4,}ms\" }\n");
   // Quiet as the rules saw it (status.json is written after an evaluation; the live status may
-  // answer before the first): the window's history starts at 0, so the burst is an increase.
+  // answer before the first), for longer than the window: a window longer than the data seen so
+  // far has no data, so a burst earlier would be the history's start, not an increase.
   ASSERT_TRUE(wait_for([&] {
     auto f = vigil.status_file();
     return f.is_object() && f["services"][0]["metrics"].value("log.errors", -1.0) == 0.0;
   })) << vigil.log();
+  ASSERT_TRUE(wait_for([&] { return vigil.status()["vigil"].value("uptime", 0.0) > 2.5; })) << vigil.log();
   write_file(dir / "burst", "");
   ASSERT_TRUE(wait_for([&] { return vigil.metric("app", "log.errors") == 5.0; })) << vigil.service("app").dump(2);
   EXPECT_EQ(vigil.metric("app", "log.slow"), 0.0);
