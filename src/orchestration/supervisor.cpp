@@ -290,7 +290,9 @@ Snapshot Supervisor::snapshot() const {
   snap.services.reserve(services_.size());
   for (const auto& s : services_) {
     snap.services.push_back(s->snapshot(now));
-    samples_.fill(snap.services.back(), wall, snap.store.configured && !snap.store.up ? &snap.store.error : nullptr);
+    // A store that went down hides the values read before; one vigil stopped itself keeps them.
+    bool store_down = snap.store.configured && !snap.store.up && !shutting_down_;
+    samples_.fill(snap.services.back(), wall, store_down ? &snap.store.error : nullptr);
     if (!dropped_lines_.empty())
       if (auto d = dropped_lines_.find(s->name()); d != dropped_lines_.end()) snap.services.back().log_dropped_lines = d->second;
   }
@@ -348,6 +350,11 @@ bool Supervisor::read_store_then(std::function<void()> done) {
 }
 
 void Supervisor::refresh() {
+  // What asked for a refresh until now is in this snapshot; a change while it is evaluated (a
+  // rule's restart) calls publish_soon() again and is published after it.
+  publish_pending_ = false;
+  publish_timer_.cancel();
+  status_file_.snapshot_taken();
   auto snap = std::make_shared<Snapshot>(snapshot());
   evaluate(*snap);
   publish(std::move(snap));
@@ -372,8 +379,6 @@ void Supervisor::evaluate(Snapshot& snap) {
 }
 
 void Supervisor::publish(std::shared_ptr<const Snapshot> snap) {
-  publish_pending_ = false;
-  publish_timer_.cancel();
   if (status_file_.due(*snap, Clock::now())) writer_.write_file_atomically(runtime_dir_ + "/status.json", to_json(*snap));
   if (on_publish_) on_publish_(snap);
 }
@@ -486,6 +491,7 @@ void Supervisor::continue_shutdown() {
   if (all_down && jobs_down_ && on_all_down_) {
     sample_timer_.stop();
     early_timer_.cancel();
+    status_file_.note_change();  // the state vigil leaves behind: everything stopped
     refresh();
     auto done = std::move(on_all_down_);
     on_all_down_ = nullptr;

@@ -533,7 +533,7 @@ TEST(Control, TheStatusFileFollowsChangesOfStateNotEverySample) {
   };
   ASSERT_TRUE(wait_for([&] { return file_state() == "running"; })) << vigil.log();
   StatusFileWrites writes(dir / "run/vigil");
-  // Wait for at least 20 samples (the live status's taken_at moves on with each).
+  // Two seconds of samples at 100 ms (the live status's taken_at is the wall clock of the answer).
   double first = vigil.status()["vigil"]["taken_at"].get<double>();
   auto t0 = std::chrono::steady_clock::now();
   ASSERT_TRUE(wait_for([&] { return vigil.status()["vigil"]["taken_at"].get<double>() >= first + 2.0; }));
@@ -542,6 +542,23 @@ TEST(Control, TheStatusFileFollowsChangesOfStateNotEverySample) {
   // A change of state reaches the file at once.
   ASSERT_EQ(vigil_cli(dir, {"stop", "web"}).exit_code, 0);
   EXPECT_TRUE(wait_for([&] { return file_state() == "stopped"; }, 5s)) << read_file(dir / "run/vigil/status.json");
+}
+
+// A rule's restart happens while the rules evaluate a snapshot that still shows the service
+// running: the file must still show the stop at once, not when the process finally exits.
+TEST(Control, TheStatusFileShowsARulesRestartWhileTheServiceStops) {
+  TempDir dir;
+  // Restarted once it says it ignores SIGTERM, so the stop lasts until stop_timeout.
+  write_file(dir / "rules.toml", "[[rule]]\nname = \"kick\"\nwhen = \"log.deaf > 0\"\naction = \"restart\"\n");
+  VigilRun vigil(dir, "[vigil]\nsample_interval = \"100ms\"\n[service.stubborn]\ncommand = [\"python3\", \"-c\", "
+                      "\"import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('deaf', flush=True); "
+                      "time.sleep(1000)\"]\nstop_timeout = \"60s\"\nlog_match = { deaf = \"deaf\" }\n");
+  ASSERT_TRUE(vigil.wait_log("stubborn: running -> stopping")) << vigil.log();
+  // Well inside stop_timeout, and before the 10 s refresh of an unchanged file.
+  EXPECT_TRUE(wait_for([&] {
+    auto f = vigil.status_file();
+    return f.is_object() && f["services"][0].value("state", "") == "stopping";
+  }, 5s)) << vigil.status_file().dump(2);
 }
 
 namespace {
