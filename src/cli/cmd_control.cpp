@@ -75,7 +75,7 @@ int cmd_service_action(const std::string& verb, const Args& args) {
       std::cerr << "vigil " << verb << ": " << all.error << "\n";
       return 1;
     }
-    for (const auto& s : all.body["status"]["services"]) a.positional.push_back(s["name"].get<std::string>());
+    for (const auto& s : all.body["status"]["services"]) a.positional.push_back(string_member(s, "name"));
     if (a.positional.empty()) {
       std::cout << "no services\n";
       return 0;

@@ -72,7 +72,7 @@ void print_new_lines(const std::string& file, std::uint64_t* pos) {
 
 nlohmann::json find_job(const nlohmann::json& jobs, const std::string& name) {
   for (const auto& j : jobs)
-    if (j["name"] == name) return j;
+    if (member(j, "name") == name) return j;
   return nullptr;
 }
 

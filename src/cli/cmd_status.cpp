@@ -11,6 +11,7 @@
 #include "vigil/commands.hpp"
 #include "vigil/config_paths.hpp"
 #include "vigil/control_client.hpp"
+#include "vigil/json_member.hpp"
 #include "vigil/files.hpp"
 #include "vigil/quantity.hpp"
 #include "vigil/status_nagios.hpp"
@@ -66,11 +67,12 @@ nlohmann::json log_tail(const std::string& file, std::size_t n) {
 // `vigil status NAME`: the one object the detail view shows (and --json prints).
 nlohmann::json service_detail(const nlohmann::json& st) {
   nlohmann::json d;
-  d["service"] = st["services"][0];
-  d["alerts"] = st["alerts"];
-  d["rules"] = st["rules"];
-  d["reload"] = st.value("reload", nlohmann::json());
-  d["vigil"] = st["vigil"];
+  const nlohmann::json& services = member(st, "services");
+  d["service"] = services.is_array() && !services.empty() ? services[0] : nlohmann::json();
+  d["alerts"] = member(st, "alerts");
+  d["rules"] = member(st, "rules");
+  d["reload"] = member(st, "reload");
+  d["vigil"] = member(st, "vigil");
   d["processes"] = nlohmann::json::array();
   if (d["service"]["pid"].is_number()) walk_tree(d["service"]["pid"].get<pid_t>(), 0, d["processes"]);
   d["log_tail"] = log_tail(d["service"].value("log_file", ""), 10);
