@@ -162,6 +162,8 @@ struct HttpCheck : CheckBase, std::enable_shared_from_this<HttpCheck> {
     resolver.async_resolve(target->host, target->port,
                            [self = shared_from_this()](const boost::system::error_code& ec, tcp::resolver::results_type r) {
                              if (ec) return self->fail_io("cannot resolve", ec);
+                             // Resolved as the deadline passed: stop() closed no socket yet.
+                             if (self->expired) return self->fail(timed_out(self->spec));
                              asio::async_connect(
                                  self->socket, r, [self](const boost::system::error_code& ec2, const tcp::endpoint&) { self->connected(ec2); });
                            });
@@ -242,6 +244,7 @@ struct TcpCheck : CheckBase, std::enable_shared_from_this<TcpCheck> {
     resolver.async_resolve(hp->first, hp->second,
                            [self = shared_from_this()](const boost::system::error_code& ec, tcp::resolver::results_type r) {
                              if (ec) return self->result(false, self->why("cannot resolve", ec));
+                             if (self->expired) return self->result(false, timed_out(self->spec));  // as above
                              asio::async_connect(self->socket, r, [self](const boost::system::error_code& ec2, const tcp::endpoint& ep) {
                                self->connected(ec2, ep);
                              });
