@@ -232,7 +232,8 @@ def bench_idle():
         c0 = v.cpu_seconds()
         time.sleep(secs)  # the quantity is CPU per unit of idle time
         used = v.cpu_seconds() - c0
-        floor_cpu = float(floor.communicate()[0]) if floor else None
+        floor_out = floor.communicate()[0].strip() if floor else ""
+        floor_cpu = float(floor_out) if floor_out else None  # none if it could not open a process's files
         row("idle, 100 services sampled every 1s: CPU-s per minute", round(used * 60 / secs, 3),
             round(floor_cpu, 3) if floor_cpu else None, "<= 0.1", "floor: the same /proc reads alone")
         row("idle, 100 services: RSS MiB", round(v.rss_mib(), 1), None, "<= 10")

@@ -35,9 +35,15 @@ int main(int argc, char** argv) {
   std::vector<Files> procs;
   for (int i = 2; i < argc; ++i) {
     std::string pid = argv[i];
-    procs.push_back({::open(("/proc/" + pid + "/stat").c_str(), O_RDONLY | O_CLOEXEC),
-                     ::open(("/proc/" + pid + "/task/" + pid + "/children").c_str(), O_RDONLY | O_CLOEXEC),
-                     ::open(("/proc/" + pid + "/fd").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)});
+    Files f{::open(("/proc/" + pid + "/stat").c_str(), O_RDONLY | O_CLOEXEC),
+            ::open(("/proc/" + pid + "/task/" + pid + "/children").c_str(), O_RDONLY | O_CLOEXEC),
+            ::open(("/proc/" + pid + "/fd").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)};
+    // A file that would not open would make each read a cheap EBADF: the floor would be too low.
+    if (f.stat < 0 || f.children < 0 || f.fd_dir < 0) {
+      std::fprintf(stderr, "proc_read_floor: cannot open the /proc files of pid %s\n", pid.c_str());
+      return 1;
+    }
+    procs.push_back(f);
   }
   char buf[4096];
   struct stat st {};
