@@ -46,12 +46,13 @@ TEST(Notify, ASilentWatchdogRestartsTheService) {
 
 TEST(Notify, AServiceThatKeepsPingingIsLeftAlone) {
   TempDir dir;
+  // A period a loaded machine keeps (the daemon pings every 500 ms), watched for three periods.
   VigilRun vigil(dir, "[vigil]\nsample_interval = \"100ms\"\n[service.healthy]\ncommand = [\"" NOTIFY_DAEMON
-                      "\"]\nready = \"notify\"\nwatchdog = \"300ms\"\n");
+                      "\"]\nready = \"notify\"\nwatchdog = \"1s\"\n");
   ASSERT_TRUE(wait_for([&] { return vigil.service("healthy")["uptime"].is_number() &&
-                                    vigil.service("healthy")["uptime"].get<double>() > 1.5; }));
+                                    vigil.service("healthy")["uptime"].get<double>() > 3; }));
   EXPECT_EQ(count_of(vigil.log(), "healthy: started"), 1) << vigil.log();
-  EXPECT_LT(vigil.metric("healthy", "watchdog_age").value_or(99), 0.3);
+  EXPECT_LT(vigil.metric("healthy", "watchdog_age").value_or(99), 1);
 }
 
 TEST(Notify, WatchdogTriggerRestarts) {
