@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <boost/asio/connect.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -111,14 +112,21 @@ struct CheckBase {
   std::function<void(ProbeResult)> done;
   asio::steady_timer deadline;
   SteadyClock::time_point started;
-  bool cancelled = false, finished = false, expired = false;
+  std::shared_ptr<bool> cancelled = std::make_shared<bool>(false);
+  bool finished = false, expired = false;
 
+  // The result is handed on from the loop, never from inside ProbeCheck::start(): a check can end
+  // there (a probe command that could not be spawned, a URL that does not parse), before its
+  // caller holds the handle that marks it in flight — which then stayed in flight for good.
   void finish(ProbeResult r) {
     if (finished) return;
     finished = true;
     deadline.cancel();
     r.latency = SteadyClock::now() - started;
-    if (!cancelled && done) done(std::move(r));
+    if (*cancelled || !done) return;
+    asio::post(deadline.get_executor(), [cancelled = cancelled, done = std::move(done), r = std::move(r)]() mutable {
+      if (!*cancelled) done(std::move(r));
+    });
   }
 };
 
@@ -361,7 +369,7 @@ struct ExecCheck : CheckBase, std::enable_shared_from_this<ExecCheck> {
     if (err) err->close(ignored);
   }
   void cancel() {
-    cancelled = true;
+    *cancelled = true;
     if (pid) signal_process_group(pid, SIGKILL);  // the pidfd wait still reaps it
     deadline.cancel();
     close();
@@ -373,7 +381,7 @@ class Handle : public ProbeCheck {
  public:
   explicit Handle(std::shared_ptr<Check> c) : check_(std::move(c)) {}
   ~Handle() override {
-    check_->cancelled = true;
+    *check_->cancelled = true;
     if constexpr (std::is_same_v<Check, ExecCheck>) {
       check_->cancel();
     } else {

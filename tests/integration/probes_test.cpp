@@ -181,6 +181,21 @@ TEST(Probes, AHangingExecProbeIsKilledWithItsGroupReapedAndCounted) {
   }));
 }
 
+// A probe program that cannot be started fails at once, every period: it used to be checked once
+// and then stay "unknown" for good, the first check never leaving flight.
+TEST(Probes, AnExecProbeWhoseProgramIsMissingFailsEveryPeriod) {
+  TempDir dir;
+  VigilRun vigil(dir, "[vigil]\nsample_interval = \"100ms\"\n[service.app]\ncommand = [\"sleep\", \"1000\"]\n"
+                      "[service.app.probe.gone]\ntype = \"exec\"\ncommand = [\"" + (dir / "no-such-check") +
+                          "\"]\nperiod = \"100ms\"\nfailure_threshold = 2\n");
+  ASSERT_TRUE(wait_for([&] {
+    auto p = probe_of(vigil, "app", "gone");
+    return p.is_object() && p["failed_checks"].get<int>() >= 3;
+  })) << vigil.service("app").dump(2) << vigil.log();
+  EXPECT_EQ(probe_metric(vigil, "app", "gone"), false);
+  EXPECT_NE(probe_of(vigil, "app", "gone")["detail"].get<std::string>().find("no-such-check"), std::string::npos);
+}
+
 TEST(Probes, AHundredProbesEverySecondLeaveNoZombiesAndNoDescriptors) {
   TempDir dir;
   int port = free_port();
