@@ -249,12 +249,6 @@ TEST(ProbeCheckExec, ACancelledCheckKillsAndReapsItsProcessAndNeverCallsBack) {
   EXPECT_NE(::kill(pid, 0), 0) << "reaped, not a zombie";
 }
 
-}  // namespace
-}  // namespace vigil
-
-namespace vigil {
-namespace {
-
 // A check that ends at once (a program that cannot be spawned, a URL that does not parse) still
 // reports from the loop, after start() returned, as every other check does: the caller marks
 // the check in flight with the handle start() returns, and a report from inside start() came
