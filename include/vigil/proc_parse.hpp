@@ -3,6 +3,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 namespace vigil {
@@ -24,6 +25,11 @@ struct ProcStat {
 /// Parses one /proc/PID/stat line. The command name (2) may contain spaces and ')' — the fields
 /// after it are found from the *last* ')'. Returns false on malformed text.
 bool parse_proc_stat(std::string_view text, ProcStat* out);
+
+/// The first field of /proc/PID/schedstat ("8049159 1071292 4"): nanoseconds the task has run
+/// on a CPU, exact where stat's ticks are not (a process that ran 50 us since the last look shows
+/// it here, not in stat). nullopt on malformed text.
+std::optional<std::uint64_t> parse_schedstat_runtime(std::string_view text);
 
 /// Calls on_pid(pid_t) for each number in a /proc/PID/task/TID/children list ("12 34 56 ").
 /// A run of digits too long to be a pid is skipped rather than overflowed into a wrong one.

@@ -49,14 +49,20 @@ std::optional<ProcStat> read_proc_stat(pid_t pid) {
 
 ProcSampler::ProcSampler()
     : ticks_per_second_(::sysconf(_SC_CLK_TCK)), page_size_(::sysconf(_SC_PAGESIZE)) {
-  // Each kept process holds three fds; keep at most a quarter of the fd limit this way so services
+  // Each kept process holds four fds; keep at most a quarter of the fd limit this way so services
   // and clients always have room (past the budget, files are opened per read as before).
   struct rlimit lim {};
   if (::getrlimit(RLIMIT_NOFILE, &lim) == 0)
-    open_budget_ = lim.rlim_cur == RLIM_INFINITY ? SIZE_MAX : static_cast<std::size_t>(lim.rlim_cur / 12);
+    open_budget_ = lim.rlim_cur == RLIM_INFINITY ? SIZE_MAX : static_cast<std::size_t>(lim.rlim_cur / 16);
+  // Orphans go to vigil's main thread: the kernel hands them to the subreaper's first living
+  // thread, its leader, which is also the thread that starts services. One list, kept open.
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/task/%d/children", ::getpid(), ::getpid());
+  self_children_fd_ = ::open(path, O_RDONLY | O_CLOEXEC);
 }
 
 ProcSampler::~ProcSampler() {
+  if (self_children_fd_ >= 0) ::close(self_children_fd_);
   for (auto& [pid, o] : open_) close_open(o);
   for (auto& [dir, c] : open_cgroups_) close_cgroup(c);
 }
@@ -92,7 +98,8 @@ void ProcSampler::close_open(OpenProc& o) {
   if (o.stat_fd >= 0) ::close(o.stat_fd);
   if (o.children_fd >= 0) ::close(o.children_fd);
   if (o.fd_dir >= 0) ::close(o.fd_dir);
-  o.stat_fd = o.children_fd = o.fd_dir = -1;
+  if (o.sched_fd >= 0) ::close(o.sched_fd);
+  o.stat_fd = o.children_fd = o.fd_dir = o.sched_fd = -1;
 }
 
 bool ProcSampler::read_file(const char* path, std::size_t* len) {
@@ -132,6 +139,8 @@ ProcSampler::OpenProc* ProcSampler::open_proc(pid_t pid) {
   o.children_fd = ::open(path, O_RDONLY | O_CLOEXEC);
   std::snprintf(path, sizeof path, "/proc/%d/fd", pid);
   o.fd_dir = ::open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  std::snprintf(path, sizeof path, "/proc/%d/schedstat", pid);
+  o.sched_fd = ::open(path, O_RDONLY | O_CLOEXEC);  // absent without CONFIG_SCHED_INFO: always read in full
   o.pass = pass_;
   return &open_.emplace(pid, o).first->second;
 }
@@ -233,15 +242,62 @@ std::int64_t ProcSampler::count_fds(pid_t pid, const OpenProc* kept) {
   return count;
 }
 
+std::optional<std::uint64_t> ProcSampler::run_time(const OpenProc& o) {
+  std::size_t len = 0;
+  if (o.sched_fd < 0 || !read_fd(o.sched_fd, &len)) return std::nullopt;
+  return parse_schedstat_runtime(std::string_view(buf_, len));
+}
+
+// Keeps what a full read found. Only a single-threaded process may have it reused: with more
+// threads, schedstat's figure (the main thread's) says nothing about the others. A process whose
+// ticks grew since the last read is busy: it is not checked next pass (the check would fail).
+void ProcSampler::remember(OpenProc& o, const ProcStat& st, std::optional<std::uint64_t> ran, std::int64_t fds,
+                           const std::vector<pid_t>& children) {
+  bool looked_idle = !o.seen || o.stat.utime + o.stat.stime == st.utime + st.stime;
+  o.seen = true;
+  o.known = false;
+  o.read_pass = pass_;
+  o.stat = st;
+  o.fds = fds;
+  o.children = children;
+  if (st.num_threads != 1 || !looked_idle) return;
+  if (!ran) ran = run_time(o);
+  if (ran) {
+    o.ran_ns = *ran;
+    o.known = true;
+  }
+}
+
 void ProcSampler::walk(pid_t root, TreeSample& out, History& next, const History* prev, bool& any_prev, bool children) {
   stack_.clear();
-  stack_.push_back(root);
+  stack_.push_back({root, 0});
   while (!stack_.empty()) {
-    pid_t pid = stack_.back();
+    Visit visit = stack_.back();
     stack_.pop_back();
+    pid_t pid = visit.pid;
     ProcStat st;
+    std::int64_t fds = 0;
     OpenProc* kept = nullptr;  // its files kept open, if the fd budget allowed
-    if (!read_stat(pid, &st, &kept)) continue;  // gone: normal
+    bool reused = false;
+    std::optional<std::uint64_t> ran;
+    if (auto it = open_.find(pid); it != open_.end() && it->second.known) {
+      OpenProc& o = it->second;
+      ran = run_time(o);  // fails once that process is gone: read afresh below
+      if (ran && *ran == o.ran_ns && pass_ - o.read_pass < kFullReadEvery) {
+        reused = true;
+        o.pass = pass_;
+        kept = &o;
+        st = o.stat;
+        fds = o.fds;
+      }
+    }
+    if (!reused) {
+      if (!read_stat(pid, &st, &kept)) continue;  // gone: normal
+      ++full_reads_;
+      // A remembered child that exited while its parent slept: the pid may name another process now.
+      if (visit.parent && st.ppid != visit.parent) continue;
+      fds = count_fds(pid, kept);
+    }
     if (st.state == 'Z' || next.procs.count(pid)) continue;
     std::uint64_t ticks = st.utime + st.stime;
     next.procs[pid] = Seen{st.starttime, ticks};
@@ -257,10 +313,18 @@ void ProcSampler::walk(pid_t root, TreeSample& out, History& next, const History
     out.cpu_seconds += static_cast<double>(new_ticks) / static_cast<double>(ticks_per_second_);
     out.memory += static_cast<std::uint64_t>(st.rss_pages > 0 ? st.rss_pages : 0) * static_cast<std::uint64_t>(page_size_);
     out.threads += st.num_threads;
-    out.fds += count_fds(pid, kept);
+    out.fds += fds;
     ++out.processes;
 
-    if (children) children_of(pid, st.num_threads, kept, stack_);  // children hang off each thread of the process
+    if (reused) {
+      if (children)
+        for (pid_t c : kept->children) stack_.push_back({c, pid});
+      continue;
+    }
+    kids_.clear();
+    if (children) children_of(pid, st.num_threads, kept, kids_);  // children hang off each thread of the process
+    if (kept) remember(*kept, st, ran, fds, kids_);
+    for (pid_t c : kids_) stack_.push_back({c, 0});
   }
 }
 
@@ -295,6 +359,7 @@ std::vector<TreeSample> ProcSampler::sample(const std::vector<pid_t>& roots, con
                                             const std::function<bool(pid_t)>& owned, std::chrono::steady_clock::time_point now) {
   std::vector<TreeSample> out(roots.size());
   std::vector<History> next(roots.size());
+  full_reads_ = 0;
   history_.resize(roots.size());
 
   // Orphans vigil adopted (a service's main process died, or a daemon double-forked): attribute each
@@ -307,7 +372,7 @@ std::vector<TreeSample> ProcSampler::sample(const std::vector<pid_t>& roots, con
     if (adopted_read) return adopted_by_session;
     adopted_read = true;
     mine_.clear();
-    children_of(::getpid(), 2, nullptr, mine_);  // vigil has several threads: read every task's list
+    if (self_children_fd_ >= 0) read_children(self_children_fd_, mine_);
     for (pid_t c : mine_) {
       if (owned(c)) continue;
       char path[64];

@@ -61,4 +61,10 @@ bool parse_proc_stat(std::string_view text, ProcStat* out) {
   return true;
 }
 
+std::optional<std::uint64_t> parse_schedstat_runtime(std::string_view text) {
+  std::int64_t v = 0;
+  if (!next_number(text, &v) || v < 0) return std::nullopt;
+  return static_cast<std::uint64_t>(v);
+}
+
 }  // namespace vigil

@@ -1,8 +1,12 @@
 // The /proc sampler at its seam: a real process tree, sampled as the sampling thread does.
 #include "vigil/proc_sampler.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -11,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <thread>
+#include <vector>
 
 #include "vigil/child_process.hpp"
 
@@ -50,6 +55,33 @@ TreeSample sample_until(ProcSampler& sampler, pid_t root, const std::function<bo
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return last;
+}
+
+// Polls (10 s at most) until `ok` holds, for what the test waits on outside the sampler.
+bool wait_until(const std::function<bool()>& ok) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (ok()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return ok();
+}
+
+std::vector<pid_t> children_of(pid_t pid) {
+  std::vector<pid_t> out;
+  std::string path = "/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children";
+  if (FILE* f = std::fopen(path.c_str(), "r")) {
+    char buf[256] = {};
+    std::size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+    std::fclose(f);
+    parse_children(std::string_view(buf, n), [&](pid_t p) { out.push_back(p); });
+  }
+  return out;
+}
+
+char state_of(pid_t pid) {
+  auto st = read_proc_stat(pid);
+  return st ? st->state : '?';
 }
 
 }  // namespace
@@ -93,6 +125,68 @@ TEST(ProcSampler, NoRootOrAGoneRootIsAnEmptySample) {
   }
   samples = sampler.sample({gone}, none, std::chrono::steady_clock::now());
   EXPECT_EQ(samples[0].processes, 0);
+}
+
+// vigil is the subreaper of its services' orphans: a process whose parent exited is reparented to
+// vigil (to its main thread, where the sampler looks) and still counts for the service whose session
+// it belongs to. This test process plays vigil.
+TEST(ProcSampler, AnOrphanAdoptedAsSubreaperCountsForItsService) {
+  ASSERT_EQ(::prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+  Tree t("(sleep 30 &); sleep 30");  // the subshell exits at once: its sleep is an orphan
+  ASSERT_GT(t.child.pid, 0);
+  std::vector<pid_t> adopted;
+  ASSERT_TRUE(wait_until([&] {
+    adopted.clear();
+    for (pid_t p : children_of(::getpid()))
+      if (p != t.child.pid) adopted.push_back(p);
+    return adopted.size() == 1;
+  })) << "the orphan was not reparented to this process's main thread";
+  ProcSampler sampler;
+  TreeSample s = sample_until(sampler, t.child.pid, [](const TreeSample& x) { return x.processes == 3; });
+  EXPECT_EQ(s.processes, 3) << "sh, its sleep and the adopted sleep";
+  ::kill(adopted[0], SIGKILL);
+  ::waitpid(adopted[0], nullptr, 0);
+}
+
+// A single-threaded process that has not run since its last full read keeps its figures for one
+// small read; once it runs (here: reads a line from a FIFO and starts a child) it is read in full
+// again, so the new child counts. A child that ends while its parent stays idle drops out too.
+TEST(ProcSampler, AnIdleProcessIsReadInFullOnlyOnceItRuns) {
+  char tmpl[] = "/tmp/vigil-idle-sample.XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  std::string fifo = std::string(tmpl) + "/go";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  {
+    Tree t("read x < " + fifo + "; sleep 30 & read y < " + fifo);
+    ASSERT_GT(t.child.pid, 0);
+    ProcSampler sampler;
+    TreeSample idle = sample_until(sampler, t.child.pid, [&](const TreeSample& x) {
+      return x.processes == 1 && sampler.full_reads() == 0;
+    });
+    EXPECT_EQ(sampler.full_reads(), 0u) << "sh blocked on the FIFO has not run: nothing to read again";
+    EXPECT_EQ(idle.processes, 1);
+    EXPECT_GT(idle.memory, 0u) << "the remembered figures, not zeros";
+    EXPECT_GE(idle.fds, 3);
+
+    int w = ::open(fifo.c_str(), O_WRONLY | O_CLOEXEC);  // sh has it open for reading: does not block
+    ASSERT_GE(w, 0);
+    ASSERT_EQ(::write(w, "go\n", 3), 3);
+    ::close(w);
+    // Once sh has started its child, the very next pass finds it (not the periodic full read).
+    std::vector<pid_t> kids;
+    ASSERT_TRUE(wait_until([&] { return (kids = children_of(t.child.pid)).size() == 1; }));
+    auto owned = [&](pid_t p) { return p == t.child.pid; };
+    EXPECT_EQ(sampler.sample({t.child.pid}, owned, std::chrono::steady_clock::now()).at(0).processes, 2)
+        << "sh ran and started sleep: read in full, its child found";
+
+    // sh now waits to open the FIFO again; its child is killed and stays a zombie sh does not reap.
+    ASSERT_EQ(::kill(kids[0], SIGKILL), 0);
+    ASSERT_TRUE(wait_until([&] { return state_of(kids[0]) == 'Z'; }));
+    EXPECT_EQ(sampler.sample({t.child.pid}, owned, std::chrono::steady_clock::now()).at(0).processes, 1)
+        << "the killed child no longer counts";
+  }
+  ::unlink(fifo.c_str());
+  ::rmdir(tmpl);
 }
 
 // With a cgroup, the sampler reads the cgroup's files: its process list, cpu.stat and, where the

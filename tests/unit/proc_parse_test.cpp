@@ -63,3 +63,12 @@ TEST(ProcParse, AFieldBeyondInt64IsMalformedNotWrapped) {
   ProcStat st;
   EXPECT_FALSE(parse_proc_stat(line, &st));
 }
+
+TEST(ProcParse, SchedstatRuntimeIsTheFirstField) {
+  EXPECT_EQ(parse_schedstat_runtime("8049159 1071292 4\n"), 8049159u);
+  EXPECT_EQ(parse_schedstat_runtime("0 0 0\n"), 0u);
+  EXPECT_FALSE(parse_schedstat_runtime(""));
+  EXPECT_FALSE(parse_schedstat_runtime("-5 0 0\n"));
+  EXPECT_FALSE(parse_schedstat_runtime("x 0 0\n"));
+  EXPECT_FALSE(parse_schedstat_runtime("99999999999999999999999 0 0\n"));
+}
