@@ -71,7 +71,7 @@ class ProcSampler {
     int stat_fd = -1;
     int children_fd = -1;  // the main thread's children list
     int fd_dir = -1;       // /proc/PID/fd, O_PATH: its size is the number of open fds
-    int sched_fd = -1;     // /proc/PID/schedstat, opened once the process looks idle
+    int sched_fd = -1;     // /proc/PID/schedstat, opened once the process looks idle (-2: cannot be)
     unsigned pass = 0;     // the last pass that visited this process
     // What the last full read found, reused while the process does not run (see walk()).
     bool seen = false;     // stat, fds and children hold a full read's figures
@@ -100,8 +100,8 @@ class ProcSampler {
   template <class OnEntry>
   void each_entry(const char* dir, OnEntry&& on_entry);
   void children_of(pid_t pid, std::int64_t threads, const OpenProc* kept, std::vector<pid_t>& out);
-  std::optional<std::uint64_t> run_time(const OpenProc& o);
-  void remember(OpenProc& o, const ProcStat& st, std::optional<std::uint64_t> ran, std::int64_t fds,
+  std::optional<std::uint64_t> run_time(OpenProc& o, pid_t pid);
+  void remember(OpenProc& o, pid_t pid, const ProcStat& st, std::optional<std::uint64_t> ran, std::int64_t fds,
                 const std::vector<pid_t>& children);
   void walk(pid_t pid, TreeSample& out, History& next, const History* prev, bool& any_prev, bool children = true);
   // A run's cgroup files, kept open across passes like the /proc files (three opens per service per

@@ -139,8 +139,6 @@ ProcSampler::OpenProc* ProcSampler::open_proc(pid_t pid) {
   o.children_fd = ::open(path, O_RDONLY | O_CLOEXEC);
   std::snprintf(path, sizeof path, "/proc/%d/fd", pid);
   o.fd_dir = ::open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  std::snprintf(path, sizeof path, "/proc/%d/schedstat", pid);
-  o.sched_fd = ::open(path, O_RDONLY | O_CLOEXEC);  // absent without CONFIG_SCHED_INFO: always read in full
   o.pass = pass_;
   return &open_.emplace(pid, o).first->second;
 }
@@ -242,18 +240,25 @@ std::int64_t ProcSampler::count_fds(pid_t pid, const OpenProc* kept) {
   return count;
 }
 
-std::optional<std::uint64_t> ProcSampler::run_time(const OpenProc& o) {
+std::optional<std::uint64_t> ProcSampler::run_time(OpenProc& o, pid_t pid) {
+  if (o.sched_fd == -1) {  // opened on first use: a process that lives one pass never needs it
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/schedstat", pid);
+    o.sched_fd = ::open(path, O_RDONLY | O_CLOEXEC);
+    if (o.sched_fd < 0) o.sched_fd = -2;  // absent without CONFIG_SCHED_INFO: always read in full
+  }
   std::size_t len = 0;
   if (o.sched_fd < 0 || !read_fd(o.sched_fd, &len)) return std::nullopt;
   return parse_schedstat_runtime(std::string_view(buf_, len));
 }
 
 // Keeps what a full read found. Only a single-threaded process may have it reused: with more
-// threads, schedstat's figure (the main thread's) says nothing about the others. A process whose
-// ticks grew since the last read is busy: it is not checked next pass (the check would fail).
-void ProcSampler::remember(OpenProc& o, const ProcStat& st, std::optional<std::uint64_t> ran, std::int64_t fds,
-                           const std::vector<pid_t>& children) {
-  bool looked_idle = !o.seen || o.stat.utime + o.stat.stime == st.utime + st.stime;
+// threads, schedstat's figure (the main thread's) says nothing about the others. A process seen
+// for the first time, or whose ticks grew since its last read, is not checked next pass (the
+// check would fail, or the process is gone by then).
+void ProcSampler::remember(OpenProc& o, pid_t pid, const ProcStat& st, std::optional<std::uint64_t> ran,
+                           std::int64_t fds, const std::vector<pid_t>& children) {
+  bool looked_idle = o.seen && o.stat.utime + o.stat.stime == st.utime + st.stime;
   o.seen = true;
   o.known = false;
   o.read_pass = pass_;
@@ -261,7 +266,7 @@ void ProcSampler::remember(OpenProc& o, const ProcStat& st, std::optional<std::u
   o.fds = fds;
   o.children = children;
   if (st.num_threads != 1 || !looked_idle) return;
-  if (!ran) ran = run_time(o);
+  if (!ran) ran = run_time(o, pid);
   if (ran) {
     o.ran_ns = *ran;
     o.known = true;
@@ -282,7 +287,7 @@ void ProcSampler::walk(pid_t root, TreeSample& out, History& next, const History
     std::optional<std::uint64_t> ran;
     if (auto it = open_.find(pid); it != open_.end() && it->second.known) {
       OpenProc& o = it->second;
-      ran = run_time(o);  // fails once that process is gone: read afresh below
+      ran = run_time(o, pid);  // fails once that process is gone: read afresh below
       if (ran && *ran == o.ran_ns && pass_ - o.read_pass < kFullReadEvery) {
         reused = true;
         o.pass = pass_;
@@ -323,7 +328,7 @@ void ProcSampler::walk(pid_t root, TreeSample& out, History& next, const History
     }
     kids_.clear();
     if (children) children_of(pid, st.num_threads, kept, kids_);  // children hang off each thread of the process
-    if (kept) remember(*kept, st, ran, fds, kids_);
+    if (kept) remember(*kept, pid, st, ran, fds, kids_);
     for (pid_t c : kids_) stack_.push_back({c, 0});
   }
 }

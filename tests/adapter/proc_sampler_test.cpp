@@ -149,8 +149,8 @@ TEST(ProcSampler, AnOrphanAdoptedAsSubreaperCountsForItsService) {
 }
 
 // A single-threaded process that has not run since its last full read keeps its figures for one
-// small read; once it runs (here: reads a line from a FIFO and starts a child) it is read in full
-// again, so the new child counts. A child that ends while its parent stays idle drops out too.
+// small read; once it runs (here: reads a line from a FIFO and starts a child) the very next pass
+// reads it in full, so the new child counts.
 TEST(ProcSampler, AnIdleProcessIsReadInFullOnlyOnceItRuns) {
   char tmpl[] = "/tmp/vigil-idle-sample.XXXXXX";
   ASSERT_NE(::mkdtemp(tmpl), nullptr);
@@ -172,21 +172,30 @@ TEST(ProcSampler, AnIdleProcessIsReadInFullOnlyOnceItRuns) {
     ASSERT_GE(w, 0);
     ASSERT_EQ(::write(w, "go\n", 3), 3);
     ::close(w);
-    // Once sh has started its child, the very next pass finds it (not the periodic full read).
-    std::vector<pid_t> kids;
-    ASSERT_TRUE(wait_until([&] { return (kids = children_of(t.child.pid)).size() == 1; }));
+    ASSERT_TRUE(wait_until([&] { return children_of(t.child.pid).size() == 1; }));
     auto owned = [&](pid_t p) { return p == t.child.pid; };
     EXPECT_EQ(sampler.sample({t.child.pid}, owned, std::chrono::steady_clock::now()).at(0).processes, 2)
         << "sh ran and started sleep: read in full, its child found";
-
-    // sh now waits to open the FIFO again; its child is killed and stays a zombie sh does not reap.
-    ASSERT_EQ(::kill(kids[0], SIGKILL), 0);
-    ASSERT_TRUE(wait_until([&] { return state_of(kids[0]) == 'Z'; }));
-    EXPECT_EQ(sampler.sample({t.child.pid}, owned, std::chrono::steady_clock::now()).at(0).processes, 1)
-        << "the killed child no longer counts";
   }
   ::unlink(fifo.c_str());
   ::rmdir(tmpl);
+}
+
+// A child that ends while its parent sleeps (and so is not read again) drops out at the next pass:
+// the parent's remembered children are visited and the dead one is found gone.
+TEST(ProcSampler, AChildThatEndsWhileItsParentIsIdleNoLongerCounts) {
+  Tree t("sleep 30 & exec sleep 1000");  // sleep never waits: its killed child stays a zombie
+  ASSERT_GT(t.child.pid, 0);
+  ProcSampler sampler;
+  sample_until(sampler, t.child.pid, [&](const TreeSample& x) { return x.processes == 2 && sampler.full_reads() == 0; });
+  ASSERT_EQ(sampler.full_reads(), 0u) << "both processes idle: their figures reused";
+  std::vector<pid_t> kids = children_of(t.child.pid);
+  ASSERT_EQ(kids.size(), 1u);
+  ASSERT_EQ(::kill(kids[0], SIGKILL), 0);
+  ASSERT_TRUE(wait_until([&] { return state_of(kids[0]) == 'Z'; }));
+  auto owned = [&](pid_t p) { return p == t.child.pid; };
+  EXPECT_EQ(sampler.sample({t.child.pid}, owned, std::chrono::steady_clock::now()).at(0).processes, 1)
+      << "the killed child no longer counts";
 }
 
 // With a cgroup, the sampler reads the cgroup's files: its process list, cpu.stat and, where the
