@@ -66,11 +66,13 @@ Alerting::~Alerting() = default;
 void Alerting::start() {
   if (auto text = read_file(silences_path_))
     if (!silences_.from_json(*text)) oplog::warn("cannot read " + silences_path_ + "; starting with no silences");
-  reload();
+  // Watched before the first read: an edit saved between the read and the watch would otherwise
+  // go unseen until the next one.
   watcher_ = std::make_unique<RulesWatcher>(io_, path_, [this] { reload(); });
   view_.watch_error = watcher_->error();
   if (!view_.watch_error.empty())
     oplog::warn(view_.watch_error + "; rules are reloaded only on SIGHUP or `vigil reload`");
+  reload();
 }
 
 std::string Alerting::reload() {

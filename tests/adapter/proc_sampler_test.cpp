@@ -168,14 +168,16 @@ TEST(ProcSampler, AnIdleProcessIsReadInFullOnlyOnceItRuns) {
     EXPECT_GT(idle.memory, 0u) << "the remembered figures, not zeros";
     EXPECT_GE(idle.fds, 3);
 
+    // Held open to the end: closed early, sh's second `read` could open the FIFO while it still
+    // had a writer, then read EOF and exit.
     int w = ::open(fifo.c_str(), O_WRONLY | O_CLOEXEC);  // sh has it open for reading: does not block
     ASSERT_GE(w, 0);
     ASSERT_EQ(::write(w, "go\n", 3), 3);
-    ::close(w);
     ASSERT_TRUE(wait_until([&] { return children_of(t.child.pid).size() == 1; }));
     auto owned = [&](pid_t p) { return p == t.child.pid; };
     EXPECT_EQ(sampler.sample({t.child.pid}, owned, std::chrono::steady_clock::now()).at(0).processes, 2)
         << "sh ran and started sleep: read in full, its child found";
+    ::close(w);
   }
   ::unlink(fifo.c_str());
   ::rmdir(tmpl);
