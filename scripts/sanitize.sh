@@ -12,9 +12,11 @@ cd "$(dirname "$0")/.."
 kind=${1:?usage: scripts/sanitize.sh address|thread}
 case $kind in
   address)
-    # vptr is recoverable so that a suppression can name it (halt_on_error=1 below still stops at
-    # its first report): UBSan checks that a vtable is readable with a pipe(), so in a process out
-    # of fds every object looks like it has an invalid vptr (tests/integration/control_test.cpp).
+    # vptr is recoverable: UBSan proves a vtable readable with a pipe() first, so in a process out
+    # of fds (Control.OutOfFileDescriptorsPausesAcceptingAndRecovers) every virtual call looks like
+    # one on a bad object. Unrecoverable, that false report killed vigil; recoverable, it goes to
+    # stderr and vigil goes on. A real one still aborts (halt_on_error=1 below) and its report file
+    # fails the run.
     flags="-fsanitize=address,undefined -fno-sanitize-recover=all -fsanitize-recover=vptr -fno-omit-frame-pointer"
     # -O0: it builds in two thirds of -O1's time (CI builds it from scratch); the tests wait on
     # processes and sockets far more than on vigil's code.

@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include <csignal>
-#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <thread>
@@ -292,15 +291,7 @@ TEST(Control, HostileClientsLeaveVigilServingOthers) {
 // takes connections again as soon as fds are free, and says that too.
 TEST(Control, OutOfFileDescriptorsPausesAcceptingAndRecovers) {
   TempDir dir;
-  // UBSan (scripts/sanitize.sh) reads a vtable only after a pipe() proved it readable: out of fds,
-  // every virtual call looks like one on a bad vptr. That one check is suppressed for this vigil;
-  // ASan's and the other checks still run.
-  std::vector<std::string> env;
-  if (const char* ubsan = std::getenv("UBSAN_OPTIONS")) {
-    write_file(dir / "ubsan.supp", "vptr:*\n");
-    env.push_back(std::string("UBSAN_OPTIONS=") + ubsan + ":suppressions=" + (dir / "ubsan.supp"));
-  }
-  VigilRun vigil(dir, kHealthy, env, {"/usr/bin/prlimit", "--nofile=32:32", "--"});
+  VigilRun vigil(dir, kHealthy, {}, {"/usr/bin/prlimit", "--nofile=32:32", "--"});
   ASSERT_TRUE(wait_for([&] { return serving(dir); }));
   std::vector<int> held;  // connected, never closed: each costs vigil one fd once accepted
   for (int i = 0; i < 64; ++i) {
