@@ -133,6 +133,11 @@ TEST(ProcSampler, NoRootOrAGoneRootIsAnEmptySample) {
 TEST(ProcSampler, AnOrphanAdoptedAsSubreaperCountsForItsService) {
   ASSERT_EQ(::prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
   Tree t("(sleep 30 &); sleep 30");  // the subshell exits at once: its sleep is an orphan
+  // Declared after the tree, so it ends first: once the tree is killed, its orphans go to init,
+  // not to this process as zombies no one reaps (later tests in this process would see them).
+  struct NoLongerSubreaper {
+    ~NoLongerSubreaper() { ::prctl(PR_SET_CHILD_SUBREAPER, 0); }
+  } no_longer_subreaper;
   ASSERT_GT(t.child.pid, 0);
   std::vector<pid_t> adopted;
   ASSERT_TRUE(wait_until([&] {
