@@ -19,6 +19,11 @@ namespace vigil {
 /// sign matches "k"), which an ASCII case-insensitive search for the atoms would miss in non-ASCII text.
 bool pattern_sets_flags(std::string_view re2_pattern);
 
+/// True when a pattern may name a character outside ASCII: a byte >= 0x80, or a \x, \p or \P
+/// escape. FilteredRE2 lowercases its atoms by Unicode rules, so the Kelvin sign in a pattern
+/// becomes the ASCII atom "k", which an ASCII search does not find where the text holds the sign.
+bool pattern_names_non_ascii(std::string_view re2_pattern);
+
 class LinePrefilter {
  public:
   /// nullptr when built without Vectorscan, when a pattern has no atoms of 3 bytes or more (it can
@@ -33,8 +38,9 @@ class LinePrefilter {
 
   /// `block` is whole '\n'-separated lines (its last one may be cut short). Fills `starts` with the
   /// offsets, ascending, of every line in which a pattern may be found (and some in which none is).
-  /// False when this block cannot be judged here — non-ASCII text for a pattern with flags, or so
-  /// many candidates that one RE2 pass skipping whole lines is cheaper: the caller uses RE2 instead.
+  /// False when this block cannot be judged here — non-ASCII text for a pattern with flags or one
+  /// that names a non-ASCII character, or so many candidates that one RE2 pass skipping whole lines
+  /// is cheaper: the caller uses RE2 instead.
   bool candidate_lines(std::string_view block, std::vector<std::size_t>& starts);
 
  private:

@@ -21,6 +21,13 @@ bool pattern_sets_flags(std::string_view p) {
   return false;
 }
 
+bool pattern_names_non_ascii(std::string_view p) {
+  for (unsigned char c : p)
+    if (c >= 0x80) return true;
+  return p.find("\\x") != std::string_view::npos || p.find("\\p") != std::string_view::npos ||
+         p.find("\\P") != std::string_view::npos;
+}
+
 #if VIGIL_HAVE_VECTORSCAN
 
 bool LinePrefilter::available() { return true; }
@@ -44,7 +51,7 @@ std::unique_ptr<LinePrefilter> LinePrefilter::build(const std::vector<std::strin
   for (const std::string& p : patterns) {
     int id = 0;
     if (filter.Add(p, options, &id) != RE2::NoError) return nullptr;
-    if (pattern_sets_flags(p)) f->ascii_only_ = true;
+    if (pattern_sets_flags(p) || pattern_names_non_ascii(p)) f->ascii_only_ = true;
   }
   std::vector<std::string> atoms;
   filter.Compile(&atoms);

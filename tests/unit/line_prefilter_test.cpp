@@ -18,6 +18,15 @@ TEST(LinePrefilter, InlineFlagsAreToldFromGroupsAndNames) {
   EXPECT_FALSE(pattern_sets_flags("took [0-9]{4,}ms"));
 }
 
+TEST(LinePrefilter, PatternsThatMayNameANonAsciiCharacterAreTold) {
+  EXPECT_TRUE(pattern_names_non_ascii("\xE2\x84\xAA" "elvin"));  // U+212A KELVIN SIGN
+  EXPECT_TRUE(pattern_names_non_ascii("\\x{212A}elvin"));
+  EXPECT_TRUE(pattern_names_non_ascii("\\p{Lu}rror"));
+  EXPECT_TRUE(pattern_names_non_ascii("\\PLfail"));
+  EXPECT_FALSE(pattern_names_non_ascii("took [0-9]{4,}ms"));
+  EXPECT_FALSE(pattern_names_non_ascii("\\bid=[a-f0-9]{8}\\b"));
+}
+
 // Where Debian has Vectorscan (amd64, arm64, ppc64el) scripts/deps.sh installs it, and it is used.
 TEST(LinePrefilter, IsBuiltWhereDebianHasVectorscan) {
 #if defined(__x86_64__) || defined(__aarch64__) || defined(__powerpc64__)
@@ -86,6 +95,14 @@ TEST_F(LinePrefilterScan, FlagsNeedAsciiTextAndTooManyCandidatesGiveUp) {
   auto plain = LinePrefilter::build({"kelvin"});
   EXPECT_TRUE(plain->candidate_lines("caf\xC3\xA9 kelvin\n", starts));
   EXPECT_EQ(starts, std::vector<std::size_t>{0});
+  // The Kelvin sign in the pattern itself: FilteredRE2 lowercases it into the ASCII atom "kelvin",
+  // which an ASCII search does not find where the text holds the sign (a fuzzer finding).
+  for (const char* sign : {"\xE2\x84\xAA" "elvin", "\\x{212A}elvin"}) {
+    auto named = LinePrefilter::build({sign});
+    ASSERT_NE(named, nullptr) << sign;
+    EXPECT_TRUE(named->candidate_lines("kelvin\n", starts)) << sign;
+    EXPECT_FALSE(named->candidate_lines("\xE2\x84\xAA" "elvin\n", starts)) << sign;
+  }
   std::string many;
   for (int i = 0; i < 256; ++i) many += "kelvin\n";  // one candidate per 7 bytes: RE2's own scan does less
   EXPECT_FALSE(plain->candidate_lines(many, starts));
