@@ -22,9 +22,10 @@ struct BuiltinAlert {
   bool after_is_for = false;            // `after` is how long it must hold before firing (else observe() reads it)
   std::string_view what;                // one line for docs and messages
   // Per-service alerts: what the service shows now (its input to alert_transition()), and the
-  // summary. Null for alerts vigil raises itself.
+  // summary, `times` being the failures seen since the alert started (1, then 2 for a retry that
+  // failed again...). Null for alerts vigil raises itself.
   AlertInput (*observe)(const ServiceSnapshot& s, Duration after) = nullptr;
-  std::string (*summary)(const ServiceSnapshot& s, Duration after) = nullptr;
+  std::string (*summary)(const ServiceSnapshot& s, Duration after, int times) = nullptr;
 };
 
 const std::vector<BuiltinAlert>& builtin_alerts();

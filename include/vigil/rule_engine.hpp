@@ -55,7 +55,8 @@ struct Alert {
   TimePoint clearing_since{};  // phase Clearing: since when the clear condition holds
   TimePoint first_event{}, last_event{};  // event rules: the first and the last matching exit
   std::string last_exit;                  // event rules: the last matching exit, described
-  int count = 1;               // event rules: matching exits folded into this alert
+  int count = 1;               // event rules: matching exits folded into this alert; built-in
+                               // alerts: the failures seen since it started (a retry that failed again)
   int notified_count = 1;      // event rules: the count the last notification carried
   std::string summary;
   int restarts_seen = -1;      // built-in alerts: the service's restarts when the summary was written

@@ -21,8 +21,10 @@ AlertInput failed_observe(const ServiceSnapshot& s, Duration after) {
   return AlertInput::NoData;
 }
 
-std::string failed_summary(const ServiceSnapshot& s, Duration) {
+// A retry that failed again says so with the count: the update an operator reads is what changed.
+std::string failed_summary(const ServiceSnapshot& s, Duration, int times) {
   std::string out = s.name + " failed";
+  if (times > 1) out += " " + std::to_string(times) + " times in a row";
   if (!s.failed_reason.empty()) out += " (start limit: " + s.failed_reason + ")";
   if (s.next_start_in) out += "; vigil retries in " + format_seconds(*s.next_start_in);
   else out += "; vigil does not retry on its own (failed_retry = \"never\"): `vigil start " + s.name + "`";
@@ -46,7 +48,7 @@ AlertInput flapping_observe(const ServiceSnapshot& s, Duration after) {
   return AlertInput::NoData;
 }
 
-std::string flapping_summary(const ServiceSnapshot& s, Duration after) {
+std::string flapping_summary(const ServiceSnapshot& s, Duration after, int) {
   std::string out = s.name + " keeps restarting: not up for " + format_duration(after) + " since it started failing (" +
                     std::to_string(s.restarts) + " restarts so far)";
   if (s.last_exit) out += ", last: " + s.last_exit->status.describe();

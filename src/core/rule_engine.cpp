@@ -372,10 +372,12 @@ void RuleEngine::evaluate_builtin(const BuiltinAlert& def, Duration after, const
   Key key{std::string(def.name), s.name};
   AlertInput in = def.observe(s, after);
   // The summary is written when the failure is new (first seen, or the service failed again
-  // since): not on every sample, where a countdown in it would change each time.
+  // since): not on every sample, where a countdown in it would change each time. A failure seen
+  // again is counted, so its update always says something new.
   Refresh refresh = [&](Alert& a) {
     if (in != AlertInput::Holds || (!a.summary.empty() && a.restarts_seen == s.restarts)) return;
-    a.summary = bounded_summary(def.summary(s, after));
+    if (!a.summary.empty()) ++a.count;
+    a.summary = bounded_summary(def.summary(s, after, a.count));
     a.restarts_seen = s.restarts;
   };
   feed(key, AlertSource::ServiceBuiltin, in, t, refresh, now, unix_now, out);

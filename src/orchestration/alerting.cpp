@@ -162,7 +162,7 @@ void Alerting::handle(EngineOutput&& out) {
   }
   for (const auto& a : out.updated)
     oplog::alert(a.rule, a.service, a.severity, "still firing, updated", a.summary, {}, true,
-                 "not sent again: it already fires and has not resolved");
+                 "it fires already and has not resolved");
 }
 
 void Alerting::evaluate(Snapshot& snap) {

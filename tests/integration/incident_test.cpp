@@ -145,6 +145,7 @@ TEST(Incident, ACrashLoopPagesOnceThenWithTheCountAndServiceFailedOnce) {
   EXPECT_GE(repeats, 1) << read_file(dir / "rec.txt");
   // The retry fails again: the firing alert is updated, it does not fire a second time.
   ASSERT_TRUE(vigil.wait_log("ALERT service_failed still firing, updated", 1, 30s)) << vigil.log();
+  EXPECT_TRUE(vigil.wait_log("bridge failed 2 times in a row (start limit: 8 starts")) << vigil.log();
   EXPECT_EQ(count(received(dir, "service_failed"), "firing"), 1) << read_file(dir / "rec.txt");
   EXPECT_EQ(count(received(dir, "service_failed"), "resolved"), 0) << read_file(dir / "rec.txt");
 }

@@ -414,12 +414,26 @@ TEST(RuleEngine, ServiceFailedFiresOnceWithoutRulesAndUpdatesOnARepeatedFailure)
   snap.services[0].next_start_in = 1200;
   o = engine.evaluate(snap, t0 + 610s, 610, silences);
   EXPECT_EQ(Fixture::kinds(o), K{});
-  EXPECT_EQ(o.updated.size(), 1u);
+  ASSERT_EQ(o.updated.size(), 1u);
+  EXPECT_EQ(o.updated[0].summary,
+            "bridge failed 2 times in a row (start limit: 6 starts within 1m (start_limit_burst = 5)); vigil retries in 20m");
+  EXPECT_EQ(o.updated[0].count, 2);
+  // Failed again, with the same countdown: the count alone makes it news.
+  snap.services[0].state = State::Starting;
+  EXPECT_EQ(Fixture::kinds(engine.evaluate(snap, t0 + 1810s, 1810, silences)), K{});
+  snap.services[0].state = State::Failed;
+  snap.services[0].restarts = 12;
+  o = engine.evaluate(snap, t0 + 1820s, 1820, silences);
+  ASSERT_EQ(o.updated.size(), 1u);
+  EXPECT_EQ(o.updated[0].summary.rfind("bridge failed 3 times in a row (", 0), 0u) << o.updated[0].summary;
+  o = engine.evaluate(snap, t0 + 1821s, 1821, silences);  // nothing new: no update
+  EXPECT_EQ(Fixture::kinds(o), K{});
+  EXPECT_TRUE(o.updated.empty());
   snap.services[0].state = State::Running;  // a short run is no recovery
   snap.services[0].uptime = 5;
-  EXPECT_EQ(Fixture::kinds(engine.evaluate(snap, t0 + 1200s, 1200, silences)), K{});
+  EXPECT_EQ(Fixture::kinds(engine.evaluate(snap, t0 + 2400s, 2400, silences)), K{});
   snap.services[0].uptime = 30;  // up for `after` (30s by default): recovered
-  EXPECT_EQ(Fixture::kinds(engine.evaluate(snap, t0 + 1230s, 1230, silences)), K{"resolved:service_failed"});
+  EXPECT_EQ(Fixture::kinds(engine.evaluate(snap, t0 + 2430s, 2430, silences)), K{"resolved:service_failed"});
 }
 
 TEST(RuleEngine, ServiceFlappingFiresAfterBackoffOutlastsItsThreshold) {
