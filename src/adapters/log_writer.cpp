@@ -1,7 +1,9 @@
 #include "vigil/log_writer.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,6 +13,7 @@
 #include <cstring>
 #include <atomic>
 #include <filesystem>
+#include <utility>
 
 #include "vigil/journal.hpp"
 
@@ -106,17 +109,27 @@ bool out_of_space(int err) { return err == ENOSPC || err == EDQUOT; }
 
 }  // namespace
 
-LogWriter::LogWriter(Hooks hooks) : hooks_(std::move(hooks)), thread_([this] { run(); }) {}
+LogWriter::LogWriter(Hooks hooks)
+    : hooks_(std::move(hooks)), wake_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)), thread_([this] { run(); }) {}
 
 LogWriter::~LogWriter() {
   {
     std::lock_guard lock(mu_);
     stop_ = true;
   }
-  wake_.notify_one();
+  wake();
   thread_.join();
   for (auto& s : streams_)
     if (s->fd >= 0) ::close(s->fd);
+  for (auto& f : feeds_)
+    for (int& fd : f.pipes->fd)
+      if (fd >= 0) ::close(std::exchange(fd, -1));
+  if (wake_fd_ >= 0) ::close(wake_fd_);
+}
+
+void LogWriter::wake() {
+  std::uint64_t one = 1;
+  if (wake_fd_ >= 0) (void)!::write(wake_fd_, &one, sizeof one);
 }
 
 LogWriter::StreamId LogWriter::add_stream(LogFileOptions options) {
@@ -169,7 +182,7 @@ LogQueue::PushResult LogWriter::push(StreamId id, std::string&& chunk, std::size
     std::lock_guard lock(mu_);
     pending_ = true;
   }
-  wake_.notify_one();
+  wake();
   return r;
 }
 
@@ -179,7 +192,7 @@ void LogWriter::close_stream(StreamId id) {
     streams_[id]->closed = true;
     pending_ = true;
   }
-  wake_.notify_one();
+  wake();
 }
 
 void LogWriter::write_file_atomically(const std::string& path, std::string content, unsigned mode) {
@@ -188,7 +201,7 @@ void LogWriter::write_file_atomically(const std::string& path, std::string conte
     files_[path] = {std::move(content), mode};
     pending_ = true;
   }
-  wake_.notify_one();
+  wake();
 }
 
 namespace {
@@ -215,15 +228,36 @@ void LogWriter::flush() {
 
 void LogWriter::run() {
   ::pthread_setname_np(::pthread_self(), "vigil-logs");  // for top -H and /proc/PID/task
-  std::unique_lock lock(mu_);
   bool holding = false;  // some stream holds chunks a full disk refused: try again after a while
-  auto wanted = [this] { return pending_ || stop_; };
+  bool stopped = false;  // a pass has run since stop_: every pipe is drained and closed
+  std::vector<pollfd> polled;
+  std::vector<std::pair<std::shared_ptr<PipeFeed>, int>> polled_pipes;  // polled[i + 1] is which pipe
+  std::vector<Feed> feeds;
   for (;;) {
-    if (holding)
-      wake_.wait_for(lock, kRetryHeld, wanted);
-    else
-      wake_.wait(lock, wanted);
-    if (!pending_ && stop_ && !holding) break;
+    bool now;
+    {
+      std::lock_guard lock(mu_);
+      if (stopped && !pending_ && !holding) break;
+      now = pending_ || stop_;
+      polled.assign(1, pollfd{wake_fd_, POLLIN, 0});
+      polled_pipes.clear();
+      for (const Feed& f : feeds_) {
+        if (!f.stream->held.empty()) continue;  // a full disk holds its output: the child waits
+        std::lock_guard feed_lock(f.pipes->mu);
+        for (int i = 0; i < 2; ++i)
+          if (!f.pipes->reclaimed && f.pipes->fd[i] >= 0) {
+            polled.push_back(pollfd{f.pipes->fd[i], POLLIN, 0});
+            polled_pipes.emplace_back(f.pipes, i);
+          }
+      }
+    }
+    // Without an eventfd (none could be made) the writer looks every 50 ms instead of being woken.
+    int timeout = now ? 0 : holding ? static_cast<int>(kRetryHeld.count()) : wake_fd_ < 0 ? 50 : -1;
+    if (::poll(polled.data(), polled.size(), timeout) < 0 && errno != EINTR) ::poll(nullptr, 0, 50);
+    std::uint64_t wakes;
+    if (wake_fd_ >= 0) (void)!::read(wake_fd_, &wakes, sizeof wakes);
+
+    std::unique_lock lock(mu_);
     bool stopping = stop_;
     pending_ = false;
     busy_ = true;
@@ -231,20 +265,121 @@ void LogWriter::run() {
     for (auto& s : streams_) active_.push_back(s.get());
     decltype(files_) files;
     files.swap(files_);
+    std::erase_if(feeds_, [](const Feed& f) { return !f.pipes->open[0] && !f.pipes->open[1]; });
+    feeds = feeds_;
     lock.unlock();
     bool more = false;
-    holding = false;
-    for (Stream* s : active_) {
-      more |= write_stream(*s, stopping);
-      holding |= !s->held.empty();
+    for (Stream* s : active_) more |= write_stream(*s, stopping);
+    // After the queues: a chunk the loop pushed was read before any read here.
+    for (const Feed& f : feeds) {
+      bool ready[2] = {false, false};
+      for (std::size_t i = 1; i < polled.size(); ++i)
+        if (polled[i].revents && polled_pipes[i - 1].first == f.pipes) ready[polled_pipes[i - 1].second] = true;
+      read_feed(*f.pipes, *f.stream, ready, stopping);
     }
+    holding = false;
+    for (Stream* s : active_) holding |= !s->held.empty();
     for (const auto& [path, file] : files) replace_file(path, file.first, file.second);
+    feeds.clear();
     lock.lock();
     busy_ = false;
     if (more) pending_ = true;
+    if (stopping) stopped = true;
     if (!pending_) idle_.notify_all();
   }
   idle_.notify_all();
+}
+
+bool LogWriter::reads_pipes(StreamId id) {
+  std::lock_guard lock(mu_);
+  return streams_[id]->opt.overflow == OverflowPolicy::Block;
+}
+
+std::shared_ptr<PipeFeed> LogWriter::adopt_pipes(StreamId id, int out_fd, int err_fd) {
+  auto f = std::make_shared<PipeFeed>();
+  f->fd[0] = out_fd;
+  f->fd[1] = err_fd;
+  f->last_output = std::chrono::steady_clock::now().time_since_epoch().count();
+  {
+    std::lock_guard lock(mu_);
+    feeds_.push_back(Feed{f, streams_[id].get()});
+  }
+  wake();
+  return f;
+}
+
+void LogWriter::release_pipes(PipeFeed& f) {
+  {
+    std::lock_guard lock(f.mu);
+    f.close_requested = true;
+  }
+  wake();
+}
+
+void LogWriter::reclaim_pipes(PipeFeed& f, int fd[2], LineSplitter split[2]) {
+  std::lock_guard lock(f.mu);
+  f.reclaimed = true;
+  for (int i = 0; i < 2; ++i) {
+    fd[i] = std::exchange(f.fd[i], -1);
+    split[i] = std::move(f.split[i]);
+    f.open[i] = false;  // the writer lets go of it
+  }
+}
+
+namespace {
+thread_local char t_read_buffer[64 * 1024];
+}  // namespace
+
+// Reads the pipes that poll() found ready (all of them when draining): a few reads each, so one
+// chatty child does not keep the others waiting; then writes what it read, as write_stream does.
+void LogWriter::read_feed(PipeFeed& f, Stream& s, const bool ready[2], bool stopping) {
+  if (!s.held.empty() && !stopping) return;
+  std::deque<std::string> chunks;
+  bool ended[2] = {false, false};
+  {
+    std::lock_guard lock(f.mu);
+    if (f.reclaimed) return;
+    bool drain_all = stopping || f.close_requested;
+    for (int i = 0; i < 2; ++i) {
+      if (f.fd[i] < 0 || !(ready[i] || drain_all)) continue;
+      const char* tag = i == 0 ? "out" : "err";
+      for (int reads = 0; reads < (drain_all ? 1024 : 4); ++reads) {
+        ssize_t n = ::read(f.fd[i], t_read_buffer, sizeof t_read_buffer);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+        std::string chunk = spare_.take();
+        std::size_t count = 0;
+        if (n <= 0) {  // EOF (or an error, which ends the pipe the same way)
+          count = append_last_line(f.split[i], clock_.prefix(tag), chunk);
+          ::close(std::exchange(f.fd[i], -1));
+          ended[i] = true;
+        } else {
+          f.last_output = std::chrono::steady_clock::now().time_since_epoch().count();
+          reserve_for_read(chunk, f.split[i], static_cast<std::size_t>(n));
+          count = append_lines(f.split[i], std::string_view(t_read_buffer, static_cast<std::size_t>(n)),
+                               clock_.prefix(tag), chunk);
+        }
+        if (count) chunks.push_back(std::move(chunk));
+        else spare_.give(std::move(chunk));
+        f.lines[i] = f.split[i].lines();
+        if (n <= 0 || static_cast<std::size_t>(n) < sizeof t_read_buffer) break;  // drained for now
+      }
+      if (drain_all && f.fd[i] >= 0) {
+        std::string chunk;
+        if (append_last_line(f.split[i], clock_.prefix(tag), chunk)) chunks.push_back(std::move(chunk));
+        f.lines[i] = f.split[i].lines();
+        ::close(std::exchange(f.fd[i], -1));
+        ended[i] = true;
+      }
+    }
+  }
+  if (!s.journal_id.empty())
+    for (const std::string& chunk : chunks) send_to_journal(chunk, s.journal_id, s.pid);
+  drain(s, chunks, stopping);
+  if (s.closed && s.held.empty() && s.fd >= 0) ::close(std::exchange(s.fd, -1));  // as write_stream does
+  // Only now: who sees the pipe ended finds its lines in the file.
+  for (int i = 0; i < 2; ++i)
+    if (ended[i]) f.open[i] = false;
 }
 
 // The log whose rotation frees the most space on the full filesystem: rotation deletes its

@@ -3,47 +3,18 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
-#include <ctime>
+#include <utility>
+
+#include "vigil/log_line_format.hpp"
 
 namespace vigil {
 namespace {
 
 constexpr std::size_t kReadSize = 64 * 1024;
 
-// "2026-11-22T18:45:01.123Z" for now; the part up to the seconds is recomputed once per second.
-class Timestamp {
- public:
-  const std::string& now() {
-    auto t = std::chrono::system_clock::now();
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-    std::time_t secs = static_cast<std::time_t>(ms / 1000);
-    if (secs != cached_secs_) {
-      std::tm tm{};
-      ::gmtime_r(&secs, &tm);
-      char buf[32];
-      std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S.", &tm);
-      text_ = buf;
-      text_ += "000Z";
-      cached_secs_ = secs;
-    }
-    int m = static_cast<int>(ms % 1000);
-    std::size_t at = text_.size() - 4;
-    text_[at] = static_cast<char>('0' + m / 100);
-    text_[at + 1] = static_cast<char>('0' + m / 10 % 10);
-    text_[at + 2] = static_cast<char>('0' + m % 10);
-    return text_;
-  }
-
- private:
-  std::time_t cached_secs_ = -1;
-  std::string text_;
-};
-
 // One read buffer and one clock cache for the whole loop thread: pumps only use them inside a handler.
 thread_local char t_buffer[kReadSize];
-thread_local Timestamp t_clock;
-thread_local std::string t_prefix;
+thread_local LogTimestamp t_clock;
 
 }  // namespace
 
@@ -61,12 +32,61 @@ OutputPump::OutputPump(boost::asio::io_context& io, int out_fd, int err_fd, LogW
       last_output_(std::chrono::steady_clock::now()) {}
 
 void OutputPump::start() {
-  arm(out_);
-  arm(err_);
+  int out_fd = std::exchange(out_.fd, -1), err_fd = std::exchange(err_.fd, -1);
+  if (!matcher_ && writer_.reads_pipes(stream_)) {
+    feed_ = writer_.adopt_pipes(stream_, out_fd, err_fd);
+    out_.open = err_.open = false;  // the writer's now
+    return;
+  }
+  read_on_loop(out_fd, err_fd);
+}
+
+OutputPump::~OutputPump() {
+  for (int fd : {out_.fd, err_.fd})  // never started
+    if (fd >= 0) ::close(fd);
+}
+
+void OutputPump::read_on_loop(int out_fd, int err_fd) {
+  for (auto [p, fd] : {std::pair{&out_, out_fd}, std::pair{&err_, err_fd}}) {
+    p->open = fd >= 0;
+    if (!p->open) continue;
+    boost::system::error_code ec;
+    p->sd.assign(fd, ec);
+    if (ec) {  // the loop's epoll refused it (out of memory): the child's writes then fail
+      ::close(fd);
+      p->open = false;
+      continue;
+    }
+    arm(*p);
+  }
+}
+
+void OutputPump::set_matcher(std::shared_ptr<LineMatcher> m) {
+  matcher_ = std::move(m);
+  if (!matcher_ || !feed_) return;
+  // The matcher's state lives on the loop: the lines must be split here from now on.
+  int fds[2];
+  LineSplitter split[2];
+  writer_.reclaim_pipes(*feed_, fds, split);
+  out_.lines = std::move(split[0]);
+  err_.lines = std::move(split[1]);
+  last_output_ = last_output();
+  feed_.reset();
+  read_on_loop(fds[0], fds[1]);
+}
+
+bool OutputPump::finished() const {
+  if (feed_) return !feed_->open[0] && !feed_->open[1];
+  return !out_.open && !err_.open;
+}
+
+std::chrono::steady_clock::time_point OutputPump::last_output() const {
+  if (!feed_) return last_output_;
+  return std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(feed_->last_output.load()));
 }
 
 void OutputPump::resume() {
-  if (!paused_) return;
+  if (feed_ || !paused_) return;
   paused_ = false;
   arm(out_);
   arm(err_);
@@ -104,13 +124,9 @@ bool OutputPump::read_some(Pipe& p, int max_reads) {
       return false;
     }
     last_output_ = std::chrono::steady_clock::now();
-    // Every line of one read gets the same "TIMESTAMP TAG " prefix.
-    std::string& prefix = t_prefix;
-    prefix.assign(t_clock.now()).append(1, ' ').append(p.tag).append(1, ' ');
-    // Room for the prefixes up front (enough for lines of 60 bytes and longer): growing a 64 KiB
-    // string mid-chunk copied it once more. Counting the newlines first cost more than it saved.
+    const std::string& prefix = t_clock.prefix(p.tag);
     std::string chunk = writer_.spare_buffer();
-    chunk.reserve(p.lines.pending() + static_cast<std::size_t>(n) * 3 / 2 + 256);
+    reserve_for_read(chunk, p.lines, static_cast<std::size_t>(n));
     std::size_t count = 0;
     if (matcher_ && !matcher_->idle()) {
       // Lines are matched where they are split, no copy; one scan of the read first rules out most
@@ -130,10 +146,7 @@ bool OutputPump::read_some(Pipe& p, int max_reads) {
       });
       matcher_->end_block();
     } else {
-      p.lines.feed(std::string_view(t_buffer, static_cast<std::size_t>(n)), [&](std::string_view line) {
-        chunk.append(prefix).append(line).push_back('\n');
-        ++count;
-      });
+      count = append_lines(p.lines, std::string_view(t_buffer, static_cast<std::size_t>(n)), prefix, chunk);
     }
     if (count) push(std::move(chunk), count);
     if (paused_ && !draining_) return true;  // the writer is behind: leave the rest in the pipe
@@ -157,8 +170,9 @@ void OutputPump::flush_partial(Pipe& p) {
   std::string chunk;
   std::size_t count = 0;
   double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const std::string& prefix = t_clock.prefix(p.tag);
   p.lines.finish([&](std::string_view line) {
-    chunk.append(t_clock.now()).append(1, ' ').append(p.tag).append(1, ' ').append(line).append(1, '\n');
+    chunk.append(prefix).append(line).push_back('\n');
     ++count;
     if (matcher_ && !matcher_->idle()) matcher_->feed(line, now);
   });
@@ -166,6 +180,10 @@ void OutputPump::flush_partial(Pipe& p) {
 }
 
 void OutputPump::drain_and_close() {
+  if (feed_) {
+    writer_.release_pipes(*feed_);
+    return;
+  }
   // At shutdown the writer drains everything before vigil exits, so the pause no longer applies.
   draining_ = true;
   for (Pipe* p : {&out_, &err_}) {

@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <csignal>
+
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
@@ -11,6 +13,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "vigil/line_matcher.hpp"
 #include "vigil/log_writer.hpp"
 #include "vigil/output_pump.hpp"
 
@@ -101,11 +104,14 @@ TEST(LogPipeline, RotatesBySizeAndKeepsTheConfiguredNumber) {
   auto pump = OutputPump::create(io, out.r, err.r, writer, id);
   pump->start();
   ::close(err.w);
-  // About 10 KB in separate reads: several rotations' worth.
+  // About 10 KB in separate reads (each line read before the next is written): several rotations' worth.
   for (int i = 0; i < 100; ++i) {
     out.write("line " + std::to_string(i) + " " + std::string(60, 'x') + "\n");
-    io.restart();
-    io.poll();
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (pump->stdout_lines() < static_cast<std::uint64_t>(i + 1) && std::chrono::steady_clock::now() < deadline) {
+      io.restart();
+      io.run_for(std::chrono::milliseconds(1));
+    }
   }
   ::close(out.w);
   run_until_finished(io, pump);
@@ -117,4 +123,133 @@ TEST(LogPipeline, RotatesBySizeAndKeepsTheConfiguredNumber) {
   for (const std::string& p : {opt.path, opt.path + ".1", opt.path + ".2"})
     EXPECT_LE(fs::file_size(p), opt.max_size + 1000) << p;  // the chunk of one read may straddle it
   EXPECT_NE(slurp(opt.path).find("line 99 "), std::string::npos) << "the newest lines are in the live file";
+}
+
+namespace {
+
+// Waits (bounded) until `done` holds, running the loop meanwhile.
+template <class Done>
+bool run_until(boost::asio::io_context& io, Done done) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!done() && std::chrono::steady_clock::now() < deadline) {
+    io.restart();
+    io.run_for(std::chrono::milliseconds(1));
+  }
+  return done();
+}
+
+}  // namespace
+
+TEST(LogPipeline, UnderDropTheLoopReadsAndTheLinesAreTheSame) {
+  TempDir dir;
+  boost::asio::io_context io;
+  LogWriter writer({});
+  LogFileOptions opt;
+  opt.path = (dir.path / "svc.log").string();
+  opt.overflow = OverflowPolicy::Drop;
+  LogWriter::StreamId id = writer.add_stream(opt);
+  EXPECT_FALSE(writer.reads_pipes(id)) << "a stalled disk must never block a drop-policy child";
+  Pipe out, err;
+  auto pump = OutputPump::create(io, out.r, err.r, writer, id);
+  pump->start();
+  out.write("first line\nno newline at the end");
+  err.write("an error\n");
+  ::close(out.w);
+  ::close(err.w);
+  run_until_finished(io, pump);
+  writer.flush();
+  std::string log = slurp(opt.path);
+  EXPECT_NE(log.find("Z out first line\n"), std::string::npos) << log;
+  EXPECT_NE(log.find("Z err an error\n"), std::string::npos) << log;
+  EXPECT_NE(log.find("Z out no newline at the end\n"), std::string::npos) << log;
+  EXPECT_EQ(pump->stdout_lines(), 2u);
+  EXPECT_EQ(pump->stderr_lines(), 1u);
+}
+
+TEST(LogPipeline, TheWriterReadsABlockPolicyPipeAndTellsTheLoopWhatItSaw) {
+  TempDir dir;
+  boost::asio::io_context io;
+  LogWriter writer({});
+  LogFileOptions opt;
+  opt.path = (dir.path / "svc.log").string();
+  LogWriter::StreamId id = writer.add_stream(opt);
+  ASSERT_TRUE(writer.reads_pipes(id));
+  Pipe out, err;
+  auto pump = OutputPump::create(io, out.r, err.r, writer, id);
+  pump->start();
+  auto before = pump->last_output();
+  out.write("one\ntwo\n");
+  // Nothing runs on the loop: the writer thread reads, and says so through the pump.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (pump->stdout_lines() < 2 && std::chrono::steady_clock::now() < deadline) ::usleep(1000);
+  EXPECT_EQ(pump->stdout_lines(), 2u);
+  EXPECT_GE(pump->last_output(), before);
+  EXPECT_FALSE(pump->finished());
+  err.write("oops\n");
+  ::close(err.w);
+  ::close(out.w);
+  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!pump->finished() && std::chrono::steady_clock::now() < deadline) ::usleep(1000);
+  ASSERT_TRUE(pump->finished());
+  // Finished means written: no flush needed.
+  std::string log = slurp(opt.path);
+  EXPECT_NE(log.find("Z out one\n"), std::string::npos) << log;
+  EXPECT_NE(log.find("Z out two\n"), std::string::npos) << log;
+  EXPECT_NE(log.find("Z err oops\n"), std::string::npos) << log;
+  EXPECT_EQ(pump->stderr_lines(), 1u);
+}
+
+TEST(LogPipeline, AMatcherSetOnALivePumpTakesThePipesBackWithTheHalfLine) {
+  TempDir dir;
+  boost::asio::io_context io;
+  LogWriter writer({});
+  LogFileOptions opt;
+  opt.path = (dir.path / "svc.log").string();
+  LogWriter::StreamId id = writer.add_stream(opt);
+  Pipe out, err;
+  auto pump = OutputPump::create(io, out.r, err.r, writer, id);
+  pump->start();
+  out.write("before\nan ERR");
+  // One write, so one read: once the writer thread has the whole line, it holds the half one too.
+  ASSERT_TRUE(run_until(io, [&] { return pump->stdout_lines() == 1; }));
+  // A reload adds log_match: from now on the loop splits the lines and the matcher sees them.
+  auto matcher = std::make_shared<LineMatcher>(std::vector<std::pair<std::string, std::string>>{{"errors", "ERROR"}}, "");
+  pump->set_matcher(matcher);
+  out.write("OR here\nERROR again\n");
+  ::close(out.w);
+  ::close(err.w);
+  run_until_finished(io, pump);
+  writer.flush();
+  std::string log = slurp(opt.path);
+  EXPECT_NE(log.find("Z out before\n"), std::string::npos) << log;
+  EXPECT_NE(log.find("Z out an ERROR here\n"), std::string::npos) << "the half line kept across the hand-back\n" << log;
+  EXPECT_NE(log.find("Z out ERROR again\n"), std::string::npos) << log;
+  EXPECT_EQ(pump->stdout_lines(), 3u);
+  EXPECT_EQ(matcher->counters().at(0).count, 2u);
+}
+
+TEST(LogPipeline, ShutdownWritesWhatTheWritersPipesHoldAndClosesThem) {
+  TempDir dir;
+  LogFileOptions opt;
+  opt.path = (dir.path / "svc.log").string();
+  Pipe out, err;
+  {
+    boost::asio::io_context io;
+    LogWriter writer({});
+    LogWriter::StreamId id = writer.add_stream(opt);
+    auto pump = OutputPump::create(io, out.r, err.r, writer, id);
+    pump->start();
+    out.write("still in the pipe\nand a half line");
+    // A grandchild keeps the write ends open: the pipes never reach EOF on their own.
+    pump->drain_and_close();
+  }  // the writer drains before it stops
+  std::string log = slurp(opt.path);
+  EXPECT_NE(log.find("Z out still in the pipe\n"), std::string::npos) << log;
+  EXPECT_NE(log.find("Z out and a half line\n"), std::string::npos) << log;
+  // Our read ends are closed: writing now fails with EPIPE.
+  ::signal(SIGPIPE, SIG_IGN);
+  EXPECT_EQ(::write(out.w, "x", 1), -1);
+  EXPECT_EQ(errno, EPIPE);
+  ::close(out.w);
+  ::close(err.w);
 }
