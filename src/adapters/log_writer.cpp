@@ -270,7 +270,8 @@ void LogWriter::run() {
     lock.unlock();
     bool more = false;
     for (Stream* s : active_) more |= write_stream(*s, stopping);
-    // After the queues: a chunk the loop pushed was read before any read here.
+    // Queues first: a pump that took its pipes back (reclaim_pipes) queued only what it read after
+    // the writer's last read of them, which was written in that pass.
     for (const Feed& f : feeds) {
       bool ready[2] = {false, false};
       for (std::size_t i = 1; i < polled.size(); ++i)
@@ -299,6 +300,7 @@ std::shared_ptr<PipeFeed> LogWriter::adopt_pipes(StreamId id, int out_fd, int er
   auto f = std::make_shared<PipeFeed>();
   f->fd[0] = out_fd;
   f->fd[1] = err_fd;
+  for (int i = 0; i < 2; ++i) f->open[i] = f->fd[i] >= 0;
   f->last_output = std::chrono::steady_clock::now().time_since_epoch().count();
   {
     std::lock_guard lock(mu_);

@@ -138,93 +138,89 @@ bool run_until(boost::asio::io_context& io, Done done) {
   return done();
 }
 
+// One service's log: a writer with one stream, a pump on two fresh pipes (started).
+struct Pipeline {
+  TempDir dir;
+  boost::asio::io_context io;
+  LogWriter writer{{}};
+  LogFileOptions opt;
+  LogWriter::StreamId id;
+  Pipe out, err;
+  std::shared_ptr<OutputPump> pump;
+  explicit Pipeline(OverflowPolicy overflow) {
+    opt.path = (dir.path / "svc.log").string();
+    opt.overflow = overflow;
+    id = writer.add_stream(opt);
+    pump = OutputPump::create(io, out.r, err.r, writer, id);
+  }
+  std::string log() const { return slurp(opt.path); }
+};
+
 }  // namespace
 
 TEST(LogPipeline, UnderDropTheLoopReadsAndTheLinesAreTheSame) {
-  TempDir dir;
-  boost::asio::io_context io;
-  LogWriter writer({});
-  LogFileOptions opt;
-  opt.path = (dir.path / "svc.log").string();
-  opt.overflow = OverflowPolicy::Drop;
-  LogWriter::StreamId id = writer.add_stream(opt);
-  EXPECT_FALSE(writer.reads_pipes(id)) << "a stalled disk must never block a drop-policy child";
-  Pipe out, err;
-  auto pump = OutputPump::create(io, out.r, err.r, writer, id);
-  pump->start();
-  out.write("first line\nno newline at the end");
-  err.write("an error\n");
-  ::close(out.w);
-  ::close(err.w);
-  run_until_finished(io, pump);
-  writer.flush();
-  std::string log = slurp(opt.path);
+  Pipeline p(OverflowPolicy::Drop);
+  EXPECT_FALSE(p.writer.reads_pipes(p.id)) << "a stalled disk must never block a drop-policy child";
+  p.pump->start();
+  p.out.write("first line\nno newline at the end");
+  p.err.write("an error\n");
+  ::close(p.out.w);
+  ::close(p.err.w);
+  run_until_finished(p.io, p.pump);
+  p.writer.flush();
+  std::string log = p.log();
   EXPECT_NE(log.find("Z out first line\n"), std::string::npos) << log;
   EXPECT_NE(log.find("Z err an error\n"), std::string::npos) << log;
   EXPECT_NE(log.find("Z out no newline at the end\n"), std::string::npos) << log;
-  EXPECT_EQ(pump->stdout_lines(), 2u);
-  EXPECT_EQ(pump->stderr_lines(), 1u);
+  EXPECT_EQ(p.pump->stdout_lines(), 2u);
+  EXPECT_EQ(p.pump->stderr_lines(), 1u);
 }
 
 TEST(LogPipeline, TheWriterReadsABlockPolicyPipeAndTellsTheLoopWhatItSaw) {
-  TempDir dir;
-  boost::asio::io_context io;
-  LogWriter writer({});
-  LogFileOptions opt;
-  opt.path = (dir.path / "svc.log").string();
-  LogWriter::StreamId id = writer.add_stream(opt);
-  ASSERT_TRUE(writer.reads_pipes(id));
-  Pipe out, err;
-  auto pump = OutputPump::create(io, out.r, err.r, writer, id);
-  pump->start();
-  auto before = pump->last_output();
-  out.write("one\ntwo\n");
+  Pipeline p(OverflowPolicy::Block);
+  ASSERT_TRUE(p.writer.reads_pipes(p.id));
+  p.pump->start();
+  auto before = p.pump->last_output();
+  p.out.write("one\ntwo\n");
   // Nothing runs on the loop: the writer thread reads, and says so through the pump.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (pump->stdout_lines() < 2 && std::chrono::steady_clock::now() < deadline) ::usleep(1000);
-  EXPECT_EQ(pump->stdout_lines(), 2u);
-  EXPECT_GE(pump->last_output(), before);
-  EXPECT_FALSE(pump->finished());
-  err.write("oops\n");
-  ::close(err.w);
-  ::close(out.w);
+  while (p.pump->stdout_lines() < 2 && std::chrono::steady_clock::now() < deadline) ::usleep(1000);
+  EXPECT_EQ(p.pump->stdout_lines(), 2u);
+  EXPECT_GE(p.pump->last_output(), before);
+  EXPECT_FALSE(p.pump->finished());
+  p.err.write("oops\n");
+  ::close(p.err.w);
+  ::close(p.out.w);
   deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!pump->finished() && std::chrono::steady_clock::now() < deadline) ::usleep(1000);
-  ASSERT_TRUE(pump->finished());
+  while (!p.pump->finished() && std::chrono::steady_clock::now() < deadline) ::usleep(1000);
+  ASSERT_TRUE(p.pump->finished());
   // Finished means written: no flush needed.
-  std::string log = slurp(opt.path);
+  std::string log = p.log();
   EXPECT_NE(log.find("Z out one\n"), std::string::npos) << log;
   EXPECT_NE(log.find("Z out two\n"), std::string::npos) << log;
   EXPECT_NE(log.find("Z err oops\n"), std::string::npos) << log;
-  EXPECT_EQ(pump->stderr_lines(), 1u);
+  EXPECT_EQ(p.pump->stderr_lines(), 1u);
 }
 
 TEST(LogPipeline, AMatcherSetOnALivePumpTakesThePipesBackWithTheHalfLine) {
-  TempDir dir;
-  boost::asio::io_context io;
-  LogWriter writer({});
-  LogFileOptions opt;
-  opt.path = (dir.path / "svc.log").string();
-  LogWriter::StreamId id = writer.add_stream(opt);
-  Pipe out, err;
-  auto pump = OutputPump::create(io, out.r, err.r, writer, id);
-  pump->start();
-  out.write("before\nan ERR");
+  Pipeline p(OverflowPolicy::Block);
+  p.pump->start();
+  p.out.write("before\nan ERR");
   // One write, so one read: once the writer thread has the whole line, it holds the half one too.
-  ASSERT_TRUE(run_until(io, [&] { return pump->stdout_lines() == 1; }));
+  ASSERT_TRUE(run_until(p.io, [&] { return p.pump->stdout_lines() == 1; }));
   // A reload adds log_match: from now on the loop splits the lines and the matcher sees them.
   auto matcher = std::make_shared<LineMatcher>(std::vector<std::pair<std::string, std::string>>{{"errors", "ERROR"}}, "");
-  pump->set_matcher(matcher);
-  out.write("OR here\nERROR again\n");
-  ::close(out.w);
-  ::close(err.w);
-  run_until_finished(io, pump);
-  writer.flush();
-  std::string log = slurp(opt.path);
+  p.pump->set_matcher(matcher);
+  p.out.write("OR here\nERROR again\n");
+  ::close(p.out.w);
+  ::close(p.err.w);
+  run_until_finished(p.io, p.pump);
+  p.writer.flush();
+  std::string log = p.log();
   EXPECT_NE(log.find("Z out before\n"), std::string::npos) << log;
   EXPECT_NE(log.find("Z out an ERROR here\n"), std::string::npos) << "the half line kept across the hand-back\n" << log;
   EXPECT_NE(log.find("Z out ERROR again\n"), std::string::npos) << log;
-  EXPECT_EQ(pump->stdout_lines(), 3u);
+  EXPECT_EQ(p.pump->stdout_lines(), 3u);
   EXPECT_EQ(matcher->counters().at(0).count, 2u);
 }
 
