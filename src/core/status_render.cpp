@@ -271,8 +271,12 @@ std::string render_service_detail(const nlohmann::json& d, const RenderOptions& 
     out += "\nProcess tree:\n";
     for (const auto& p : procs) {
       int depth = p.value("depth", 0);
+      // A process with no command line (one that exited and waits to be reaped) shows its name in
+      // brackets, as ps does.
+      std::string cmdline = p.value("cmdline", "");
+      if (cmdline.empty()) cmdline = "[" + p.value("comm", "?") + "]";
       out += "  " + std::string(static_cast<std::size_t>(depth) * 2, ' ') + (depth ? "\u2514\u2500 " : "") +
-             std::to_string(p.value("pid", 0)) + " " + one_line(p.value("cmdline", "")) + "\n";
+             std::to_string(p.value("pid", 0)) + " " + one_line(cmdline) + "\n";
     }
   }
 

@@ -224,12 +224,14 @@ TEST(StatusRender, TheDetailShowsWhatAChildWroteOnOneLineWithoutControlBytes) {
   snap.services = {svc};
   auto d = nlohmann::json::object();
   d["service"] = nlohmann::json::parse(to_json(snap))["services"][0];
-  d["processes"] = nlohmann::json::array({{{"pid", 77}, {"depth", 0}, {"comm", "python3"}, {"cmdline", "python3 -c import time\nfor i in x:\n\tpass"}}});
+  d["processes"] = nlohmann::json::array({{{"pid", 77}, {"depth", 0}, {"comm", "python3"}, {"cmdline", "python3 -c import time\nfor i in x:\n\tpass"}},
+                                          {{"pid", 78}, {"depth", 1}, {"comm", "sleep"}, {"cmdline", ""}}});
   d["log_tail"] = nlohmann::json::array({"2026-12-02T15:00:00.000Z out \x1b]0;title\x07" "done"});
   RenderOptions opt;
   opt.now = 2.0;
   std::string out = render_service_detail(d, opt);
   EXPECT_NE(out.find("77 python3 -c import time\\nfor i in x:\\n\\tpass\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("\u2514\u2500 78 [sleep]\n"), std::string::npos) << "exited, not yet reaped: its name, as ps shows it\n" << out;
   EXPECT_NE(out.find("ago: ERROR \\x1b[31mred\\x1b[0m"), std::string::npos) << out;
   EXPECT_NE(out.find("out \\x1b]0;title\\x07done\n"), std::string::npos) << out;
   EXPECT_EQ(out.find('\x1b'), std::string::npos);
