@@ -48,6 +48,8 @@ struct PipeFeed {
   LineSplitter split[2];
   bool reclaimed = false;        // handed back to the loop
   bool close_requested = false;  // read what is there, then close
+  // Writer thread only: poll() found the pipe readable in this pass.
+  bool ready[2] = {false, false};
 };
 
 class LogWriter {
@@ -113,7 +115,7 @@ class LogWriter {
   void run();
   void wake();
   // Writer thread:
-  void read_feed(PipeFeed& f, Stream& s, const bool ready[2], bool stopping);
+  void read_feed(PipeFeed& f, Stream& s, bool stopping);
   bool write_stream(Stream& s, bool stopping);
   bool drain(Stream& s, std::deque<std::string>& chunks, bool stopping);
   bool write_chunk(Stream& s, const std::string& chunk, std::string* err, int* code);

@@ -255,7 +255,9 @@ void LogWriter::run() {
     int timeout = now ? 0 : holding ? static_cast<int>(kRetryHeld.count()) : wake_fd_ < 0 ? 50 : -1;
     if (::poll(polled.data(), polled.size(), timeout) < 0 && errno != EINTR) ::poll(nullptr, 0, 50);
     std::uint64_t wakes;
-    if (wake_fd_ >= 0) (void)!::read(wake_fd_, &wakes, sizeof wakes);
+    if (polled[0].revents & POLLIN) (void)!::read(wake_fd_, &wakes, sizeof wakes);
+    for (std::size_t i = 1; i < polled.size(); ++i)
+      if (polled[i].revents) polled_pipes[i - 1].first->ready[polled_pipes[i - 1].second] = true;
 
     std::unique_lock lock(mu_);
     bool stopping = stop_;
@@ -272,12 +274,7 @@ void LogWriter::run() {
     for (Stream* s : active_) more |= write_stream(*s, stopping);
     // Queues first: a pump that took its pipes back (reclaim_pipes) queued only what it read after
     // the writer's last read of them, which was written in that pass.
-    for (const Feed& f : feeds) {
-      bool ready[2] = {false, false};
-      for (std::size_t i = 1; i < polled.size(); ++i)
-        if (polled[i].revents && polled_pipes[i - 1].first == f.pipes) ready[polled_pipes[i - 1].second] = true;
-      read_feed(*f.pipes, *f.stream, ready, stopping);
-    }
+    for (const Feed& f : feeds) read_feed(*f.pipes, *f.stream, stopping);
     holding = false;
     for (Stream* s : active_) holding |= !s->held.empty();
     for (const auto& [path, file] : files) replace_file(path, file.first, file.second);
@@ -334,7 +331,8 @@ thread_local char t_read_buffer[64 * 1024];
 
 // Reads the pipes that poll() found ready (all of them when draining): a few reads each, so one
 // chatty child does not keep the others waiting; then writes what it read, as write_stream does.
-void LogWriter::read_feed(PipeFeed& f, Stream& s, const bool ready[2], bool stopping) {
+void LogWriter::read_feed(PipeFeed& f, Stream& s, bool stopping) {
+  bool ready[2] = {std::exchange(f.ready[0], false), std::exchange(f.ready[1], false)};
   if (!s.held.empty() && !stopping) return;
   std::deque<std::string> chunks;
   bool ended[2] = {false, false};
@@ -345,34 +343,33 @@ void LogWriter::read_feed(PipeFeed& f, Stream& s, const bool ready[2], bool stop
     for (int i = 0; i < 2; ++i) {
       if (f.fd[i] < 0 || !(ready[i] || drain_all)) continue;
       const char* tag = i == 0 ? "out" : "err";
+      // At EOF, or when draining ends it: a last line without '\n' is still a line.
+      auto end_pipe = [&] {
+        std::string chunk;
+        if (append_last_line(f.split[i], clock_.prefix(tag), chunk)) chunks.push_back(std::move(chunk));
+        ::close(std::exchange(f.fd[i], -1));
+        ended[i] = true;
+      };
       for (int reads = 0; reads < (drain_all ? 1024 : 4); ++reads) {
         ssize_t n = ::read(f.fd[i], t_read_buffer, sizeof t_read_buffer);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-        std::string chunk = spare_.take();
-        std::size_t count = 0;
         if (n <= 0) {  // EOF (or an error, which ends the pipe the same way)
-          count = append_last_line(f.split[i], clock_.prefix(tag), chunk);
-          ::close(std::exchange(f.fd[i], -1));
-          ended[i] = true;
-        } else {
-          f.last_output = std::chrono::steady_clock::now().time_since_epoch().count();
-          reserve_for_read(chunk, f.split[i], static_cast<std::size_t>(n));
-          count = append_lines(f.split[i], std::string_view(t_read_buffer, static_cast<std::size_t>(n)),
-                               clock_.prefix(tag), chunk);
+          end_pipe();
+          break;
         }
-        if (count) chunks.push_back(std::move(chunk));
-        else spare_.give(std::move(chunk));
-        f.lines[i] = f.split[i].lines();
-        if (n <= 0 || static_cast<std::size_t>(n) < sizeof t_read_buffer) break;  // drained for now
+        f.last_output = std::chrono::steady_clock::now().time_since_epoch().count();
+        std::string chunk = spare_.take();
+        reserve_for_read(chunk, f.split[i], static_cast<std::size_t>(n));
+        if (append_lines(f.split[i], std::string_view(t_read_buffer, static_cast<std::size_t>(n)),
+                         clock_.prefix(tag), chunk))
+          chunks.push_back(std::move(chunk));
+        else
+          spare_.give(std::move(chunk));
+        if (static_cast<std::size_t>(n) < sizeof t_read_buffer) break;  // drained for now
       }
-      if (drain_all && f.fd[i] >= 0) {
-        std::string chunk;
-        if (append_last_line(f.split[i], clock_.prefix(tag), chunk)) chunks.push_back(std::move(chunk));
-        f.lines[i] = f.split[i].lines();
-        ::close(std::exchange(f.fd[i], -1));
-        ended[i] = true;
-      }
+      if (drain_all && f.fd[i] >= 0) end_pipe();
+      f.lines[i] = f.split[i].lines();
     }
   }
   if (!s.journal_id.empty())
